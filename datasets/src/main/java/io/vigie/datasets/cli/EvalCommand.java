@@ -1,0 +1,176 @@
+package io.vigie.datasets.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vigie.datasets.Streams;
+import io.vigie.learner.EventStream;
+import io.vigie.learner.Learner;
+import io.vigie.learner.Learners;
+import io.vigie.learner.ModelSpec;
+import io.vigie.learner.Snapshot;
+import io.vigie.learner.Snapshots;
+import io.vigie.learner.eval.EvaluationReport;
+import io.vigie.learner.eval.LabelDelay;
+import io.vigie.learner.eval.LearnerResult;
+import io.vigie.learner.eval.PrequentialEvaluation;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code vigie eval}: prequential (test-then-train) evaluation of a model on a stream, with label
+ * delay, next to the no-change and majority baselines run on the same events.
+ */
+final class EvalCommand {
+    static final String USAGE = """
+            vigie eval --data FILE|generator:SPEC [--model PRESET|"MOA CLI"] [--delay K|Nd] [--limit N] [--window W] [--seed S] [--json]
+              --data FILE          .arff or .csv, optionally .gz; or generator:<MOA stream spec> (needs --limit)
+              --class COL          the class column (default: the last one)
+              --time COL           CSV column of event times (ISO-8601), needed for delays in time
+              --drop A,B           CSV columns to leave out of the features
+              --model M            preset (%s) or MOA classifier CLI string (default: %s)
+              --seed S             random seed of the model (default: %d)
+              --delay D            label delay: K events, or a time span 7d, 12h, 30m, 45s (default: 0)
+              --limit N            evaluate the first N events only
+              --window W           window of the windowed metrics, in events (default: 1000)
+              --positive CLASS     class scored by ROC-AUC and PR-AUC on binary streams (default: the second class)
+              --from SNAPSHOT      start from a saved model instead of a fresh one
+              --save SNAPSHOT      save the model after the run
+              --json               print one JSON object as the last line of stdout
+            """.formatted(ModelSpec.presetNames(), EvalCommand.DEFAULT_MODEL, ModelSpec.DEFAULT_SEED);
+
+    static final String DEFAULT_MODEL = "hat";
+    private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
+            "window", "positive", "from", "save");
+    private static final List<String> FLAGS = List.of("json");
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    EvalCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] argv) {
+        Args args = new Args(argv, VALUED, FLAGS);
+        String data = args.require("data");
+        LabelDelay delay = LabelDelay.parse(args.get("delay", "0"));
+        long limit = args.getLong("limit", -1);
+        long window = args.getLong("window", 1000);
+        if (window <= 0 || window > Integer.MAX_VALUE) {
+            throw new Args.UsageException("--window must be a positive number of events");
+        }
+        Set<String> drop = Arrays.stream(args.get("drop", "").split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        if (args.get("from", null) != null && (args.get("model", null) != null || args.get("seed", null) != null)) {
+            throw new Args.UsageException("--from restores a model with its own spec; leave out --model and --seed");
+        }
+        try (EventStream opened = Streams.open(data, args.get("class", null), args.get("time", null), drop, limit)) {
+            EventStream stream = opened;
+            Learner model;
+            if (args.get("from", null) != null) {
+                Snapshot snapshot = Snapshots.read(Path.of(args.get("from", null)));
+                model = snapshot.learner();
+                stream = Streams.mapTo(opened, model.schema());
+            } else {
+                long seed = args.getLong("seed", ModelSpec.DEFAULT_SEED);
+                if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
+                    throw new Args.UsageException("--seed must fit in 32 bits");
+                }
+                model = Learners.create(new ModelSpec(args.get("model", DEFAULT_MODEL), (int) seed), opened.schema());
+            }
+            int positive = args.get("positive", null) == null ? 1 : stream.schema().classIndexOf(args.get("positive", null));
+            List<Learner> learners = List.of(model,
+                    Learners.create(ModelSpec.of("nochange"), stream.schema()),
+                    Learners.create(ModelSpec.of("majority"), stream.schema()));
+            boolean showProgress = Boolean.getBoolean("vigie.progress");
+            PrequentialEvaluation evaluation = new PrequentialEvaluation(delay, (int) window, positive,
+                    showProgress ? new ProgressBar(err) : PrequentialEvaluation.Progress.NONE, System::nanoTime);
+            EvaluationReport report = evaluation.run(stream, List.of(model.spec().displayName(), "no-change", "majority"), learners);
+            if (args.get("save", null) != null) {
+                Snapshots.write(Path.of(args.get("save", null)), model,
+                        Map.of("data", report.stream(), "events", Long.toString(report.events()),
+                                "delay", delay.toString(), "accuracy", Double.toString(report.learners().get(0).cumulative().accuracy())),
+                        Clock.systemUTC());
+            }
+            if (args.flag("json")) {
+                out.println(json(report, model, stream));
+            } else {
+                printTable(report, stream);
+            }
+        }
+        return 0;
+    }
+
+    private String json(EvaluationReport report, Learner model, EventStream stream) {
+        LearnerResult result = report.learners().get(0);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", model.spec().displayName());
+        o.put("spec", Learners.canonicalCli(model.spec()));
+        o.put("seed", model.spec().seed());
+        o.put("data", report.stream());
+        o.put("classes", stream.schema().classes());
+        o.put("instances", report.events());
+        o.put("delay", report.delay().toString());
+        o.put("window", report.window());
+        o.put("correct", result.cumulative().correct());
+        o.put("accuracy", number(result.cumulative().accuracy()));
+        o.put("kappa", number(result.cumulative().kappa()));
+        o.put("kappa_temporal", number(result.cumulative().kappaTemporal()));
+        o.put("kappa_m", number(result.cumulative().kappaM()));
+        o.put("windowed", Map.of("accuracy", number(result.windowed().accuracy()), "kappa", number(result.windowed().kappa())));
+        o.put("nonfinite_votes", result.irregularVotes());
+        o.put("no_opinion", result.noOpinion());
+        o.put("positive_class", stream.schema().classes().get(report.positive()));
+        o.put("roc_auc", number(result.rocAuc()));
+        o.put("pr_auc", number(result.prAuc()));
+        Map<String, Object> baselines = new LinkedHashMap<>();
+        baselines.put("no_change", number(report.learners().get(1).cumulative().accuracy()));
+        baselines.put("majority", number(report.learners().get(2).cumulative().accuracy()));
+        o.put("baselines", baselines);
+        o.put("seconds", number(report.seconds()));
+        o.put("instances_per_second", number(report.eventsPerSecond()));
+        try {
+            return new ObjectMapper().writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of numbers and strings always serializes", e);
+        }
+    }
+
+    /** JSON has no NaN: an undefined metric is null. */
+    private static Object number(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
+
+    private void printTable(EvaluationReport report, EventStream stream) {
+        out.printf(Locale.ROOT, "%s: %,d events, label delay %s, window %d, classes %s%n", report.stream(), report.events(),
+                report.delay(), report.window(), stream.schema().classes());
+        out.printf(Locale.ROOT, "%-28s %9s %8s %8s %8s %9s %8s %8s%n", "learner", "accuracy", "kappa", "kappa-T", "kappa-M",
+                "window-acc", "roc-auc", "pr-auc");
+        for (LearnerResult r : report.learners()) {
+            String name = r.name().length() > 28 ? r.name().substring(0, 25) + "..." : r.name();
+            out.printf(Locale.ROOT, "%-28s %8.2f%% %8.4f %8.4f %8.4f %9.2f%% %8s %8s%n", name, 100 * r.cumulative().accuracy(),
+                    r.cumulative().kappa(), r.cumulative().kappaTemporal(), r.cumulative().kappaM(), 100 * r.windowed().accuracy(),
+                    fixed(r.rocAuc()), fixed(r.prAuc()));
+        }
+        LearnerResult model = report.learners().get(0);
+        if (model.irregularVotes() > 0) {
+            out.printf(Locale.ROOT, "%,d predictions met NaN or infinite votes from MOA (read as the rule in ClassProbabilities says)%n",
+                    model.irregularVotes());
+        }
+        out.printf(Locale.ROOT, "%,d events in %.1f s (%,.0f events/s)%n", report.events(), report.seconds(), report.eventsPerSecond());
+    }
+
+    private static String fixed(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "-";
+    }
+}

@@ -1,0 +1,120 @@
+package io.vigie.datasets;
+
+import io.vigie.learner.EventStream;
+import io.vigie.learner.Learner;
+import io.vigie.learner.Learners;
+import io.vigie.learner.ModelSpec;
+import io.vigie.learner.eval.EvaluationReport;
+import io.vigie.learner.eval.LabelDelay;
+import io.vigie.learner.eval.LearnerResult;
+import io.vigie.learner.eval.PrequentialEvaluation;
+import moa.evaluation.BasicClassificationPerformanceEvaluator;
+import moa.options.ClassOption;
+import moa.tasks.MainTask;
+import moa.tasks.Task;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The evaluator behind {@code vigie eval} against MOA's own {@code EvaluatePrequential} and
+ * {@code EvaluatePrequentialDelayed -p 0}, run here on the same stream with the same learner spec:
+ * the number of correct predictions must be identical, except for predictions where MOA's raw
+ * votes held NaN or infinities (MOA's argmax and our vote rule may differ there, and only there),
+ * and so must kappa.
+ */
+class MoaParityTest {
+    private static final String AGRAWAL_DRIFT =
+            "ConceptDriftStream -s (generators.AgrawalGenerator -f 1 -i 7) -d (generators.AgrawalGenerator -f 4 -i 7) -p 10000 -w 500";
+
+    @TempDir
+    static Path tmp;
+    static Path elec2;
+
+    @BeforeAll
+    static void unpack() {
+        elec2 = SharedData.gunzip("elec2.arff.gz", tmp);
+    }
+
+    @ParameterizedTest(name = "{0} on elec2, delay {1}")
+    @CsvSource({"ht,0", "hat,0", "arf,0", "levbag,0", "ht,1000", "hat,1000", "arf,1000", "levbag,1000"})
+    void elec2_matchesMoa(String preset, int delay) throws Exception {
+        ModelSpec spec = new ModelSpec(preset, 1);
+        Moa moa = runMoa(spec, "(ArffFileStream -f " + elec2 + ")", delay, -1);
+        LearnerResult ours = runOurs(SharedData.file("elec2.arff.gz").toString(), spec, delay, -1);
+        assertParity(moa, ours, 45_312);
+    }
+
+    @ParameterizedTest(name = "{0} on Agrawal 1->4 drift, delay {1}")
+    @CsvSource({"ht,0", "hat,0", "ht,500", "hat,500"})
+    void generator_matchesMoa(String preset, int delay) throws Exception {
+        ModelSpec spec = new ModelSpec(preset, 1);
+        Moa moa = runMoa(spec, "(" + AGRAWAL_DRIFT + ")", delay, 20_000);
+        LearnerResult ours = runOurs(Streams.GENERATOR + AGRAWAL_DRIFT, spec, delay, 20_000);
+        assertParity(moa, ours, 20_000);
+    }
+
+    private static void assertParity(Moa moa, LearnerResult ours, long events) {
+        assertEquals(events, moa.events, "MOA saw every event");
+        assertEquals(events, ours.cumulative().count(), "we saw every event");
+        long difference = Math.abs(moa.correct - ours.cumulative().correct());
+        assertTrue(difference <= ours.irregularVotes(), "correct predictions: MOA " + moa.correct + ", ours "
+                + ours.cumulative().correct() + ", irregular votes " + ours.irregularVotes());
+        if (ours.irregularVotes() == 0) {
+            assertEquals(moa.correct, ours.cumulative().correct());
+            assertEquals(moa.kappa, ours.cumulative().kappa(), 0.0, "kappa is bit-identical");
+            assertEquals(moa.kappaTemporal, ours.cumulative().kappaTemporal(), 0.0, "kappa-temporal is bit-identical");
+        } else {
+            double slack = 4.0 * ours.irregularVotes() / events;
+            assertEquals(moa.kappa, ours.cumulative().kappa(), slack, "kappa within the irregular votes' reach");
+        }
+    }
+
+    private static LearnerResult runOurs(String source, ModelSpec spec, int delay, long limit) {
+        try (EventStream stream = Streams.open(source, null, null, Set.of(), limit)) {
+            Learner learner = Learners.create(spec, stream.schema());
+            EvaluationReport report = new PrequentialEvaluation(new LabelDelay.Events(delay), 1000, 1,
+                    PrequentialEvaluation.Progress.NONE, System::nanoTime).run(stream, List.of(spec.model()), List.of(learner));
+            return report.learners().get(0);
+        }
+    }
+
+    /** What MOA's own task measured. */
+    private record Moa(long events, long correct, double kappa, double kappaTemporal) {
+    }
+
+    private static Moa runMoa(ModelSpec spec, String stream, int delay, long limit) throws Exception {
+        Path predictions = Files.createTempFile(tmp, "moa", ".pred");
+        Files.delete(predictions);
+        String learner = "(" + Learners.canonicalCli(spec) + ")";
+        String task = delay == 0
+                ? "EvaluatePrequential -l " + learner + " -s " + stream
+                : "EvaluatePrequentialDelayed -k " + delay + " -p 0 -l " + learner + " -s " + stream;
+        task += " -e BasicClassificationPerformanceEvaluator -i " + limit + " -o " + predictions;
+        MainTask moaTask = (MainTask) ClassOption.cliStringToObject(task, Task.class, null);
+        BasicClassificationPerformanceEvaluator evaluator = new BasicClassificationPerformanceEvaluator();
+        ((ClassOption) moaTask.getOptions().getOption('e')).setCurrentObject(evaluator);
+        moaTask.prepareForUse();
+        moaTask.doTask();
+        return new Moa(count(predictions, false), count(predictions, true), evaluator.getKappaStatistic(),
+                evaluator.getKappaTemporalStatistic());
+    }
+
+    /** Lines of MOA's prediction file ("predicted,true"): all of them, or the correct ones. */
+    private static long count(Path predictions, boolean correctOnly) throws IOException {
+        try (var lines = Files.lines(predictions)) {
+            return lines.filter(l -> !l.isBlank()).map(l -> l.split(","))
+                    .filter(p -> !correctOnly || p[0].strip().equals(p[1].strip())).count();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.vigie.learner;
+
+import com.yahoo.labs.samoa.instances.Instance;
+
+/**
+ * An online classifier with two verbs: {@link #learn} from a labelled instance and
+ * {@link #predictProba} for an unlabelled one. Everything else (the predicted class,
+ * uncertainty, prediction sets, abstention) is derived from the probabilities, outside.
+ *
+ * <p>A learner is not thread-safe: one thread owns it. Build one with {@link Learners#create}.
+ */
+public interface Learner {
+
+    /** Learns from an instance whose class value is set. */
+    void learn(Instance labelled);
+
+    /** The class distribution for an instance; its class value is ignored. */
+    ClassProbabilities predictProba(Instance instance);
+
+    /** The spec this learner was built from (its provenance). */
+    ModelSpec spec();
+
+    /** The schema of the instances it takes. */
+    Schema schema();
+
+    /** How many labelled instances it has learned from. */
+    long learned();
+
+    /** A read-only view of its internals: tree sizes, ensemble members, drift counts. */
+    ModelState state();
+}

@@ -1,0 +1,80 @@
+package io.vigie.learner;
+
+import com.github.javacliparser.IntOption;
+import com.github.javacliparser.Option;
+import moa.classifiers.Classifier;
+import moa.options.ClassOption;
+
+/** Builds learners from specs: the one factory of this library. */
+public final class Learners {
+    private static final String MOA_CLASSIFIERS = "moa.classifiers.";
+
+    private Learners() {
+    }
+
+    /**
+     * A fresh, untrained learner for a schema. The spec's model is a preset or an MOA classifier
+     * CLI string; only classes under {@code moa.classifiers} are accepted, so a model string can
+     * never make the JVM load an arbitrary class.
+     *
+     * @throws ModelSpecException when the model is unknown or MOA rejects its options
+     */
+    public static Learner create(ModelSpec spec, Schema schema) {
+        Classifier classifier = newClassifier(spec);
+        classifier.setModelContext(schema.header());
+        classifier.prepareForUse();
+        return new MoaLearner(spec, schema, classifier, 0);
+    }
+
+    /** Wraps a classifier restored from a snapshot. */
+    static Learner restore(ModelSpec spec, Schema schema, Classifier classifier, long learned) {
+        return new MoaLearner(spec, schema, classifier, learned);
+    }
+
+    /** The full MOA CLI string of a spec, with every option MOA would use, seed included. */
+    public static String canonicalCli(ModelSpec spec) {
+        return ClassOption.objectToCLIString(newClassifier(spec), Classifier.class);
+    }
+
+    private static Classifier newClassifier(ModelSpec spec) {
+        String cli = spec.moaCli();
+        String className = cli.split("\\s+", 2)[0];
+        String qualified = className.startsWith(MOA_CLASSIFIERS) ? className : MOA_CLASSIFIERS + className;
+        Class<?> type;
+        try {
+            type = Class.forName(qualified, false, Learners.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new ModelSpecException("unknown model '" + spec.model() + "': not a preset (" + ModelSpec.presetNames()
+                    + ") and no MOA classifier named " + qualified);
+        }
+        if (!Classifier.class.isAssignableFrom(type)) {
+            throw new ModelSpecException("'" + className + "' is not an MOA classifier");
+        }
+        String options = cli.substring(className.length());
+        Classifier classifier;
+        try {
+            classifier = (Classifier) ClassOption.cliStringToObject(qualified + options, Classifier.class, null);
+        } catch (Exception e) {
+            throw new ModelSpecException("MOA rejected the model '" + spec.model() + "': " + firstLine(e), e);
+        } catch (LinkageError e) {
+            throw new ModelSpecException("MOA could not load the model '" + spec.model() + "': " + e, e);
+        }
+        if (classifier.isRandomizable()) {
+            for (Option option : classifier.getOptions().getOptionArray()) {
+                if (option.getCLIChar() == 'r' && option instanceof IntOption seed) {
+                    seed.setValue(spec.seed());
+                }
+            }
+        }
+        return classifier;
+    }
+
+    private static String firstLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = e.getMessage() == null ? e.toString() : e.getMessage().strip().split("\n", 2)[0];
+        return root == e || root.getMessage() == null ? message : message + " (" + root.getMessage().strip().split("\n", 2)[0] + ")";
+    }
+}

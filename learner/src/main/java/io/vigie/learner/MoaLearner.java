@@ -1,0 +1,60 @@
+package io.vigie.learner;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import moa.classifiers.Classifier;
+
+/** A {@link Learner} backed by one MOA classifier; the only class that calls MOA's learning API. */
+final class MoaLearner implements Learner {
+    private final ModelSpec spec;
+    private final Schema schema;
+    private final Classifier classifier;
+    private long learned;
+
+    MoaLearner(ModelSpec spec, Schema schema, Classifier classifier, long learned) {
+        this.spec = spec;
+        this.schema = schema;
+        this.classifier = classifier;
+        this.learned = learned;
+    }
+
+    @Override
+    public void learn(Instance labelled) {
+        classifier.trainOnInstance(labelled);
+        learned++;
+    }
+
+    @Override
+    public ClassProbabilities predictProba(Instance instance) {
+        return ClassProbabilities.fromVotes(classifier.getVotesForInstance(instance), schema.numClasses());
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Schema schema() {
+        return schema;
+    }
+
+    @Override
+    public long learned() {
+        return learned;
+    }
+
+    @Override
+    public ModelState state() {
+        return ModelInspector.inspect(classifier, learned);
+    }
+
+    /** The MOA object itself, for snapshots only; it never leaves this package. */
+    Classifier classifier() {
+        return classifier;
+    }
+
+    @Override
+    public String toString() {
+        return "Learner[" + spec.displayName() + ", seed " + spec.seed() + ", learned " + learned + "]";
+    }
+}

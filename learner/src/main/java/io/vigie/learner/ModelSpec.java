@@ -1,0 +1,67 @@
+package io.vigie.learner;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What to learn with: a preset name or any MOA classifier CLI string, plus the random seed.
+ * The seed is part of the spec so that the same spec on the same stream gives the same model,
+ * bit for bit; it sets the top-level learner's {@code -r} option (ensembles derive their
+ * members' seeds from it).
+ *
+ * @param model a preset ({@link #PRESETS}) or an MOA classifier CLI string such as
+ *              {@code "trees.HoeffdingTree -g 100"}
+ * @param seed  the random seed of randomizable learners
+ */
+public record ModelSpec(String model, int seed) {
+    /** The default seed: MOA's own default for {@code -r}. */
+    public static final int DEFAULT_SEED = 1;
+
+    /**
+     * Named presets. ARF runs single-threaded ({@code -j 1}) because its thread pool breaks
+     * serialization and never shuts down; the model lives on one writer thread anyway.
+     */
+    public static final Map<String, String> PRESETS;
+
+    static {
+        Map<String, String> presets = new LinkedHashMap<>();
+        presets.put("ht", "trees.HoeffdingTree");
+        presets.put("hat", "trees.HoeffdingAdaptiveTree");
+        presets.put("arf", "meta.AdaptiveRandomForest -s 10 -j 1");
+        presets.put("levbag", "meta.LeveragingBag -s 10");
+        presets.put("nb", "bayes.NaiveBayes");
+        presets.put("nochange", "functions.NoChange");
+        presets.put("majority", "functions.MajorityClass");
+        PRESETS = Map.copyOf(presets);
+        PRESET_ORDER = String.join(", ", presets.keySet());
+    }
+
+    private static final String PRESET_ORDER;
+
+    public ModelSpec {
+        if (model == null || model.isBlank()) {
+            throw new ModelSpecException("a model is required: a preset (" + PRESET_ORDER + ") or an MOA classifier CLI string");
+        }
+        model = model.strip();
+    }
+
+    public static ModelSpec of(String model) {
+        return new ModelSpec(model, DEFAULT_SEED);
+    }
+
+    /** The MOA CLI string this spec stands for (a preset resolved), before the seed is applied. */
+    public String moaCli() {
+        String preset = PRESETS.get(model);
+        return preset != null ? preset : model;
+    }
+
+    /** The preset name when the spec is one, else the MOA CLI string. */
+    public String displayName() {
+        return model;
+    }
+
+    /** The known preset names, for error messages and help. */
+    public static String presetNames() {
+        return PRESET_ORDER;
+    }
+}

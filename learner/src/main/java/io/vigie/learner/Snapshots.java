@@ -1,0 +1,233 @@
+package io.vigie.learner;
+
+import moa.classifiers.Classifier;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes and reads snapshot files: a learner with its schema, spec, counters and metrics.
+ *
+ * <p>Layout (big-endian): the 8-byte magic {@code VIGIESNP}, an int format version, then the
+ * body — spec model, seed, encoded schema, learned count, provenance attributes, and the
+ * Java-serialized MOA classifier — and last a CRC32C of everything before it. A file is written
+ * to a temporary name, forced to disk and renamed, so a crash leaves the old snapshot or the new
+ * one, never half of one. On reading, the checksum is verified before a single model byte is
+ * deserialized, and deserialization only admits MOA, Weka and JDK classes.
+ */
+public final class Snapshots {
+    /** Bumped whenever the layout changes; readers refuse versions newer than theirs. */
+    public static final int FORMAT_VERSION = 1;
+    private static final byte[] MAGIC = "VIGIESNP".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectInputFilter MOA_CLASSES_ONLY = ObjectInputFilter.Config.createFilter(
+            "moa.**;com.yahoo.labs.samoa.**;weka.**;com.github.javacliparser.**;java.**;!*");
+
+    private Snapshots() {
+    }
+
+    /** Writes a snapshot of a learner atomically and returns its provenance. */
+    public static SnapshotProvenance write(Path file, Learner learner, Map<String, String> attributes, Clock clock) {
+        SnapshotProvenance provenance = new SnapshotProvenance(learner.spec(), learner.schema().fingerprint(),
+                learner.learned(), clock.instant(), vigieVersion(), System.getProperty("java.version"), attributes);
+        byte[] model = serialize(moa(learner));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(model.length + 4096);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(MAGIC);
+            out.writeInt(FORMAT_VERSION);
+            writeString(out, provenance.spec().model());
+            out.writeInt(provenance.spec().seed());
+            writeString(out, learner.schema().encode());
+            out.writeLong(provenance.learned());
+            out.writeLong(provenance.createdAt().toEpochMilli());
+            writeString(out, provenance.vigieVersion());
+            writeString(out, provenance.javaVersion());
+            Map<String, String> sorted = new TreeMap<>(provenance.attributes());
+            out.writeInt(sorted.size());
+            for (Map.Entry<String, String> e : sorted.entrySet()) {
+                writeString(out, e.getKey());
+                writeString(out, e.getValue());
+            }
+            out.writeInt(model.length);
+            out.write(model);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes.toByteArray());
+            out.writeLong(crc.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        writeAtomically(file, bytes.toByteArray());
+        return provenance;
+    }
+
+    /**
+     * Reads a snapshot written by {@link #write}.
+     *
+     * @throws SnapshotException if the file is missing, not a snapshot, of a newer format,
+     *                           truncated, or fails its checksum
+     */
+    public static Snapshot read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new SnapshotException("snapshot " + file + " does not exist");
+        } catch (IOException e) {
+            throw new SnapshotException("snapshot " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new SnapshotException(file + " is not a Vigie snapshot (it does not start with VIGIESNP)");
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            in.skipNBytes(MAGIC.length);
+            int version = in.readInt();
+            if (version > FORMAT_VERSION || version < 1) {
+                throw new SnapshotException("snapshot " + file + " has format version " + version
+                        + "; this build reads versions 1.." + FORMAT_VERSION);
+            }
+            ModelSpec spec = new ModelSpec(readString(in), in.readInt());
+            Schema schema = Schema.decode(readString(in));
+            long learned = in.readLong();
+            Instant createdAt = Instant.ofEpochMilli(in.readLong());
+            String vigieVersion = readString(in);
+            String javaVersion = readString(in);
+            int count = in.readInt();
+            Map<String, String> attributes = new TreeMap<>();
+            for (int i = 0; i < count; i++) {
+                attributes.put(readString(in), readString(in));
+            }
+            byte[] model = in.readNBytes(checkedLength(in.readInt(), in.available()));
+            int checked = bytes.length - in.available();
+            long expected = in.readLong();
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, checked);
+            if (crc.getValue() != expected) {
+                throw new SnapshotException("snapshot " + file + " is corrupt: checksum mismatch");
+            }
+            if (in.available() != 0) {
+                throw new SnapshotException("snapshot " + file + " is corrupt: " + in.available() + " bytes after the checksum");
+            }
+            Classifier classifier = deserialize(model);
+            SnapshotProvenance provenance = new SnapshotProvenance(spec, schema.fingerprint(), learned, createdAt,
+                    vigieVersion, javaVersion, attributes);
+            return new Snapshot(Learners.restore(spec, schema, classifier, learned), provenance);
+        } catch (EOFException e) {
+            throw new SnapshotException("snapshot " + file + " is truncated (" + bytes.length + " bytes)");
+        } catch (IOException | LearnerException | IllegalArgumentException e) {
+            if (e instanceof SnapshotException s) {
+                throw s;
+            }
+            throw new SnapshotException("snapshot " + file + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** The number of bytes the model takes in a snapshot. */
+    static long serializedSize(Classifier classifier) {
+        CountingStream counter = new CountingStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(counter)) {
+            out.writeObject(classifier);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return counter.count;
+    }
+
+    private static Classifier moa(Learner learner) {
+        if (learner instanceof MoaLearner moa) {
+            return moa.classifier();
+        }
+        throw new IllegalArgumentException("cannot snapshot " + learner.getClass().getName());
+    }
+
+    private static byte[] serialize(Classifier classifier) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(classifier);
+        } catch (IOException e) {
+            throw new UncheckedIOException("MOA model could not be serialized", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Classifier deserialize(byte[] model) throws IOException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(model))) {
+            in.setObjectInputFilter(MOA_CLASSES_ONLY);
+            return (Classifier) in.readObject();
+        } catch (ClassNotFoundException | ClassCastException e) {
+            throw new IOException("the model bytes hold no MOA classifier (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static int checkedLength(int length, int available) throws EOFException {
+        if (length < 0 || length > available) {
+            throw new EOFException();
+        }
+        return length;
+    }
+
+    private static void writeString(DataOutputStream out, String value) throws IOException {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        return new String(in.readNBytes(checkedLength(in.readInt(), in.available())), StandardCharsets.UTF_8);
+    }
+
+    private static void writeAtomically(Path file, byte[] bytes) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                channel.write(java.nio.ByteBuffer.wrap(bytes));
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write snapshot " + file, e);
+        }
+    }
+
+    private static String vigieVersion() {
+        String version = Snapshots.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
+    }
+
+    /** Counts bytes without keeping them, to size a model. */
+    private static final class CountingStream extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
+    }
+
+}

@@ -1,0 +1,34 @@
+package io.vigie.learner.eval;
+
+/**
+ * How one learner did on a stream.
+ *
+ * @param name           the name it was evaluated under
+ * @param spec           its full MOA spec (seed included), or the preset name
+ * @param cumulative     metrics over the whole stream (MOA's definitions)
+ * @param windowed       metrics over the last {@code window} events
+ * @param irregularVotes predictions where MOA's raw votes held NaN, an infinity or a negative
+ *                       value (where MOA's own argmax may differ from ours)
+ * @param noOpinion      predictions where the learner gave no usable vote
+ * @param rocAuc         ROC-AUC of the positive class (NaN for multi-class streams)
+ * @param prAuc          average precision of the positive class (NaN for multi-class streams)
+ */
+public record LearnerResult(String name, String spec, Metrics cumulative, Metrics windowed, long irregularVotes,
+                            long noOpinion, double rocAuc, double prAuc) {
+
+    /**
+     * One set of classification metrics.
+     *
+     * @param count    predictions counted
+     * @param correct  correct predictions
+     * @param accuracy correct / count
+     * @param kappa    Cohen's kappa
+     * @param kappaTemporal kappa against the no-change classifier
+     * @param kappaM   kappa against the majority classifier
+     */
+    public record Metrics(long count, long correct, double accuracy, double kappa, double kappaTemporal, double kappaM) {
+        static Metrics of(ClassificationMetrics m) {
+            return new Metrics(m.count(), m.correct(), m.accuracy(), m.kappa(), m.kappaTemporal(), m.kappaM());
+        }
+    }
+}

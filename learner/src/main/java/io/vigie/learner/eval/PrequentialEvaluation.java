@@ -1,0 +1,147 @@
+package io.vigie.learner.eval;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vigie.learner.ClassProbabilities;
+import io.vigie.learner.EventStream;
+import io.vigie.learner.LabelledEvent;
+import io.vigie.learner.Learner;
+import io.vigie.learner.LearnerException;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Test-then-train evaluation with label delay, broadcast to several learners at once (the model
+ * and its naive baselines see exactly the same events in the same order).
+ *
+ * <p>For each event t: first every waiting event whose label is due ({@link LabelDelay}) is learned,
+ * oldest first; then every learner predicts t, unlabelled; then t waits for its label. With a
+ * delay of k events this is MOA's {@code EvaluatePrequentialDelayed -k k -p 0}; with 0 it is
+ * {@code EvaluatePrequential}. Labels of the last events, not yet due when the stream ends, are
+ * never learned, as in MOA.
+ */
+public final class PrequentialEvaluation {
+    /** How often, in events, progress is reported. */
+    private static final int PROGRESS_EVERY = 4096;
+
+    private final LabelDelay delay;
+    private final int window;
+    private final int positive;
+    private final Progress progress;
+    private final LongSupplier nanoTime;
+
+    /** Receives progress during a run: events so far and the stream's fraction read (or -1). */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (events, fraction) -> { };
+
+        void update(long events, double fraction);
+    }
+
+    /**
+     * @param delay    when labels become known
+     * @param window   size of the windowed metrics (events)
+     * @param positive class index scored for ROC-AUC and PR-AUC on binary streams
+     * @param progress progress receiver
+     * @param nanoTime the clock that times the run (injected so tests can fix it)
+     */
+    public PrequentialEvaluation(LabelDelay delay, int window, int positive, Progress progress, LongSupplier nanoTime) {
+        if (window <= 0) {
+            throw new IllegalArgumentException("window must be positive: " + window);
+        }
+        this.delay = delay;
+        this.window = window;
+        this.positive = positive;
+        this.progress = progress;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Runs the stream through the learners (name, learner) and reports each one's result. */
+    public EvaluationReport run(EventStream stream, List<String> names, List<Learner> learners) {
+        if (names.size() != learners.size() || learners.isEmpty()) {
+            throw new IllegalArgumentException("one name per learner, at least one learner");
+        }
+        int numClasses = stream.schema().numClasses();
+        boolean binary = numClasses == 2;
+        if (binary && (positive < 0 || positive > 1)) {
+            throw new IllegalArgumentException("positive class index must be 0 or 1: " + positive);
+        }
+        List<Score> scores = new ArrayList<>();
+        for (int i = 0; i < learners.size(); i++) {
+            scores.add(new Score(numClasses, window, binary));
+        }
+        ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        long start = nanoTime.getAsLong();
+        long t = 0;
+        while (stream.hasNext()) {
+            LabelledEvent event = stream.next();
+            t++;
+            if (delay.needsTime() && event.timeMillis() == LabelledEvent.NO_TIME) {
+                throw new LearnerException("a delay in time (" + delay + ") needs event times: name the time column");
+            }
+            while (!waiting.isEmpty() && waiting.peekFirst().isDue(delay, t, event.timeMillis())) {
+                Instance labelled = waiting.pollFirst().event.instance();
+                for (Learner learner : learners) {
+                    learner.learn(labelled);
+                }
+            }
+            Instance instance = event.instance();
+            int truth = (int) instance.classValue();
+            Instance unlabelled = instance.copy();
+            unlabelled.setMissing(unlabelled.classIndex());
+            for (int i = 0; i < learners.size(); i++) {
+                scores.get(i).add(learners.get(i).predictProba(unlabelled), truth, positive);
+            }
+            waiting.addLast(new Waiting(t, event));
+            if (t % PROGRESS_EVERY == 0) {
+                progress.update(t, stream.progress());
+            }
+        }
+        double seconds = (nanoTime.getAsLong() - start) / 1e9;
+        progress.update(t, 1.0);
+        List<LearnerResult> results = new ArrayList<>();
+        for (int i = 0; i < learners.size(); i++) {
+            results.add(scores.get(i).result(names.get(i), learners.get(i).spec().displayName()));
+        }
+        return new EvaluationReport(stream.name(), t, delay, window, positive, results, seconds);
+    }
+
+    private record Waiting(long index, LabelledEvent event) {
+        boolean isDue(LabelDelay delay, long now, long nowTime) {
+            return delay.isDue(index, event.timeMillis(), now, nowTime);
+        }
+    }
+
+    /** One learner's running score. */
+    private static final class Score {
+        final ClassificationMetrics cumulative;
+        final ClassificationMetrics windowed;
+        final BinaryRanking ranking;
+        long irregular;
+        long noOpinion;
+
+        Score(int numClasses, int window, boolean binary) {
+            cumulative = new ClassificationMetrics(numClasses);
+            windowed = new ClassificationMetrics(numClasses, window);
+            ranking = binary ? new BinaryRanking() : null;
+        }
+
+        void add(ClassProbabilities p, int truth, int positive) {
+            cumulative.add(p.label(), truth);
+            windowed.add(p.label(), truth);
+            if (ranking != null) {
+                ranking.add(p.probability(positive), truth == positive);
+            }
+            irregular += p.irregular() ? 1 : 0;
+            noOpinion += p.noOpinion() ? 1 : 0;
+        }
+
+        LearnerResult result(String name, String spec) {
+            return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative), LearnerResult.Metrics.of(windowed),
+                    irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
+                    ranking == null ? Double.NaN : ranking.prAuc());
+        }
+    }
+}
