@@ -1,7 +1,5 @@
 package io.vigie.learner;
 
-import com.github.javacliparser.IntOption;
-import com.github.javacliparser.Option;
 import moa.classifiers.Classifier;
 import moa.options.ClassOption;
 
@@ -31,7 +29,11 @@ public final class Learners {
         return new MoaLearner(spec, schema, classifier, learned);
     }
 
-    /** The full MOA CLI string of a spec, with every option MOA would use, seed included. */
+    /**
+     * The MOA CLI string of a spec as MOA prints it back (preset resolved, options validated).
+     * MOA's CLI cannot express the random seed, so it is not in this string: provenance records
+     * {@link ModelSpec#seed()} beside it.
+     */
     public static String canonicalCli(ModelSpec spec) {
         return ClassOption.objectToCLIString(newClassifier(spec), Classifier.class);
     }
@@ -59,13 +61,8 @@ public final class Learners {
         } catch (LinkageError e) {
             throw new ModelSpecException("MOA could not load the model '" + spec.model() + "': " + e, e);
         }
-        if (classifier.isRandomizable()) {
-            for (Option option : classifier.getOptions().getOptionArray()) {
-                if (option.getCLIChar() == 'r' && option instanceof IntOption seed) {
-                    seed.setValue(spec.seed());
-                }
-            }
-        }
+        // MOA's -r option is not public, so its CLI cannot set it: the spec's seed is set here.
+        classifier.setRandomSeed(spec.seed());
         return classifier;
     }
 

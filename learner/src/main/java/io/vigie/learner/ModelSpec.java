@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * What to learn with: a preset name or any MOA classifier CLI string, plus the random seed.
  * The seed is part of the spec so that the same spec on the same stream gives the same model,
- * bit for bit; it sets the top-level learner's {@code -r} option (ensembles derive their
- * members' seeds from it).
+ * bit for bit; it seeds the top-level learner (ensembles derive their members' seeds from it).
+ * MOA's CLI strings cannot carry a seed, so it lives here, beside the model string.
  *
  * @param model a preset ({@link #PRESETS}) or an MOA classifier CLI string such as
  *              {@code "trees.HoeffdingTree -g 100"}

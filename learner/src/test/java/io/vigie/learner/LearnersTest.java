@@ -1,0 +1,144 @@
+package io.vigie.learner;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One contract, every preset: determinism, snapshot round trip, untouched input. */
+class LearnersTest {
+    private static final Clock FIXED = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "nb"})
+    void sameSpecSameStream_givesIdenticalPredictions(String preset) {
+        assertTrue(run(new ModelSpec(preset, 7), 3000).equals(run(new ModelSpec(preset, 7), 3000)),
+                "two runs of " + preset + " with seed 7 differ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "nb"})
+    void snapshotRoundTrip_continuesExactlyAsTheOriginal(String preset) {
+        GeneratedStream stream = new GeneratedStream(2, 3, 4000);
+        Learner original = Learners.create(new ModelSpec(preset, 5), stream.schema());
+        for (int i = 0; i < 2000; i++) {
+            original.learn(stream.nextInstance());
+        }
+        Path file = tmp.resolve(preset + ".snapshot");
+        Snapshots.write(file, original, Map.of("offset", "2000"), FIXED);
+        Learner restored = Snapshots.read(file).learner();
+        assertEquals(original.learned(), restored.learned());
+        while (stream.hasNext()) {
+            Instance next = stream.nextInstance();
+            assertEquals(original.predictProba(next), restored.predictProba(next));
+            original.learn(next);
+            restored.learn(next);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "nb"})
+    void learn_leavesItsInputUnchanged(String preset) {
+        GeneratedStream stream = new GeneratedStream(1, 1, 500);
+        Learner learner = Learners.create(ModelSpec.of(preset), stream.schema());
+        while (stream.hasNext()) {
+            Instance instance = stream.nextInstance();
+            double[] before = instance.toDoubleArray().clone();
+            learner.predictProba(instance);
+            learner.learn(instance);
+            assertTrue(Arrays.equals(before, instance.toDoubleArray()));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"arf", "levbag"})
+    void seed_changesRandomizedLearners(String preset) {
+        List<ClassProbabilities> one = run(new ModelSpec(preset, 1), 3000);
+        List<ClassProbabilities> two = run(new ModelSpec(preset, 2), 3000);
+        assertTrue(!one.equals(two), "seeds 1 and 2 gave identical predictions for " + preset);
+    }
+
+    @Test
+    void canonicalCli_resolvesThePreset() {
+        String cli = Learners.canonicalCli(new ModelSpec("arf", 42));
+        assertTrue(cli.startsWith("meta.AdaptiveRandomForest"), cli);
+        assertTrue(cli.contains("-s 10"), cli);
+    }
+
+    @Test
+    void create_acceptsAnyMoaClassifierString() {
+        Learner learner = Learners.create(ModelSpec.of("trees.HoeffdingTree -g 50"), new GeneratedStream(1, 1, 1).schema());
+        assertTrue(Learners.canonicalCli(learner.spec()).contains("-g 50"));
+    }
+
+    @Test
+    void create_rejectsUnknownOrUnsafeModelsClearly() {
+        Schema schema = new GeneratedStream(1, 1, 1).schema();
+        ModelSpecException unknown = assertThrows(ModelSpecException.class, () -> Learners.create(ModelSpec.of("forest"), schema));
+        assertTrue(unknown.getMessage().contains("ht, hat, arf"), unknown.getMessage());
+        ModelSpecException foreign = assertThrows(ModelSpecException.class,
+                () -> Learners.create(ModelSpec.of("java.lang.Runtime"), schema));
+        assertTrue(foreign.getMessage().contains("moa.classifiers.java.lang.Runtime"), foreign.getMessage());
+        ModelSpecException badOption = assertThrows(ModelSpecException.class,
+                () -> Learners.create(ModelSpec.of("trees.HoeffdingTree -Z 3"), schema));
+        assertTrue(badOption.getMessage().contains("MOA rejected"), badOption.getMessage());
+        assertThrows(ModelSpecException.class, () -> Learners.create(ModelSpec.of("core.Utils"), schema));
+        assertThrows(ModelSpecException.class, () -> ModelSpec.of(" "));
+    }
+
+    @Test
+    void state_describesTreesAndEnsembleMembers() {
+        GeneratedStream stream = new GeneratedStream(1, 1, 5000);
+        Learner hat = Learners.create(ModelSpec.of("hat"), stream.schema());
+        Learner arf = Learners.create(ModelSpec.of("arf"), stream.schema());
+        while (stream.hasNext()) {
+            Instance instance = stream.nextInstance();
+            hat.learn(instance);
+            arf.learn(instance);
+        }
+        ModelState tree = hat.state();
+        assertEquals(5000, tree.learned());
+        assertTrue(tree.measurements().get("tree size (nodes)") > 1, tree.measurements().toString());
+        assertTrue(tree.measurements().get("tree depth") >= 1);
+        assertTrue(tree.measurements().containsKey("alternateTrees"));
+        assertTrue(tree.members().isEmpty());
+        assertTrue(tree.serializedBytes() > 1000);
+
+        ModelState forest = arf.state();
+        assertEquals(10, forest.members().size());
+        for (ModelState.Member member : forest.members()) {
+            assertTrue(member.drifts() >= 0 && member.warnings() >= 0, member.toString());
+            assertTrue(member.measurements().get("tree size (leaves)") >= 1, member.toString());
+        }
+        assertTrue(forest.serializedBytes() > tree.serializedBytes());
+    }
+
+    private static List<ClassProbabilities> run(ModelSpec spec, int events) {
+        GeneratedStream stream = new GeneratedStream(3, 11, events);
+        Learner learner = Learners.create(spec, stream.schema());
+        List<ClassProbabilities> predictions = new ArrayList<>();
+        while (stream.hasNext()) {
+            Instance instance = stream.nextInstance();
+            predictions.add(learner.predictProba(instance));
+            learner.learn(instance);
+        }
+        return predictions;
+    }
+}

@@ -1,0 +1,115 @@
+package io.vigie.learner.eval;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vigie.learner.EventStream;
+import io.vigie.learner.LabelledEvent;
+import io.vigie.learner.Learner;
+import io.vigie.learner.LearnerException;
+import io.vigie.learner.Learners;
+import io.vigie.learner.ModelSpec;
+import io.vigie.learner.Schema;
+import moa.streams.generators.SEAGenerator;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The delay protocol, checked with MOA's real no-change classifier: under a delay of k events it
+ * must predict exactly the label of event t−k (class 0 before any label), and under a delay in
+ * time the label of the latest event at least that old.
+ */
+class PrequentialEvaluationTest {
+
+    /** A recorded SEA stream with a time one minute apart per event. */
+    private static final class Recorded implements EventStream {
+        final List<LabelledEvent> events = new ArrayList<>();
+        final Schema schema;
+        int next;
+
+        Recorded(int length, boolean timed) {
+            SEAGenerator sea = new SEAGenerator();
+            sea.instanceRandomSeedOption.setValue(5);
+            sea.noisePercentageOption.setValue(30);
+            sea.prepareForUse();
+            schema = Schema.fromHeader(sea.getHeader());
+            for (int i = 0; i < length; i++) {
+                Instance instance = sea.nextInstance().getData();
+                events.add(timed ? new LabelledEvent(instance, 60_000L * i) : new LabelledEvent(instance));
+            }
+        }
+
+        int label(int index) {
+            return (int) events.get(index).instance().classValue();
+        }
+
+        @Override public Schema schema() { return schema; }
+        @Override public boolean hasNext() { return next < events.size(); }
+        @Override public LabelledEvent next() { return events.get(next++); }
+        @Override public String name() { return "sea"; }
+    }
+
+    private static EvaluationReport evaluate(Recorded stream, LabelDelay delay, String... presets) {
+        List<Learner> learners = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String preset : presets) {
+            learners.add(Learners.create(ModelSpec.of(preset), stream.schema()));
+            names.add(preset);
+        }
+        return new PrequentialEvaluation(delay, 100, 1, PrequentialEvaluation.Progress.NONE, () -> 0L)
+                .run(stream, names, learners);
+    }
+
+    @Test
+    void eventDelay_noChangePredictsTheLabelOfTMinusK() {
+        for (int k : new int[]{0, 1, 5, 200}) {
+            Recorded stream = new Recorded(3000, false);
+            long expected = 0;
+            for (int t = 0; t < 3000; t++) {
+                int known = t - Math.max(k, 1);
+                int prediction = known >= 0 ? stream.label(known) : 0;
+                expected += prediction == stream.label(t) ? 1 : 0;
+            }
+            EvaluationReport report = evaluate(stream, new LabelDelay.Events(k), "nochange");
+            assertEquals(expected, report.learners().get(0).cumulative().correct(), "delay " + k);
+            assertEquals(3000, report.events());
+        }
+    }
+
+    @Test
+    void timeDelay_noChangePredictsTheLatestLabelOldEnough() {
+        Recorded stream = new Recorded(2000, true);
+        long expected = 0;
+        for (int t = 0; t < 2000; t++) {
+            int known = t - 30; // one event a minute, labels 30 minutes late
+            expected += (known >= 0 ? stream.label(known) : 0) == stream.label(t) ? 1 : 0;
+        }
+        EvaluationReport report = evaluate(stream, LabelDelay.parse("30m"), "nochange");
+        assertEquals(expected, report.learners().get(0).cumulative().correct());
+    }
+
+    @Test
+    void timeDelay_withoutTimesIsAClearError() {
+        LearnerException e = assertThrows(LearnerException.class,
+                () -> evaluate(new Recorded(10, false), LabelDelay.parse("1d"), "nochange"));
+        assertTrue(e.getMessage().contains("time column"), e.getMessage());
+    }
+
+    @Test
+    void broadcast_givesEveryLearnerTheSameEvents() {
+        EvaluationReport report = evaluate(new Recorded(5000, false), new LabelDelay.Events(100), "ht", "nochange", "majority");
+        assertEquals(3, report.learners().size());
+        for (LearnerResult result : report.learners()) {
+            assertEquals(5000, result.cumulative().count());
+            assertEquals(100, result.windowed().count());
+            assertTrue(result.rocAuc() >= 0 && result.rocAuc() <= 1);
+        }
+        double tree = report.learners().get(0).cumulative().accuracy();
+        double majority = report.learners().get(2).cumulative().accuracy();
+        assertTrue(tree > majority, "a Hoeffding tree beats the majority class on SEA: " + tree + " vs " + majority);
+    }
+}
