@@ -1,14 +1,18 @@
 package io.vigie.datasets;
 
+import com.yahoo.labs.samoa.instances.ArffLoader;
 import com.yahoo.labs.samoa.instances.Instances;
 import com.yahoo.labs.samoa.instances.InstancesHeader;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
+import io.vigie.learner.SchemaException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * An ARFF file, plain or {@code .gz}, read with MOA's own ARFF loader exactly as MOA's
@@ -18,19 +22,35 @@ import java.nio.file.Path;
 final class ArffStream implements EventStream {
     private final Path file;
     private final DataFiles.Opened opened;
+    private final FailureRecordingReader reader;
     private final Instances instances;
     private final Schema schema;
     private LabelledEvent next;
     private long events;
 
+    /**
+     * MOA's loader logs read errors at SEVERE and carries on; this stream reports them itself.
+     * Held in a field because the JDK keeps loggers only weakly, which would drop the level.
+     */
+    private static final Logger MOA_ARFF_LOG = Logger.getLogger(ArffLoader.class.getName());
+
+    static {
+        MOA_ARFF_LOG.setLevel(Level.OFF);
+    }
+
     ArffStream(Path file, String classColumn) {
         this.file = file;
         this.opened = DataFiles.open(file);
+        this.reader = new FailureRecordingReader(opened.reader());
         try {
-            this.instances = new Instances(opened.reader(), 1, -1);
+            this.instances = new Instances(reader, 1, -1);
         } catch (RuntimeException e) {
             close();
             throw new DataException(file + ": not a readable ARFF header (" + e.getMessage() + ")", e);
+        }
+        if (reader.failure() != null) {
+            close();
+            throw new DataException(file + ": unreadable (" + reader.failure().getMessage() + ")", reader.failure());
         }
         int classIndex = instances.numAttributes() - 1;
         if (classColumn != null) {
@@ -46,19 +66,28 @@ final class ArffStream implements EventStream {
             }
         }
         instances.setClassIndex(classIndex);
-        this.schema = Schema.fromHeader(new InstancesHeader(instances));
+        try {
+            this.schema = Schema.fromHeader(new InstancesHeader(instances));
+        } catch (SchemaException e) {
+            close();
+            throw new DataException(file + ": not an ARFF file with a nominal class (" + e.getMessage() + ")", e);
+        }
         advance();
     }
 
     private void advance() {
         try {
-            if (instances.readInstance(opened.reader())) {
+            if (instances.readInstance(reader)) {
                 next = new LabelledEvent(instances.instance(0));
                 instances.delete();
                 if (next.instance().classIsMissing()) {
                     throw new DataException(file + ": an instance has no class value (instance " + (events + 1) + ")");
                 }
                 events++;
+            } else if (reader.failure() != null) {
+                close();
+                throw new DataException(file + ": truncated or unreadable after instance " + events + " ("
+                        + reader.failure().getMessage() + ")", reader.failure());
             } else {
                 next = null;
                 close();

@@ -122,6 +122,7 @@ final class EvalCommand {
         o.put("instances", report.events());
         o.put("delay", report.delay().toString());
         o.put("window", report.window());
+        o.put("learned", model.learned());
         o.put("correct", result.cumulative().correct());
         o.put("accuracy", number(result.cumulative().accuracy()));
         o.put("kappa", number(result.cumulative().kappa()));

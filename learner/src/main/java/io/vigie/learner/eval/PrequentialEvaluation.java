@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * and its naive baselines see exactly the same events in the same order).
  *
  * <p>For each event t: first every waiting event whose label is due ({@link LabelDelay}) is learned,
- * oldest first; then every learner predicts t, unlabelled; then t waits for its label. With a
+ * oldest first; then every learner predicts t, unlabelled; then t waits for its label (and is
+ * learned at once if its label is already due, as with no delay). With a
  * delay of k events this is MOA's {@code EvaluatePrequentialDelayed -k k -p 0}; with 0 it is
  * {@code EvaluatePrequential}. Labels of the last events, not yet due when the stream ends, are
  * never learned, as in MOA.
@@ -81,12 +82,7 @@ public final class PrequentialEvaluation {
             if (delay.needsTime() && event.timeMillis() == LabelledEvent.NO_TIME) {
                 throw new LearnerException("a delay in time (" + delay + ") needs event times: name the time column");
             }
-            while (!waiting.isEmpty() && waiting.peekFirst().isDue(delay, t, event.timeMillis())) {
-                Instance labelled = waiting.pollFirst().event.instance();
-                for (Learner learner : learners) {
-                    learner.learn(labelled);
-                }
-            }
+            learnDue(waiting, learners, t, event.timeMillis());
             Instance instance = event.instance();
             int truth = (int) instance.classValue();
             Instance unlabelled = instance.copy();
@@ -95,6 +91,7 @@ public final class PrequentialEvaluation {
                 scores.get(i).add(learners.get(i).predictProba(unlabelled), truth, positive);
             }
             waiting.addLast(new Waiting(t, event));
+            learnDue(waiting, learners, t, event.timeMillis()); // with no delay, t's own label is due at once
             if (t % PROGRESS_EVERY == 0) {
                 progress.update(t, stream.progress());
             }
@@ -106,6 +103,16 @@ public final class PrequentialEvaluation {
             results.add(scores.get(i).result(names.get(i), learners.get(i).spec().displayName()));
         }
         return new EvaluationReport(stream.name(), t, delay, window, positive, results, seconds);
+    }
+
+    /** Learns, oldest first, every waiting event whose label is due when event {@code now} arrives. */
+    private void learnDue(ArrayDeque<Waiting> waiting, List<Learner> learners, long now, long nowTime) {
+        while (!waiting.isEmpty() && waiting.peekFirst().isDue(delay, now, nowTime)) {
+            Instance labelled = waiting.pollFirst().event.instance();
+            for (Learner learner : learners) {
+                learner.learn(labelled);
+            }
+        }
     }
 
     private record Waiting(long index, LabelledEvent event) {
