@@ -128,7 +128,12 @@ final class EvalCommand {
         o.put("kappa", number(result.cumulative().kappa()));
         o.put("kappa_temporal", number(result.cumulative().kappaTemporal()));
         o.put("kappa_m", number(result.cumulative().kappaM()));
-        o.put("windowed", Map.of("accuracy", number(result.windowed().accuracy()), "kappa", number(result.windowed().kappa())));
+        Map<String, Object> windowed = new LinkedHashMap<>();
+        windowed.put("accuracy", number(result.windowed().accuracy()));
+        windowed.put("kappa", number(result.windowed().kappa()));
+        windowed.put("kappa_temporal", number(result.windowed().kappaTemporal()));
+        windowed.put("kappa_m", number(result.windowed().kappaM()));
+        o.put("windowed", windowed);
         o.put("nonfinite_votes", result.irregularVotes());
         o.put("no_opinion", result.noOpinion());
         o.put("positive_class", stream.schema().classes().get(report.positive()));

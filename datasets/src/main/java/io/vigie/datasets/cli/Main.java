@@ -18,7 +18,8 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs a command as the launcher would, printing to the given streams; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
             out.println(EvalCommand.USAGE);
             return args.length == 0 ? 2 : 0;
