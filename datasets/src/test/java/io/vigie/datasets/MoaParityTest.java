@@ -1,8 +1,9 @@
 package io.vigie.datasets;
 
 import io.vigie.learner.EventStream;
-import io.vigie.learner.Learner;
+import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.eval.EvaluationReport;
 import io.vigie.learner.eval.LabelDelay;
@@ -82,9 +83,9 @@ class MoaParityTest {
 
     private static LearnerResult runOurs(String source, ModelSpec spec, int delay, long limit) {
         try (EventStream stream = Streams.open(source, null, null, Set.of(), limit)) {
-            Learner learner = Learners.create(spec, stream.schema());
+            Model model = new Model(Learners.create(spec, stream.schema()), AbstentionSettings.DEFAULTS);
             EvaluationReport report = new PrequentialEvaluation(new LabelDelay.Events(delay), 1000, 1,
-                    PrequentialEvaluation.Progress.NONE, System::nanoTime).run(stream, List.of(spec.model()), List.of(learner));
+                    PrequentialEvaluation.Progress.NONE, System::nanoTime).run(stream, List.of(spec.model()), List.of(model));
             return report.learners().get(0);
         }
     }

@@ -74,6 +74,18 @@ final class Args {
         }
     }
 
+    double getDouble(String name, double fallback) {
+        String value = values.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a number, got '" + value + "'");
+        }
+    }
+
     boolean flag(String name) {
         return flags.contains(name);
     }

@@ -3,9 +3,11 @@ package io.vigie.datasets.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigie.datasets.Streams;
+import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.Learner;
 import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Snapshot;
 import io.vigie.learner.Snapshots;
@@ -42,6 +44,7 @@ final class EvalCommand {
               --limit N            evaluate the first N events only
               --window W           window of the windowed metrics, in events (default: 1000)
               --positive CLASS     class scored by ROC-AUC and PR-AUC on binary streams (default: the second class)
+              --target-coverage C  coverage the conformal prediction sets aim at (default: 0.9)
               --from SNAPSHOT      start from a saved model instead of a fresh one
               --save SNAPSHOT      save the model after the run
               --json               print one JSON object as the last line of stdout
@@ -49,7 +52,7 @@ final class EvalCommand {
 
     static final String DEFAULT_MODEL = "hat";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
-            "window", "positive", "from", "save");
+            "window", "positive", "from", "save", "target-coverage");
     private static final List<String> FLAGS = List.of("json");
 
     private final PrintStream out;
@@ -89,13 +92,15 @@ final class EvalCommand {
                 model = Learners.create(new ModelSpec(args.get("model", DEFAULT_MODEL), (int) seed), opened.schema());
             }
             int positive = args.get("positive", null) == null ? 1 : stream.schema().classIndexOf(args.get("positive", null));
-            List<Learner> learners = List.of(model,
-                    Learners.create(ModelSpec.of("nochange"), stream.schema()),
-                    Learners.create(ModelSpec.of("majority"), stream.schema()));
+            AbstentionSettings settings = AbstentionSettings.DEFAULTS.withTargetCoverage(
+                    args.getDouble("target-coverage", AbstentionSettings.DEFAULTS.targetCoverage()));
+            List<Model> models = List.of(new Model(model, settings),
+                    new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings),
+                    new Model(Learners.create(ModelSpec.of("majority"), stream.schema()), settings));
             boolean showProgress = Boolean.getBoolean("vigie.progress");
             PrequentialEvaluation evaluation = new PrequentialEvaluation(delay, (int) window, positive,
                     showProgress ? new ProgressBar(err) : PrequentialEvaluation.Progress.NONE, System::nanoTime);
-            EvaluationReport report = evaluation.run(stream, List.of(model.spec().displayName(), "no-change", "majority"), learners);
+            EvaluationReport report = evaluation.run(stream, List.of(model.spec().displayName(), "no-change", "majority"), models);
             if (args.get("save", null) != null) {
                 Snapshots.write(Path.of(args.get("save", null)), model,
                         Map.of("data", report.stream(), "events", Long.toString(report.events()),
@@ -103,7 +108,7 @@ final class EvalCommand {
                         Clock.systemUTC());
             }
             if (args.flag("json")) {
-                out.println(json(report, model, stream));
+                out.println(json(report, models, stream));
             } else {
                 printTable(report, stream);
             }
@@ -111,7 +116,8 @@ final class EvalCommand {
         return 0;
     }
 
-    private String json(EvaluationReport report, Learner model, EventStream stream) {
+    private String json(EvaluationReport report, List<Model> models, EventStream stream) {
+        Learner model = models.get(0).learner();
         LearnerResult result = report.learners().get(0);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("model", model.spec().displayName());
@@ -139,6 +145,11 @@ final class EvalCommand {
         o.put("positive_class", stream.schema().classes().get(report.positive()));
         o.put("roc_auc", number(result.rocAuc()));
         o.put("pr_auc", number(result.prAuc()));
+        o.put("target_coverage", models.get(0).settings().targetCoverage());
+        o.put("coverage", number(result.trust().coverage()));
+        o.put("mean_set_size", number(result.trust().meanSetSize()));
+        o.put("abstention_rate", number(result.trust().abstentionRate()));
+        o.put("selective_accuracy", number(result.trust().selectiveAccuracy()));
         Map<String, Object> baselines = new LinkedHashMap<>();
         baselines.put("no_change", number(report.learners().get(1).cumulative().accuracy()));
         baselines.put("majority", number(report.learners().get(2).cumulative().accuracy()));
@@ -160,13 +171,14 @@ final class EvalCommand {
     private void printTable(EvaluationReport report, EventStream stream) {
         out.printf(Locale.ROOT, "%s: %,d events, label delay %s, window %d, classes %s%n", report.stream(), report.events(),
                 report.delay(), report.window(), stream.schema().classes());
-        out.printf(Locale.ROOT, "%-28s %9s %8s %8s %8s %9s %8s %8s%n", "learner", "accuracy", "kappa", "kappa-T", "kappa-M",
-                "window-acc", "roc-auc", "pr-auc");
+        out.printf(Locale.ROOT, "%-24s %9s %8s %8s %8s %10s %8s %8s %9s %9s %9s%n", "learner", "accuracy", "kappa", "kappa-T",
+                "kappa-M", "window-acc", "roc-auc", "pr-auc", "coverage", "abstains", "sel.acc");
         for (LearnerResult r : report.learners()) {
-            String name = r.name().length() > 28 ? r.name().substring(0, 25) + "..." : r.name();
-            out.printf(Locale.ROOT, "%-28s %8.2f%% %8.4f %8.4f %8.4f %9.2f%% %8s %8s%n", name, 100 * r.cumulative().accuracy(),
-                    r.cumulative().kappa(), r.cumulative().kappaTemporal(), r.cumulative().kappaM(), 100 * r.windowed().accuracy(),
-                    fixed(r.rocAuc()), fixed(r.prAuc()));
+            String name = r.name().length() > 24 ? r.name().substring(0, 21) + "..." : r.name();
+            out.printf(Locale.ROOT, "%-24s %8.2f%% %8.4f %8.4f %8.4f %9.2f%% %8s %8s %8.2f%% %8.2f%% %8.2f%%%n", name,
+                    100 * r.cumulative().accuracy(), r.cumulative().kappa(), r.cumulative().kappaTemporal(), r.cumulative().kappaM(),
+                    100 * r.windowed().accuracy(), fixed(r.rocAuc()), fixed(r.prAuc()), 100 * r.trust().coverage(),
+                    100 * r.trust().abstentionRate(), 100 * r.trust().selectiveAccuracy());
         }
         LearnerResult model = report.learners().get(0);
         if (model.irregularVotes() > 0) {

@@ -12,9 +12,21 @@ package io.vigie.learner.eval;
  * @param noOpinion      predictions where the learner gave no usable vote
  * @param rocAuc         ROC-AUC of the positive class (NaN for multi-class streams)
  * @param prAuc          average precision of the positive class (NaN for multi-class streams)
+ * @param trust          how its prediction sets and abstentions did
  */
 public record LearnerResult(String name, String spec, Metrics cumulative, Metrics windowed, long irregularVotes,
-                            long noOpinion, double rocAuc, double prAuc) {
+                            long noOpinion, double rocAuc, double prAuc, Trust trust) {
+
+    /**
+     * Prediction sets and abstention over the whole stream.
+     *
+     * @param coverage          share of events whose prediction set held the true class
+     * @param meanSetSize       mean number of classes in a prediction set
+     * @param abstentionRate    share of events the model abstained on
+     * @param selectiveAccuracy accuracy over the events it answered (NaN if it answered none)
+     */
+    public record Trust(double coverage, double meanSetSize, double abstentionRate, double selectiveAccuracy) {
+    }
 
     /**
      * One set of classification metrics.

@@ -4,8 +4,9 @@ import com.yahoo.labs.samoa.instances.Instance;
 import io.vigie.learner.ClassProbabilities;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
-import io.vigie.learner.Learner;
 import io.vigie.learner.LearnerException;
+import io.vigie.learner.Model;
+import io.vigie.learner.Prediction;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,8 +14,10 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * Test-then-train evaluation with label delay, broadcast to several learners at once (the model
- * and its naive baselines see exactly the same events in the same order).
+ * Test-then-train evaluation with label delay, broadcast to several models at once (the model
+ * and its naive baselines see exactly the same events in the same order). Each label reaches a
+ * model together with the prediction it made for that event, so conformal calibration, like
+ * learning, only ever uses labels that are due.
  *
  * <p>For each event t: first every waiting event whose label is due ({@link LabelDelay}) is learned,
  * oldest first; then every learner predicts t, unlabelled; then t waits for its label (and is
@@ -59,10 +62,10 @@ public final class PrequentialEvaluation {
         this.nanoTime = nanoTime;
     }
 
-    /** Runs the stream through the learners (name, learner) and reports each one's result. */
-    public EvaluationReport run(EventStream stream, List<String> names, List<Learner> learners) {
-        if (names.size() != learners.size() || learners.isEmpty()) {
-            throw new IllegalArgumentException("one name per learner, at least one learner");
+    /** Runs the stream through the models (name, model) and reports each one's result. */
+    public EvaluationReport run(EventStream stream, List<String> names, List<Model> models) {
+        if (names.size() != models.size() || models.isEmpty()) {
+            throw new IllegalArgumentException("one name per model, at least one model");
         }
         int numClasses = stream.schema().numClasses();
         boolean binary = numClasses == 2;
@@ -70,7 +73,7 @@ public final class PrequentialEvaluation {
             throw new IllegalArgumentException("positive class index must be 0 or 1: " + positive);
         }
         List<Score> scores = new ArrayList<>();
-        for (int i = 0; i < learners.size(); i++) {
+        for (int i = 0; i < models.size(); i++) {
             scores.add(new Score(numClasses, window, binary));
         }
         ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -82,16 +85,18 @@ public final class PrequentialEvaluation {
             if (delay.needsTime() && event.timeMillis() == LabelledEvent.NO_TIME) {
                 throw new LearnerException("a delay in time (" + delay + ") needs event times: name the time column");
             }
-            learnDue(waiting, learners, t, event.timeMillis());
+            learnDue(waiting, models, t, event.timeMillis());
             Instance instance = event.instance();
             int truth = (int) instance.classValue();
             Instance unlabelled = instance.copy();
             unlabelled.setMissing(unlabelled.classIndex());
-            for (int i = 0; i < learners.size(); i++) {
-                scores.get(i).add(learners.get(i).predictProba(unlabelled), truth, positive);
+            Prediction[] predictions = new Prediction[models.size()];
+            for (int i = 0; i < models.size(); i++) {
+                predictions[i] = models.get(i).predict(unlabelled);
+                scores.get(i).add(predictions[i], truth, positive);
             }
-            waiting.addLast(new Waiting(t, event));
-            learnDue(waiting, learners, t, event.timeMillis()); // with no delay, t's own label is due at once
+            waiting.addLast(new Waiting(t, event, predictions));
+            learnDue(waiting, models, t, event.timeMillis()); // with no delay, t's own label is due at once
             if (t % PROGRESS_EVERY == 0) {
                 progress.update(t, stream.progress());
             }
@@ -99,23 +104,24 @@ public final class PrequentialEvaluation {
         double seconds = (nanoTime.getAsLong() - start) / 1e9;
         progress.update(t, 1.0);
         List<LearnerResult> results = new ArrayList<>();
-        for (int i = 0; i < learners.size(); i++) {
-            results.add(scores.get(i).result(names.get(i), learners.get(i).spec().displayName()));
+        for (int i = 0; i < models.size(); i++) {
+            results.add(scores.get(i).result(names.get(i), models.get(i).learner().spec().displayName()));
         }
         return new EvaluationReport(stream.name(), t, delay, window, positive, results, seconds);
     }
 
     /** Learns, oldest first, every waiting event whose label is due when event {@code now} arrives. */
-    private void learnDue(ArrayDeque<Waiting> waiting, List<Learner> learners, long now, long nowTime) {
+    private void learnDue(ArrayDeque<Waiting> waiting, List<Model> models, long now, long nowTime) {
         while (!waiting.isEmpty() && waiting.peekFirst().isDue(delay, now, nowTime)) {
-            Instance labelled = waiting.pollFirst().event.instance();
-            for (Learner learner : learners) {
-                learner.learn(labelled);
+            Waiting due = waiting.pollFirst();
+            for (int i = 0; i < models.size(); i++) {
+                models.get(i).learn(due.event.instance(), due.predictions[i]);
             }
         }
     }
 
-    private record Waiting(long index, LabelledEvent event) {
+    /** An event waiting for its label, with what each model predicted for it. */
+    private record Waiting(long index, LabelledEvent event, Prediction[] predictions) {
         boolean isDue(LabelDelay delay, long now, long nowTime) {
             return delay.isDue(index, event.timeMillis(), now, nowTime);
         }
@@ -128,6 +134,10 @@ public final class PrequentialEvaluation {
         final BinaryRanking ranking;
         long irregular;
         long noOpinion;
+        long covered;
+        long setSizes;
+        long abstained;
+        long answeredCorrect;
 
         Score(int numClasses, int window, boolean binary) {
             cumulative = new ClassificationMetrics(numClasses);
@@ -135,7 +145,15 @@ public final class PrequentialEvaluation {
             ranking = binary ? new BinaryRanking() : null;
         }
 
-        void add(ClassProbabilities p, int truth, int positive) {
+        void add(Prediction prediction, int truth, int positive) {
+            ClassProbabilities p = prediction.probabilities();
+            covered += prediction.covers(truth) ? 1 : 0;
+            setSizes += prediction.predictionSet().size();
+            if (prediction.abstain()) {
+                abstained++;
+            } else if (p.label() == truth) {
+                answeredCorrect++;
+            }
             cumulative.add(p.label(), truth);
             windowed.add(p.label(), truth);
             if (ranking != null) {
@@ -146,9 +164,12 @@ public final class PrequentialEvaluation {
         }
 
         LearnerResult result(String name, String spec) {
+            long n = cumulative.count();
+            LearnerResult.Trust trust = new LearnerResult.Trust((double) covered / n, (double) setSizes / n,
+                    (double) abstained / n, (double) answeredCorrect / (n - abstained));
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative), LearnerResult.Metrics.of(windowed),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
-                    ranking == null ? Double.NaN : ranking.prAuc());
+                    ranking == null ? Double.NaN : ranking.prAuc(), trust);
         }
     }
 }

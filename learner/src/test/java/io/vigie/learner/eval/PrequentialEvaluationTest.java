@@ -3,9 +3,10 @@ package io.vigie.learner.eval;
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
-import io.vigie.learner.Learner;
+import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 import moa.streams.generators.SEAGenerator;
@@ -54,14 +55,14 @@ class PrequentialEvaluationTest {
     }
 
     private static EvaluationReport evaluate(Recorded stream, LabelDelay delay, String... presets) {
-        List<Learner> learners = new ArrayList<>();
+        List<Model> models = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (String preset : presets) {
-            learners.add(Learners.create(ModelSpec.of(preset), stream.schema()));
+            models.add(new Model(Learners.create(ModelSpec.of(preset), stream.schema()), AbstentionSettings.DEFAULTS));
             names.add(preset);
         }
         return new PrequentialEvaluation(delay, 100, 1, PrequentialEvaluation.Progress.NONE, () -> 0L)
-                .run(stream, names, learners);
+                .run(stream, names, models);
     }
 
     @Test

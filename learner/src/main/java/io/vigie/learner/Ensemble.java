@@ -1,0 +1,23 @@
+package io.vigie.learner;
+
+import com.yahoo.labs.samoa.instances.Instance;
+
+import java.util.List;
+
+/**
+ * A learner made of members whose votes it combines. The capability is a type: callers that
+ * want member disagreement ask {@code learner instanceof Ensemble}.
+ */
+public interface Ensemble extends Learner {
+
+    /** Each member's class distribution for an instance, in member order. */
+    List<ClassProbabilities> memberProba(Instance instance);
+
+    /** Combines members' distributions, as returned by {@link #memberProba}, into the ensemble's. */
+    ClassProbabilities combine(List<ClassProbabilities> members);
+
+    @Override
+    default ClassProbabilities predictProba(Instance instance) {
+        return combine(memberProba(instance));
+    }
+}

@@ -1,0 +1,72 @@
+package io.vigie.learner;
+
+import com.yahoo.labs.samoa.instances.Instance;
+
+import java.util.List;
+
+/**
+ * A learner that knows what it does not know: it predicts with uncertainty, a conformal
+ * prediction set and an abstention decision, and learns from labels that arrive late, each
+ * label joined to the prediction that was made for its event.
+ *
+ * <p>Not thread-safe: one thread owns a model.
+ */
+public final class Model {
+    private final Learner learner;
+    private final AbstentionSettings settings;
+    private final ConformalSets conformal;
+
+    public Model(Learner learner, AbstentionSettings settings) {
+        this.learner = learner;
+        this.settings = settings;
+        this.conformal = new ConformalSets(settings);
+    }
+
+    /** Scores an unlabelled instance. */
+    public Prediction predict(Instance instance) {
+        ClassProbabilities p;
+        Uncertainty uncertainty;
+        if (learner instanceof Ensemble ensemble) {
+            List<ClassProbabilities> members = ensemble.memberProba(instance);
+            p = ensemble.combine(members);
+            uncertainty = Uncertainty.of(p, members);
+        } else {
+            p = learner.predictProba(instance);
+            uncertainty = Uncertainty.of(p);
+        }
+        List<Integer> set = conformal.predictionSet(p.probabilities());
+        Prediction.Reason reason = null;
+        if (set.isEmpty()) {
+            reason = Prediction.Reason.EMPTY_SET;
+        } else if (set.size() > 1) {
+            reason = Prediction.Reason.AMBIGUOUS_SET;
+        } else if (settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
+            reason = Prediction.Reason.EXPECTED_COST;
+        }
+        return new Prediction(p, uncertainty, set, reason != null, reason);
+    }
+
+    /**
+     * Learns a labelled instance whose event was scored earlier as {@code given}: the learner
+     * learns it, and the conformal calibration takes in how that earlier prediction fared.
+     */
+    public void learn(Instance labelled, Prediction given) {
+        int truth = (int) labelled.classValue();
+        learner.learn(labelled);
+        conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth);
+    }
+
+    /** The learner inside. */
+    public Learner learner() {
+        return learner;
+    }
+
+    public AbstentionSettings settings() {
+        return settings;
+    }
+
+    /** The adapted miscoverage level α of the conformal sets (starts at 1 − target coverage). */
+    public double conformalAlpha() {
+        return conformal.alpha();
+    }
+}

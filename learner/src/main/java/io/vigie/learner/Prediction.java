@@ -1,0 +1,53 @@
+package io.vigie.learner;
+
+import java.util.List;
+
+/**
+ * Everything a model says about one event: its class distribution and best guess, how unsure
+ * it is, the conformal prediction set, and whether it abstains and why. The best guess is given
+ * even when abstaining, so callers choose.
+ *
+ * @param probabilities the class distribution and the predicted class
+ * @param uncertainty   entropy, margin, member disagreement
+ * @param predictionSet the class indices in the conformal prediction set, ascending
+ * @param abstain       whether the model advises not to act on its answer
+ * @param reason        why it abstains, or null
+ */
+public record Prediction(ClassProbabilities probabilities, Uncertainty uncertainty, List<Integer> predictionSet,
+                         boolean abstain, Reason reason) {
+
+    /** Why a model abstains. */
+    public enum Reason {
+        /** Several classes are plausible at the target coverage. */
+        AMBIGUOUS_SET("prediction_set_ambiguous"),
+        /** No class is plausible at the target coverage. */
+        EMPTY_SET("prediction_set_empty"),
+        /** A wrong answer is expected to cost more than no answer. */
+        EXPECTED_COST("expected_cost");
+
+        private final String code;
+
+        Reason(String code) {
+            this.code = code;
+        }
+
+        /** The stable, lower-case name used in JSON. */
+        public String code() {
+            return code;
+        }
+    }
+
+    public Prediction {
+        predictionSet = List.copyOf(predictionSet);
+    }
+
+    /** The index of the predicted class (the best guess, also when abstaining). */
+    public int label() {
+        return probabilities.label();
+    }
+
+    /** Whether the prediction set holds a class. */
+    public boolean covers(int classIndex) {
+        return predictionSet.contains(classIndex);
+    }
+}

@@ -1,0 +1,57 @@
+package io.vigie.learner;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConformalSetsTest {
+    private static final AbstentionSettings NO_ADAPTATION = new AbstentionSettings(0.9, 0.0, 10, 1, 0.5);
+
+    @Test
+    void uncalibrated_setHoldsEveryClass() {
+        ConformalSets sets = new ConformalSets(AbstentionSettings.DEFAULTS);
+        assertEquals(List.of(0, 1, 2), sets.predictionSet(new double[]{0.9, 0.05, 0.05}));
+    }
+
+    @Test
+    void threshold_isTheConformalQuantileOfTheWindow() {
+        ConformalSets sets = new ConformalSets(NO_ADAPTATION);
+        // scores 1 - p(true) = 0.05, 0.10, ..., 0.50 (ten of them)
+        for (int i = 1; i <= 10; i++) {
+            sets.calibrate(new double[]{1 - 0.05 * i, 0.05 * i}, true, 0);
+        }
+        // n = 10, alpha = 0.1: rank ceil(11 * 0.9) = 10 > ... = 10 -> the 10th smallest, 0.50
+        assertEquals(List.of(0), sets.predictionSet(new double[]{0.6, 0.4}), "1 - 0.4 = 0.6 > 0.5 keeps class 1 out");
+        assertEquals(List.of(0, 1), sets.predictionSet(new double[]{0.5, 0.5}), "both at 0.5 are in");
+        assertEquals(List.of(), sets.predictionSet(new double[]{0.45, 0.45, 0.1}), "no class reaches the threshold");
+    }
+
+    @Test
+    void window_forgetsTheOldestScores() {
+        ConformalSets sets = new ConformalSets(NO_ADAPTATION);
+        for (int i = 0; i < 10; i++) {
+            sets.calibrate(new double[]{0.1, 0.9}, true, 0); // score 0.9
+        }
+        assertEquals(List.of(0, 1), sets.predictionSet(new double[]{0.2, 0.8}));
+        for (int i = 0; i < 10; i++) {
+            sets.calibrate(new double[]{0.9, 0.1}, true, 0); // score 0.1 replaces them all
+        }
+        assertEquals(10, sets.calibrated());
+        assertEquals(List.of(), sets.predictionSet(new double[]{0.2, 0.8}), "0.2 > 0.1: the old 0.9 scores are gone");
+        assertEquals(List.of(1), sets.predictionSet(new double[]{0.05, 0.95}));
+    }
+
+    @Test
+    void adaptation_widensSetsAfterMissesAndNarrowsAfterHits() {
+        ConformalSets sets = new ConformalSets(new AbstentionSettings(0.9, 0.01, 100, 1, 0.5));
+        double start = sets.alpha();
+        sets.calibrate(new double[]{0.5, 0.5}, false, 0);
+        assertEquals(start + 0.01 * (0.1 - 1), sets.alpha(), 1e-15);
+        double afterMiss = sets.alpha();
+        sets.calibrate(new double[]{0.5, 0.5}, true, 0);
+        assertTrue(sets.alpha() > afterMiss);
+    }
+}
