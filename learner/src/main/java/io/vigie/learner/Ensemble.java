@@ -20,4 +20,19 @@ public interface Ensemble extends Learner {
     default ClassProbabilities predictProba(Instance instance) {
         return combine(memberProba(instance));
     }
+
+    /**
+     * Learns a labelled instance, given the class each member predicted when its event was
+     * scored: the members' weights learn from how those predictions fared, which under label
+     * delay is not what the members would predict now.
+     */
+    void learn(Instance labelled, List<Integer> memberLabelsAtPrediction);
+
+    /** Learns a labelled instance that was never scored: its members are tested on it first. */
+    @Override
+    default void learn(Instance labelled) {
+        Instance unlabelled = labelled.copy();
+        unlabelled.setMissing(unlabelled.classIndex());
+        learn(labelled, memberProba(unlabelled).stream().map(ClassProbabilities::label).toList());
+    }
 }

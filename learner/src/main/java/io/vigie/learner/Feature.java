@@ -1,5 +1,6 @@
 package io.vigie.learner;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * @param optional whether a missing or unknown value becomes MOA's missing value instead of
  *                 an error
  */
-public record Feature(String name, Kind kind, List<String> values, boolean optional) {
+public record Feature(String name, Kind kind, List<String> values, boolean optional) implements Serializable {
 
     /** The two kinds of feature MOA's trees understand. */
     public enum Kind { NUMERIC, NOMINAL }

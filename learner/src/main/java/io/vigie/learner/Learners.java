@@ -18,15 +18,13 @@ public final class Learners {
      * @throws ModelSpecException when the model is unknown or MOA rejects its options
      */
     public static Learner create(ModelSpec spec, Schema schema) {
+        if (CommitteeSpec.isCommittee(spec.model())) {
+            return new ExpertCommittee(spec, schema, CommitteeSpec.parse(spec.model()));
+        }
         Classifier classifier = newClassifier(spec);
         classifier.setModelContext(schema.header());
         classifier.prepareForUse();
         return new MoaLearner(spec, schema, classifier, 0);
-    }
-
-    /** Wraps a classifier restored from a snapshot. */
-    static Learner restore(ModelSpec spec, Schema schema, Classifier classifier, long learned) {
-        return new MoaLearner(spec, schema, classifier, learned);
     }
 
     /**
@@ -35,6 +33,11 @@ public final class Learners {
      * {@link ModelSpec#seed()} beside it.
      */
     public static String canonicalCli(ModelSpec spec) {
+        if (CommitteeSpec.isCommittee(spec.model())) {
+            CommitteeSpec c = CommitteeSpec.parse(spec.model());
+            return CommitteeSpec.NAME + " -e " + String.join(",", c.experts()) + " -p " + c.policy().name().toLowerCase().replace('_', '-')
+                    + " -d " + c.detector() + " -w " + c.window() + " -b " + c.buffer() + " -l " + c.eta() + " -s " + c.share();
+        }
         return ClassOption.objectToCLIString(newClassifier(spec), Classifier.class);
     }
 

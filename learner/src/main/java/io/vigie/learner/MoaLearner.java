@@ -3,8 +3,11 @@ package io.vigie.learner;
 import com.yahoo.labs.samoa.instances.Instance;
 import moa.classifiers.Classifier;
 
+import java.io.Serializable;
+
 /** A {@link Learner} backed by one MOA classifier; the only class that calls MOA's learning API. */
-final class MoaLearner implements Learner {
+final class MoaLearner implements Learner, Serializable {
+    private static final long serialVersionUID = 1L;
     private final ModelSpec spec;
     private final Schema schema;
     private final Classifier classifier;
@@ -46,11 +49,6 @@ final class MoaLearner implements Learner {
     @Override
     public ModelState state() {
         return ModelInspector.inspect(classifier, learned);
-    }
-
-    /** The MOA object itself, for snapshots only; it never leaves this package. */
-    Classifier classifier() {
-        return classifier;
     }
 
     @Override

@@ -26,10 +26,12 @@ public final class Model {
     public Prediction predict(Instance instance) {
         ClassProbabilities p;
         Uncertainty uncertainty;
+        List<Integer> memberLabels = List.of();
         if (learner instanceof Ensemble ensemble) {
             List<ClassProbabilities> members = ensemble.memberProba(instance);
             p = ensemble.combine(members);
             uncertainty = Uncertainty.of(p, members);
+            memberLabels = members.stream().map(ClassProbabilities::label).toList();
         } else {
             p = learner.predictProba(instance);
             uncertainty = Uncertainty.of(p);
@@ -43,7 +45,7 @@ public final class Model {
         } else if (settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
             reason = Prediction.Reason.EXPECTED_COST;
         }
-        return new Prediction(p, uncertainty, set, reason != null, reason);
+        return new Prediction(p, uncertainty, set, reason != null, reason, memberLabels);
     }
 
     /**
@@ -52,7 +54,11 @@ public final class Model {
      */
     public void learn(Instance labelled, Prediction given) {
         int truth = (int) labelled.classValue();
-        learner.learn(labelled);
+        if (learner instanceof Ensemble ensemble && !given.memberLabels().isEmpty()) {
+            ensemble.learn(labelled, given.memberLabels());
+        } else {
+            learner.learn(labelled);
+        }
         conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth);
     }
 

@@ -35,7 +35,7 @@ final class ModelInspector {
                 }
             }
         }
-        return new ModelState(classifier.getClass().getName(), learned, measurements(classifier), members,
+        return new ModelState(classifier.getClass().getName(), learned, measurements(classifier), members, List.of(),
                 Snapshots.serializedSize(classifier));
     }
 

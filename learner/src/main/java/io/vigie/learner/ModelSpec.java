@@ -1,5 +1,6 @@
 package io.vigie.learner;
 
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,13 +14,15 @@ import java.util.Map;
  *              {@code "trees.HoeffdingTree -g 100"}
  * @param seed  the random seed of randomizable learners
  */
-public record ModelSpec(String model, int seed) {
+public record ModelSpec(String model, int seed) implements Serializable {
     /** The default seed: MOA's own default for {@code -r}. */
     public static final int DEFAULT_SEED = 1;
 
     /**
      * Named presets. ARF runs single-threaded ({@code -j 1}) because its thread pool breaks
      * serialization and never shuts down; the model lives on one writer thread anyway.
+     * {@code srp} (streaming random patches) is for evaluation only: MOA's implementation cannot
+     * be serialized, so it cannot be snapshotted or served.
      */
     public static final Map<String, String> PRESETS;
 
@@ -29,9 +32,11 @@ public record ModelSpec(String model, int seed) {
         presets.put("hat", "trees.HoeffdingAdaptiveTree");
         presets.put("arf", "meta.AdaptiveRandomForest -s 10 -j 1");
         presets.put("levbag", "meta.LeveragingBag -s 10");
+        presets.put("srp", "meta.StreamingRandomPatches -s 10");
         presets.put("nb", "bayes.NaiveBayes");
         presets.put("nochange", "functions.NoChange");
         presets.put("majority", "functions.MajorityClass");
+        presets.put("committee", "committee");
         PRESETS = Map.copyOf(presets);
         PRESET_ORDER = String.join(", ", presets.keySet());
     }

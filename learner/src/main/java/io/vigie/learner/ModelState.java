@@ -12,14 +12,16 @@ import java.util.Map;
  *                        adaptive trees also alternate trees grown, pruned and switched; for
  *                        ensembles their size and change detections)
  * @param members         the ensemble's members, empty for a single learner
+ * @param resets          drift resets the learner made of its own members, oldest first
  * @param serializedBytes the size of the model when serialized, as a snapshot stores it
  */
 public record ModelState(String learner, long learned, Map<String, Double> measurements, List<Member> members,
-                         long serializedBytes) {
+                         List<DriftReset> resets, long serializedBytes) {
 
     public ModelState {
-        measurements = Map.copyOf(measurements);
+        measurements = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(measurements));
         members = List.copyOf(members);
+        resets = List.copyOf(resets);
     }
 
     /**
@@ -34,7 +36,7 @@ public record ModelState(String learner, long learned, Map<String, Double> measu
      */
     public record Member(int index, String learner, Map<String, Double> measurements, long drifts, long warnings) {
         public Member {
-            measurements = Map.copyOf(measurements);
+            measurements = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(measurements));
         }
     }
 }

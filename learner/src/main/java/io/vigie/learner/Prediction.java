@@ -12,9 +12,11 @@ import java.util.List;
  * @param predictionSet the class indices in the conformal prediction set, ascending
  * @param abstain       whether the model advises not to act on its answer
  * @param reason        why it abstains, or null
+ * @param memberLabels  for ensembles, the class each member predicted (what the ensemble's
+ *                      weights learn from when the label arrives); empty for single learners
  */
 public record Prediction(ClassProbabilities probabilities, Uncertainty uncertainty, List<Integer> predictionSet,
-                         boolean abstain, Reason reason) {
+                         boolean abstain, Reason reason, List<Integer> memberLabels) {
 
     /** Why a model abstains. */
     public enum Reason {
@@ -39,6 +41,7 @@ public record Prediction(ClassProbabilities probabilities, Uncertainty uncertain
 
     public Prediction {
         predictionSet = List.copyOf(predictionSet);
+        memberLabels = List.copyOf(memberLabels);
     }
 
     /** The index of the predicted class (the best guess, also when abstaining). */

@@ -6,6 +6,7 @@ import com.yahoo.labs.samoa.instances.Instance;
 import com.yahoo.labs.samoa.instances.Instances;
 import com.yahoo.labs.samoa.instances.InstancesHeader;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,7 +23,8 @@ import java.util.Objects;
  * is built, builds MOA's {@link InstancesHeader} once, and turns a feature map into an MOA
  * instance, rejecting what does not fit with a {@link SchemaException} that names the field.
  */
-public final class Schema {
+public final class Schema implements Serializable {
+    private static final long serialVersionUID = 1L;
     private static final String ENCODING_VERSION = "vigie-schema 1";
 
     private final List<Feature> features;

@@ -1,17 +1,17 @@
 package io.vigie.learner;
 
-import moa.classifiers.Classifier;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -32,17 +32,17 @@ import java.util.zip.CRC32C;
  *
  * <p>Layout (big-endian): the 8-byte magic {@code VIGIESNP}, an int format version, then the
  * body — spec model, seed, encoded schema, learned count, provenance attributes, and the
- * Java-serialized MOA classifier — and last a CRC32C of everything before it. A file is written
+ * Java-serialized learner (MOA classifiers inside) — and last a CRC32C of everything before it. A file is written
  * to a temporary name, forced to disk and renamed, so a crash leaves the old snapshot or the new
  * one, never half of one. On reading, the checksum is verified before a single model byte is
- * deserialized, and deserialization only admits MOA, Weka and JDK classes.
+ * deserialized, and deserialization only admits Vigie's learner, MOA, Weka and JDK classes.
  */
 public final class Snapshots {
     /** Bumped whenever the layout changes; readers refuse versions newer than theirs. */
     public static final int FORMAT_VERSION = 1;
     private static final byte[] MAGIC = "VIGIESNP".getBytes(StandardCharsets.US_ASCII);
-    private static final ObjectInputFilter MOA_CLASSES_ONLY = ObjectInputFilter.Config.createFilter(
-            "moa.**;com.yahoo.labs.samoa.**;weka.**;com.github.javacliparser.**;java.**;!*");
+    private static final ObjectInputFilter LEARNER_CLASSES_ONLY = ObjectInputFilter.Config.createFilter(
+            "io.vigie.learner.**;moa.**;com.yahoo.labs.samoa.**;weka.**;com.github.javacliparser.**;java.**;!*");
 
     private Snapshots() {
     }
@@ -51,7 +51,7 @@ public final class Snapshots {
     public static SnapshotProvenance write(Path file, Learner learner, Map<String, String> attributes, Clock clock) {
         SnapshotProvenance provenance = new SnapshotProvenance(learner.spec(), learner.schema().fingerprint(),
                 learner.learned(), clock.instant(), vigieVersion(), System.getProperty("java.version"), attributes);
-        byte[] model = serialize(moa(learner));
+        byte[] model = serialize(learner);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(model.length + 4096);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
@@ -128,10 +128,13 @@ public final class Snapshots {
             if (in.available() != 0) {
                 throw new SnapshotException("snapshot " + file + " is corrupt: " + in.available() + " bytes after the checksum");
             }
-            Classifier classifier = deserialize(model);
+            Learner restored = deserialize(model);
+            if (!restored.schema().equals(schema) || !restored.spec().equals(spec) || restored.learned() != learned) {
+                throw new SnapshotException("snapshot " + file + " is corrupt: its model disagrees with its header");
+            }
             SnapshotProvenance provenance = new SnapshotProvenance(spec, schema.fingerprint(), learned, createdAt,
                     vigieVersion, javaVersion, attributes);
-            return new Snapshot(Learners.restore(spec, schema, classifier, learned), provenance);
+            return new Snapshot(restored, provenance);
         } catch (EOFException e) {
             throw new SnapshotException("snapshot " + file + " is truncated (" + bytes.length + " bytes)");
         } catch (IOException | LearnerException | IllegalArgumentException e) {
@@ -142,40 +145,44 @@ public final class Snapshots {
         }
     }
 
-    /** The number of bytes the model takes in a snapshot. */
-    static long serializedSize(Classifier classifier) {
+    /**
+     * The number of bytes an object takes when serialized, as a snapshot stores a model, or -1 if
+     * some part of it cannot be serialized (MOA's StreamingRandomPatches, for one).
+     */
+    static long serializedSize(Object model) {
         CountingStream counter = new CountingStream();
         try (ObjectOutputStream out = new ObjectOutputStream(counter)) {
-            out.writeObject(classifier);
+            out.writeObject(model);
+        } catch (NotSerializableException e) {
+            return -1;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return counter.count;
     }
 
-    private static Classifier moa(Learner learner) {
-        if (learner instanceof MoaLearner moa) {
-            return moa.classifier();
+    private static byte[] serialize(Learner learner) {
+        if (!(learner instanceof Serializable)) {
+            throw new IllegalArgumentException("cannot snapshot " + learner.getClass().getName() + ": not serializable");
         }
-        throw new IllegalArgumentException("cannot snapshot " + learner.getClass().getName());
-    }
-
-    private static byte[] serialize(Classifier classifier) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(classifier);
+            out.writeObject(learner);
+        } catch (NotSerializableException e) {
+            throw new SnapshotException("the model '" + learner.spec().model() + "' cannot be snapshotted: MOA's "
+                    + e.getMessage() + " is not serializable");
         } catch (IOException e) {
             throw new UncheckedIOException("MOA model could not be serialized", e);
         }
         return bytes.toByteArray();
     }
 
-    private static Classifier deserialize(byte[] model) throws IOException {
+    private static Learner deserialize(byte[] model) throws IOException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(model))) {
-            in.setObjectInputFilter(MOA_CLASSES_ONLY);
-            return (Classifier) in.readObject();
+            in.setObjectInputFilter(LEARNER_CLASSES_ONLY);
+            return (Learner) in.readObject();
         } catch (ClassNotFoundException | ClassCastException e) {
-            throw new IOException("the model bytes hold no MOA classifier (" + e.getMessage() + ")", e);
+            throw new IOException("the model bytes hold no Vigie learner (" + e.getMessage() + ")", e);
         }
     }
 

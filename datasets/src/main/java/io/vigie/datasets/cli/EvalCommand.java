@@ -50,7 +50,7 @@ final class EvalCommand {
               --json               print one JSON object as the last line of stdout
             """.formatted(ModelSpec.presetNames(), EvalCommand.DEFAULT_MODEL, ModelSpec.DEFAULT_SEED);
 
-    static final String DEFAULT_MODEL = "hat";
+    static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
             "window", "positive", "from", "save", "target-coverage");
     private static final List<String> FLAGS = List.of("json");
@@ -150,6 +150,7 @@ final class EvalCommand {
         o.put("mean_set_size", number(result.trust().meanSetSize()));
         o.put("abstention_rate", number(result.trust().abstentionRate()));
         o.put("selective_accuracy", number(result.trust().selectiveAccuracy()));
+        o.put("drift_resets", result.driftResets());
         Map<String, Object> baselines = new LinkedHashMap<>();
         baselines.put("no_change", number(report.learners().get(1).cumulative().accuracy()));
         baselines.put("majority", number(report.learners().get(2).cumulative().accuracy()));

@@ -13,9 +13,10 @@ package io.vigie.learner.eval;
  * @param rocAuc         ROC-AUC of the positive class (NaN for multi-class streams)
  * @param prAuc          average precision of the positive class (NaN for multi-class streams)
  * @param trust          how its prediction sets and abstentions did
+ * @param driftResets    members the learner replaced after drifts (committees), 0 otherwise
  */
 public record LearnerResult(String name, String spec, Metrics cumulative, Metrics windowed, long irregularVotes,
-                            long noOpinion, double rocAuc, double prAuc, Trust trust) {
+                            long noOpinion, double rocAuc, double prAuc, Trust trust, int driftResets) {
 
     /**
      * Prediction sets and abstention over the whole stream.

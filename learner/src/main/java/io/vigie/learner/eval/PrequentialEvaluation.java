@@ -2,8 +2,10 @@ package io.vigie.learner.eval;
 
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vigie.learner.ClassProbabilities;
+import io.vigie.learner.Ensemble;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
+import io.vigie.learner.Learner;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.Model;
 import io.vigie.learner.Prediction;
@@ -105,7 +107,9 @@ public final class PrequentialEvaluation {
         progress.update(t, 1.0);
         List<LearnerResult> results = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
-            results.add(scores.get(i).result(names.get(i), models.get(i).learner().spec().displayName()));
+            Learner learner = models.get(i).learner();
+            int resets = learner instanceof Ensemble ? learner.state().resets().size() : 0;
+            results.add(scores.get(i).result(names.get(i), learner.spec().displayName(), resets));
         }
         return new EvaluationReport(stream.name(), t, delay, window, positive, results, seconds);
     }
@@ -163,13 +167,13 @@ public final class PrequentialEvaluation {
             noOpinion += p.noOpinion() ? 1 : 0;
         }
 
-        LearnerResult result(String name, String spec) {
+        LearnerResult result(String name, String spec, int driftResets) {
             long n = cumulative.count();
             LearnerResult.Trust trust = new LearnerResult.Trust((double) covered / n, (double) setSizes / n,
                     (double) abstained / n, (double) answeredCorrect / (n - abstained));
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative), LearnerResult.Metrics.of(windowed),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
-                    ranking == null ? Double.NaN : ranking.prAuc(), trust);
+                    ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets);
         }
     }
 }
