@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>Options: {@code -e} experts (comma-separated presets or single-word MOA classifier names;
  * default {@value #DEFAULT_EXPERTS}); {@code -p} policy, {@code weighted} (default) or
  * {@code best-expert}; {@code -d} drift detector on each expert's error stream, {@code adwin}
- * (default), {@code page-hinkley} or {@code ddm}; {@code -w} window of recent accuracy (500);
+ * (default), {@code page-hinkley}, {@code ddm}, or {@code none} (no resets); {@code -w} window of recent accuracy (500);
  * {@code -b} warm-up buffer of a fresh expert (500); {@code -l} learning rate η of the weights
  * (0.15); {@code -s} fixed share β (0.003).
  *
@@ -23,11 +23,13 @@ import java.util.Map;
 record CommitteeSpec(List<String> experts, Policy policy, String detector, int window, int buffer, double eta,
                      double share) implements Serializable {
     static final String NAME = "committee";
-    static final String DEFAULT_EXPERTS = "hat,arf,levbag,srp,nb,nochange";
+    static final String DEFAULT_EXPERTS = "hat,arf,arf25,levbag,nb,nochange";
+    /** Detector names and their MOA CLI strings; "none" disables drift resets. */
     private static final Map<String, String> DETECTORS = Map.of(
             "adwin", "ADWINChangeDetector -a 1.0E-4",
             "page-hinkley", "PageHinkleyDM",
-            "ddm", "DDM");
+            "ddm", "DDM",
+            "none", "");
 
     /** How the committee turns its experts' votes into one distribution. */
     enum Policy {
@@ -81,9 +83,10 @@ record CommitteeSpec(List<String> experts, Policy policy, String detector, int w
         return new CommitteeSpec(experts, policy, detector, window, buffer, eta, share);
     }
 
-    /** The MOA CLI string of the drift detector. */
+    /** The MOA CLI string of the drift detector, or null when resets are off. */
     String detectorCli() {
-        return DETECTORS.get(detector);
+        String cli = DETECTORS.get(detector);
+        return cli.isEmpty() ? null : cli;
     }
 
     private static List<String> expertList(String value) {

@@ -22,17 +22,25 @@ public interface Ensemble extends Learner {
     }
 
     /**
-     * Learns a labelled instance, given the class each member predicted when its event was
-     * scored: the members' weights learn from how those predictions fared, which under label
+     * What to remember of a scoring until its label arrives: by default each member's predicted
+     * class. An ensemble may add more (a committee adds its challenger's prediction).
+     */
+    default List<Integer> labelsToRemember(Instance instance, List<ClassProbabilities> members) {
+        return members.stream().map(ClassProbabilities::label).toList();
+    }
+
+    /**
+     * Learns a labelled instance, given what {@link #labelsToRemember} returned when its event
+     * was scored: the members' weights learn from how those predictions fared, which under label
      * delay is not what the members would predict now.
      */
-    void learn(Instance labelled, List<Integer> memberLabelsAtPrediction);
+    void learn(Instance labelled, List<Integer> remembered);
 
-    /** Learns a labelled instance that was never scored: its members are tested on it first. */
+    /** Learns a labelled instance that was never scored: it is scored first, then learned. */
     @Override
     default void learn(Instance labelled) {
         Instance unlabelled = labelled.copy();
         unlabelled.setMissing(unlabelled.classIndex());
-        learn(labelled, memberProba(unlabelled).stream().map(ClassProbabilities::label).toList());
+        learn(labelled, labelsToRemember(unlabelled, memberProba(unlabelled)));
     }
 }

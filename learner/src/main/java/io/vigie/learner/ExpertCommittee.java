@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A heterogeneous committee of MOA experts (by default HAT, ARF-10, LevBag-10, SRP-10, naive
+ * A heterogeneous committee of MOA experts (by default HAT, two ARF-10 variants, LevBag-10, naive
  * Bayes and no-change) that tracks the best of them as the stream drifts.
  *
  * <p><b>Weights.</b> Exponentially weighted forecasting with fixed share (Herbster &amp; Warmuth):
@@ -22,11 +22,18 @@ import java.util.Map;
  * experts' distributions with these weights; {@code best-expert} answers with the heaviest.
  *
  * <p><b>Drift resets.</b> A detector (ADWIN by default) watches each expert's error stream. When
- * one signals a rise in error, the expert with the worst recent accuracy (among those older than
- * the warm-up buffer) is replaced by a fresh one of its kind, trained on the latest labelled
- * events, and the reset is recorded as a {@link DriftReset}.
+ * one signals a rise in error, the worst of the signalling experts (lowest recent accuracy, among
+ * those older than the warm-up buffer) is challenged: a fresh expert of its kind, trained on the
+ * latest labelled events, shadows it — it predicts every new event without a vote, and learns
+ * every label. Once one window of its predictions has been labelled, it replaces the old expert
+ * only if it was right more often on those same events, as predicted at scoring time (a fresh
+ * model looks better on old events than it predicts new ones under delay); the replacement is
+ * recorded as a {@link DriftReset}. A detector on noisy real data fires often, and replacing an
+ * expert on every signal throws away more than it gains; the trial keeps only the resets that
+ * pay. (A label scored during one trial and arriving during the next counts for the next; trials
+ * are rare.)
  *
- * <p>Everything is seeded: the initial experts use the spec's seed, the n-th replacement seed + n.
+ * <p>Everything is seeded: the initial experts use the spec's seed, the n-th challenger seed + n.
  */
 final class ExpertCommittee implements Ensemble, Serializable {
     private static final long serialVersionUID = 1L;
@@ -39,13 +46,31 @@ final class ExpertCommittee implements Ensemble, Serializable {
     private int bufferNext;
     private int bufferSize;
     private final List<DriftReset> resets = new ArrayList<>();
+    private Trial trial;
+    private long rejectedTrials;
     private long learned;
+
+    /** A fresh expert on trial against the one it would replace. */
+    private static final class Trial implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final int target;
+        final Learner candidate;
+        int tested;
+        int candidateCorrect;
+        int targetCorrect;
+
+        Trial(int target, Learner candidate) {
+            this.target = target;
+            this.candidate = candidate;
+        }
+    }
 
     /** One member: its learner, weight, detector and recent record. */
     private static final class Expert implements Serializable {
         private static final long serialVersionUID = 1L;
         final String model;
         final Learner learner;
+        /** Watches the expert's error stream; null when resets are off. */
         final ChangeDetector detector;
         final boolean[] recent;
         final long bornAt;
@@ -54,8 +79,6 @@ final class ExpertCommittee implements Ensemble, Serializable {
         int recentCount;
         int recentCorrect;
         long signals;
-        /** Index in the committee's reset list of the reset that created this expert, or -1. */
-        int createdBy = -1;
 
         Expert(String model, Learner learner, ChangeDetector detector, int window, long bornAt, double logWeight) {
             this.model = model;
@@ -98,6 +121,9 @@ final class ExpertCommittee implements Ensemble, Serializable {
     }
 
     private ChangeDetector newDetector() {
+        if (config.detectorCli() == null) {
+            return null;
+        }
         try {
             ChangeDetector detector = (ChangeDetector) ClassOption.cliStringToObject(config.detectorCli(), ChangeDetector.class, null);
             detector.prepareForUse();
@@ -114,6 +140,17 @@ final class ExpertCommittee implements Ensemble, Serializable {
             members.add(expert.learner.predictProba(instance));
         }
         return members;
+    }
+
+    /** The experts' predicted classes, and the challenger's when one is on trial. */
+    @Override
+    public List<Integer> labelsToRemember(Instance instance, List<ClassProbabilities> members) {
+        List<Integer> labels = new ArrayList<>(members.size() + 1);
+        members.forEach(m -> labels.add(m.label()));
+        if (trial != null) {
+            labels.add(trial.candidate.predictProba(instance).label());
+        }
+        return labels;
     }
 
     @Override
@@ -157,34 +194,35 @@ final class ExpertCommittee implements Ensemble, Serializable {
     }
 
     @Override
-    public void learn(Instance labelled, List<Integer> memberLabelsAtPrediction) {
-        if (memberLabelsAtPrediction.size() != experts.size()) {
-            throw new IllegalArgumentException("expected " + experts.size() + " member labels, got " + memberLabelsAtPrediction.size());
+    public void learn(Instance labelled, List<Integer> remembered) {
+        if (remembered.size() != experts.size() && remembered.size() != experts.size() + 1) {
+            throw new IllegalArgumentException("expected " + experts.size() + " member labels, got " + remembered.size());
         }
         int truth = (int) labelled.classValue();
-        int trigger = -1;
+        if (trial != null) {
+            runTrial(labelled, truth, remembered);
+        }
+        List<Integer> signalled = new ArrayList<>(0);
         for (int i = 0; i < experts.size(); i++) {
             Expert expert = experts.get(i);
-            boolean correct = memberLabelsAtPrediction.get(i) == truth;
+            boolean correct = remembered.get(i) == truth;
             expert.logWeight -= correct ? 0 : config.eta();
             expert.record(correct);
-            if (expert.createdBy >= 0 && expert.recentCount == config.window()) {
-                resets.set(expert.createdBy, resets.get(expert.createdBy).withAccuracyAfter(expert.recentAccuracy()));
-                expert.createdBy = -1;
-            }
-            double before = expert.detector.getEstimation();
-            expert.detector.input(correct ? 0 : 1);
-            if (expert.detector.getChange() && expert.detector.getEstimation() >= before) {
-                expert.signals++;
-                trigger = trigger < 0 ? i : trigger;
+            if (expert.detector != null) {
+                double before = expert.detector.getEstimation();
+                expert.detector.input(correct ? 0 : 1);
+                if (expert.detector.getChange() && expert.detector.getEstimation() >= before) {
+                    expert.signals++;
+                    signalled.add(i);
+                }
             }
             expert.learner.learn(labelled);
         }
         shareWeights();
         remember(labelled);
         learned++;
-        if (trigger >= 0) {
-            replaceWorst(trigger);
+        if (!signalled.isEmpty() && trial == null) {
+            challengeWorst(signalled);
         }
     }
 
@@ -203,9 +241,36 @@ final class ExpertCommittee implements Ensemble, Serializable {
         bufferSize = Math.min(bufferSize + 1, buffer.length);
     }
 
-    private void replaceWorst(int trigger) {
+    /**
+     * Scores the challenger and its target on a label, by what each predicted when the event was
+     * scored, lets the challenger learn it, and decides once a window of such labels is in.
+     */
+    private void runTrial(Instance labelled, int truth, List<Integer> remembered) {
+        if (remembered.size() > experts.size()) {
+            trial.tested++;
+            trial.candidateCorrect += remembered.get(experts.size()) == truth ? 1 : 0;
+            trial.targetCorrect += remembered.get(trial.target) == truth ? 1 : 0;
+        }
+        trial.candidate.learn(labelled);
+        if (trial.tested < config.window()) {
+            return;
+        }
+        if (trial.candidateCorrect > trial.targetCorrect) {
+            Expert old = experts.get(trial.target);
+            double meanLogWeight = experts.stream().mapToDouble(e -> e.logWeight).average().orElse(0);
+            experts.set(trial.target, new Expert(old.model, trial.candidate, newDetector(), config.window(), learned, meanLogWeight));
+            resets.add(new DriftReset(learned, trial.target, old.model, config.detector(),
+                    (double) trial.targetCorrect / trial.tested, (double) trial.candidateCorrect / trial.tested));
+        } else {
+            rejectedTrials++;
+        }
+        trial = null;
+    }
+
+    /** Starts a trial against the worst of the experts whose error rose. */
+    private void challengeWorst(List<Integer> signalled) {
         int worst = -1;
-        for (int i = 0; i < experts.size(); i++) {
+        for (int i : signalled) {
             Expert expert = experts.get(i);
             boolean oldEnough = learned - expert.bornAt >= buffer.length && expert.recentCount > 0;
             if (oldEnough && (worst < 0 || expert.recentAccuracy() < experts.get(worst).recentAccuracy())) {
@@ -215,15 +280,12 @@ final class ExpertCommittee implements Ensemble, Serializable {
         if (worst < 0) {
             return;
         }
-        Expert old = experts.get(worst);
-        double meanLogWeight = experts.stream().mapToDouble(e -> e.logWeight).average().orElse(0);
-        Expert fresh = newExpert(old.model, spec.seed() + resets.size() + 1, meanLogWeight);
+        int seed = spec.seed() + (int) (resets.size() + rejectedTrials) + 1;
+        Learner candidate = Learners.create(new ModelSpec(experts.get(worst).model, seed), schema);
         for (int k = 0; k < bufferSize; k++) {
-            fresh.learner.learn(buffer[(bufferNext - bufferSize + k + buffer.length) % buffer.length]);
+            candidate.learn(buffer[(bufferNext - bufferSize + k + buffer.length) % buffer.length]);
         }
-        fresh.createdBy = resets.size();
-        resets.add(new DriftReset(learned, worst, old.model, trigger, config.detector(), old.recentAccuracy(), Double.NaN));
-        experts.set(worst, fresh);
+        trial = new Trial(worst, candidate);
     }
 
     @Override
@@ -258,6 +320,7 @@ final class ExpertCommittee implements Ensemble, Serializable {
         Map<String, Double> measurements = new LinkedHashMap<>();
         measurements.put("experts", (double) experts.size());
         measurements.put("drift resets", (double) resets.size());
+        measurements.put("rejected challengers", (double) rejectedTrials);
         return new ModelState(getClass().getName() + " " + Learners.canonicalCli(spec), learned, measurements, members,
                 List.copyOf(resets), Snapshots.serializedSize(this));
     }

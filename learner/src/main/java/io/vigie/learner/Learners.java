@@ -22,8 +22,13 @@ public final class Learners {
             return new ExpertCommittee(spec, schema, CommitteeSpec.parse(spec.model()));
         }
         Classifier classifier = newClassifier(spec);
-        classifier.setModelContext(schema.header());
-        classifier.prepareForUse();
+        try {
+            // MOA's own tasks prepare a learner first and give it the header after; some (BLAST) need that order
+            classifier.prepareForUse();
+            classifier.setModelContext(schema.header());
+        } catch (RuntimeException e) {
+            throw new ModelSpecException("MOA could not build the model '" + spec.model() + "' for this schema: " + e, e);
+        }
         return new MoaLearner(spec, schema, classifier, 0);
     }
 

@@ -31,7 +31,7 @@ public final class Model {
             List<ClassProbabilities> members = ensemble.memberProba(instance);
             p = ensemble.combine(members);
             uncertainty = Uncertainty.of(p, members);
-            memberLabels = members.stream().map(ClassProbabilities::label).toList();
+            memberLabels = ensemble.labelsToRemember(instance, members);
         } else {
             p = learner.predictProba(instance);
             uncertainty = Uncertainty.of(p);

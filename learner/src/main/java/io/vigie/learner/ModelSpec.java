@@ -32,6 +32,7 @@ public record ModelSpec(String model, int seed) implements Serializable {
         presets.put("hat", "trees.HoeffdingAdaptiveTree");
         presets.put("arf", "meta.AdaptiveRandomForest -s 10 -j 1");
         presets.put("levbag", "meta.LeveragingBag -s 10");
+        presets.put("arf25", "meta.AdaptiveRandomForest -s 10 -j 1 -o (Percentage (M * (m / 100))) -m 25");
         presets.put("srp", "meta.StreamingRandomPatches -s 10");
         presets.put("nb", "bayes.NaiveBayes");
         presets.put("nochange", "functions.NoChange");

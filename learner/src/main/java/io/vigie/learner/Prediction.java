@@ -12,8 +12,9 @@ import java.util.List;
  * @param predictionSet the class indices in the conformal prediction set, ascending
  * @param abstain       whether the model advises not to act on its answer
  * @param reason        why it abstains, or null
- * @param memberLabels  for ensembles, the class each member predicted (what the ensemble's
- *                      weights learn from when the label arrives); empty for single learners
+ * @param memberLabels  for ensembles, what they remember of this scoring until the label
+ *                      arrives (each member's predicted class, see
+ *                      {@link Ensemble#labelsToRemember}); empty for single learners
  */
 public record Prediction(ClassProbabilities probabilities, Uncertainty uncertainty, List<Integer> predictionSet,
                          boolean abstain, Reason reason, List<Integer> memberLabels) {

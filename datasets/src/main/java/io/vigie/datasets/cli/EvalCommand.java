@@ -176,10 +176,10 @@ final class EvalCommand {
                 "kappa-M", "window-acc", "roc-auc", "pr-auc", "coverage", "abstains", "sel.acc");
         for (LearnerResult r : report.learners()) {
             String name = r.name().length() > 24 ? r.name().substring(0, 21) + "..." : r.name();
-            out.printf(Locale.ROOT, "%-24s %8.2f%% %8.4f %8.4f %8.4f %9.2f%% %8s %8s %8.2f%% %8.2f%% %8.2f%%%n", name,
+            out.printf(Locale.ROOT, "%-24s %8.2f%% %8.4f %8.4f %8.4f %9.2f%% %8s %8s %8.2f%% %8.2f%% %9s%n", name,
                     100 * r.cumulative().accuracy(), r.cumulative().kappa(), r.cumulative().kappaTemporal(), r.cumulative().kappaM(),
                     100 * r.windowed().accuracy(), fixed(r.rocAuc()), fixed(r.prAuc()), 100 * r.trust().coverage(),
-                    100 * r.trust().abstentionRate(), 100 * r.trust().selectiveAccuracy());
+                    100 * r.trust().abstentionRate(), percent(r.trust().selectiveAccuracy()));
         }
         LearnerResult model = report.learners().get(0);
         if (model.irregularVotes() > 0) {
@@ -187,6 +187,10 @@ final class EvalCommand {
                     model.irregularVotes());
         }
         out.printf(Locale.ROOT, "%,d events in %.1f s (%,.0f events/s)%n", report.events(), report.seconds(), report.eventsPerSecond());
+    }
+
+    private static String percent(double value) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.2f%%", 100 * value) : "-";
     }
 
     private static String fixed(double value) {
