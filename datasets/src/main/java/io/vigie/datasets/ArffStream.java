@@ -3,13 +3,10 @@ package io.vigie.datasets;
 import com.yahoo.labs.samoa.instances.ArffLoader;
 import com.yahoo.labs.samoa.instances.Instances;
 import com.yahoo.labs.samoa.instances.InstancesHeader;
-import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
 import io.vigie.learner.SchemaException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,13 +16,10 @@ import java.util.logging.Logger;
  * {@code ArffFileStream} reads it, so both see identical instances. Nominal values keep their
  * declaration order. The class is the named attribute, or the last one.
  */
-final class ArffStream implements EventStream {
-    private final Path file;
-    private final DataFiles.Opened opened;
+final class ArffStream extends FileStream {
     private final FailureRecordingReader reader;
     private final Instances instances;
     private final Schema schema;
-    private LabelledEvent next;
     private long events;
 
     /**
@@ -39,8 +33,7 @@ final class ArffStream implements EventStream {
     }
 
     ArffStream(Path file, String classColumn) {
-        this.file = file;
-        this.opened = DataFiles.open(file);
+        super(file);
         this.reader = new FailureRecordingReader(opened.reader());
         try {
             this.instances = new Instances(reader, 1, -1);
@@ -72,30 +65,31 @@ final class ArffStream implements EventStream {
             close();
             throw new DataException(file + ": not an ARFF file with a nominal class (" + e.getMessage() + ")", e);
         }
-        advance();
     }
 
-    private void advance() {
+    @Override
+    protected LabelledEvent read() {
         try {
             if (instances.readInstance(reader)) {
-                next = new LabelledEvent(instances.instance(0));
+                LabelledEvent event = new LabelledEvent(instances.instance(0));
                 instances.delete();
-                if (next.instance().classIsMissing()) {
+                if (event.instance().classIsMissing()) {
                     throw new DataException(file + ": an instance has no class value (instance " + (events + 1) + ")");
                 }
                 events++;
-            } else if (reader.failure() != null) {
-                close();
+                return event;
+            }
+            if (reader.failure() != null) {
                 throw new DataException(file + ": truncated or unreadable after instance " + events + " ("
                         + reader.failure().getMessage() + ")", reader.failure());
-            } else {
-                next = null;
-                close();
             }
+            return null;
         } catch (RuntimeException e) {
             if (e instanceof DataException) {
+                close();
                 throw e;
             }
+            close();
             throw new DataException(file + ": cannot read instance " + (events + 1) + " (" + rootMessage(e) + ")", e);
         }
     }
@@ -111,36 +105,5 @@ final class ArffStream implements EventStream {
     @Override
     public Schema schema() {
         return schema;
-    }
-
-    @Override
-    public boolean hasNext() {
-        return next != null;
-    }
-
-    @Override
-    public LabelledEvent next() {
-        LabelledEvent current = next;
-        advance();
-        return current;
-    }
-
-    @Override
-    public String name() {
-        return file.getFileName().toString();
-    }
-
-    @Override
-    public double progress() {
-        return opened.progress();
-    }
-
-    @Override
-    public void close() {
-        try {
-            opened.reader().close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,14 +2,12 @@ package io.vigie.datasets;
 
 import com.yahoo.labs.samoa.instances.DenseInstance;
 import com.yahoo.labs.samoa.instances.Instance;
-import io.vigie.learner.EventStream;
 import io.vigie.learner.Feature;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
 import io.vigie.learner.SchemaException;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -42,10 +40,9 @@ import java.util.TreeSet;
  *       that it is an identifier or a date, to drop or to name as the time column.</li>
  * </ul>
  */
-final class CsvStream implements EventStream {
+final class CsvStream extends FileStream {
     static final int MAX_NOMINAL_VALUES = 1000;
 
-    private final Path file;
     private final Schema schema;
     private final int[] featureColumns;
     private final int classColumn;
@@ -54,12 +51,10 @@ final class CsvStream implements EventStream {
     private final List<Map<String, Integer>> nominalCodes = new ArrayList<>();
     private final Map<String, Integer> classCodes = new HashMap<>();
     private final int classAttribute;
-    private DataFiles.Opened opened;
     private long line = 1;
-    private LabelledEvent next;
 
     CsvStream(Path file, CsvOptions options) {
-        this.file = file;
+        super(file);
         Inference inference = infer(file, options);
         this.numColumns = inference.columns.size();
         this.classColumn = inference.classColumn;
@@ -77,9 +72,7 @@ final class CsvStream implements EventStream {
             classCodes.put(schema.classes().get(c), c);
         }
         this.classAttribute = schema.header().classIndex();
-        this.opened = DataFiles.open(file);
         readLine(); // header, checked in the first pass
-        advance();
     }
 
     /** What the first pass learns about the file. */
@@ -213,12 +206,11 @@ final class CsvStream implements EventStream {
         }
     }
 
-    private void advance() {
+    @Override
+    protected LabelledEvent read() {
         String text = readLine();
         if (text == null) {
-            next = null;
-            close();
-            return;
+            return null;
         }
         line++;
         String[] fields = split(file, line, text, numColumns);
@@ -234,7 +226,7 @@ final class CsvStream implements EventStream {
         row[classAttribute] = label;
         Instance instance = new DenseInstance(1.0, row);
         instance.setDataset(schema.header());
-        next = new LabelledEvent(instance, timeColumn < 0 ? LabelledEvent.NO_TIME : parseTime(fields[timeColumn]));
+        return new LabelledEvent(instance, timeColumn < 0 ? LabelledEvent.NO_TIME : parseTime(fields[timeColumn]));
     }
 
     private double encode(int f, String value) {
@@ -267,36 +259,5 @@ final class CsvStream implements EventStream {
     @Override
     public Schema schema() {
         return schema;
-    }
-
-    @Override
-    public boolean hasNext() {
-        return next != null;
-    }
-
-    @Override
-    public LabelledEvent next() {
-        LabelledEvent current = next;
-        advance();
-        return current;
-    }
-
-    @Override
-    public String name() {
-        return file.getFileName().toString();
-    }
-
-    @Override
-    public double progress() {
-        return opened.progress();
-    }
-
-    @Override
-    public void close() {
-        try {
-            opened.reader().close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

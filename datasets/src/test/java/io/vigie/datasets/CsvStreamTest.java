@@ -108,7 +108,7 @@ class CsvStreamTest {
         assertTrue(identifiers.getMessage().contains("--drop key"), identifiers.getMessage());
 
         Path badTime = csv("g.csv", "t,x,y", "yesterday,1,a", "today,2,b");
-        DataException time = assertThrows(DataException.class, () -> open(badTime, null, "t", Set.of()));
+        DataException time = assertThrows(DataException.class, () -> open(badTime, null, "t", Set.of()).next());
         assertTrue(time.getMessage().contains("ISO-8601"), time.getMessage());
     }
 
