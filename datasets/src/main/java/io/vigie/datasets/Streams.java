@@ -4,6 +4,7 @@ import io.vigie.learner.EventStream;
 import io.vigie.learner.Schema;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -52,6 +53,16 @@ public final class Streams {
                 throw new DataException(source + ": unknown format; expected .arff, .csv (optionally .gz) or generator:SPEC");
             }
         }
+        return limit >= 0 ? new LimitedStream(stream, limit) : stream;
+    }
+
+    /**
+     * The Fraud-Detection Handbook's transaction stream ({@code fraud_handbook.csv.gz}) with its
+     * online customer and terminal features; terminal fraud rates use only labels older than
+     * {@code feedbackDelay}.
+     */
+    public static EventStream fraud(String source, Duration feedbackDelay, long limit) {
+        EventStream stream = new FraudHandbookStream(Path.of(source), feedbackDelay);
         return limit >= 0 ? new LimitedStream(stream, limit) : stream;
     }
 

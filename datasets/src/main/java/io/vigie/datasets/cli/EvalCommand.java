@@ -19,6 +19,7 @@ import io.vigie.learner.eval.PrequentialEvaluation;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,12 +48,14 @@ final class EvalCommand {
               --target-coverage C  coverage the conformal prediction sets aim at (default: 0.9)
               --from SNAPSHOT      start from a saved model instead of a fresh one
               --save SNAPSHOT      save the model after the run
+              --features fraud     read the Fraud-Detection Handbook stream with its online features (terminal
+                                   fraud rates use labels older than the delay, if in time, else 7d)
               --json               print one JSON object as the last line of stdout
             """.formatted(ModelSpec.presetNames(), EvalCommand.DEFAULT_MODEL, ModelSpec.DEFAULT_SEED);
 
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
-            "window", "positive", "from", "save", "target-coverage");
+            "window", "positive", "from", "save", "target-coverage", "features");
     private static final List<String> FLAGS = List.of("json");
 
     private final PrintStream out;
@@ -77,7 +80,7 @@ final class EvalCommand {
         if (args.get("from", null) != null && (args.get("model", null) != null || args.get("seed", null) != null)) {
             throw new Args.UsageException("--from restores a model with its own spec; leave out --model and --seed");
         }
-        try (EventStream opened = Streams.open(data, args.get("class", null), args.get("time", null), drop, limit)) {
+        try (EventStream opened = open(args, data, delay, drop, limit)) {
             EventStream stream = opened;
             Learner model;
             if (args.get("from", null) != null) {
@@ -116,6 +119,21 @@ final class EvalCommand {
         return 0;
     }
 
+    private static EventStream open(Args args, String data, LabelDelay delay, Set<String> drop, long limit) {
+        String features = args.get("features", null);
+        if (features == null) {
+            return Streams.open(data, args.get("class", null), args.get("time", null), drop, limit);
+        }
+        if (!features.equals("fraud")) {
+            throw new Args.UsageException("unknown --features '" + features + "', valid: fraud");
+        }
+        if (args.get("class", null) != null || args.get("time", null) != null || !drop.isEmpty()) {
+            throw new Args.UsageException("--features fraud fixes the class, time and features; leave out --class, --time, --drop");
+        }
+        Duration feedback = delay instanceof LabelDelay.Time time ? time.span() : Duration.ofDays(7);
+        return Streams.fraud(data, feedback, limit);
+    }
+
     private String json(EvaluationReport report, List<Model> models, EventStream stream) {
         Learner model = models.get(0).learner();
         LearnerResult result = report.learners().get(0);
@@ -151,6 +169,7 @@ final class EvalCommand {
         o.put("abstention_rate", number(result.trust().abstentionRate()));
         o.put("selective_accuracy", number(result.trust().selectiveAccuracy()));
         o.put("drift_resets", result.driftResets());
+        o.put("card_precision_at_100", number(result.cardPrecision()));
         Map<String, Object> baselines = new LinkedHashMap<>();
         baselines.put("no_change", number(report.learners().get(1).cumulative().accuracy()));
         baselines.put("majority", number(report.learners().get(2).cumulative().accuracy()));

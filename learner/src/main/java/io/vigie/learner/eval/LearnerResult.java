@@ -14,9 +14,12 @@ package io.vigie.learner.eval;
  * @param prAuc          average precision of the positive class (NaN for multi-class streams)
  * @param trust          how its prediction sets and abstentions did
  * @param driftResets    members the learner replaced after drifts (committees), 0 otherwise
+ * @param cardPrecision  card precision at 100, mean over days, for streams whose events name
+ *                       their card and time; NaN otherwise
  */
 public record LearnerResult(String name, String spec, Metrics cumulative, Metrics windowed, long irregularVotes,
-                            long noOpinion, double rocAuc, double prAuc, Trust trust, int driftResets) {
+                            long noOpinion, double rocAuc, double prAuc, Trust trust, int driftResets,
+                            double cardPrecision) {
 
     /**
      * Prediction sets and abstention over the whole stream.

@@ -95,7 +95,7 @@ public final class PrequentialEvaluation {
             Prediction[] predictions = new Prediction[models.size()];
             for (int i = 0; i < models.size(); i++) {
                 predictions[i] = models.get(i).predict(unlabelled);
-                scores.get(i).add(predictions[i], truth, positive);
+                scores.get(i).add(predictions[i], truth, positive, event);
             }
             waiting.addLast(new Waiting(t, event, predictions));
             learnDue(waiting, models, t, event.timeMillis()); // with no delay, t's own label is due at once
@@ -142,6 +142,7 @@ public final class PrequentialEvaluation {
         long setSizes;
         long abstained;
         long answeredCorrect;
+        CardPrecision cards;
 
         Score(int numClasses, int window, boolean binary) {
             cumulative = new ClassificationMetrics(numClasses);
@@ -149,8 +150,14 @@ public final class PrequentialEvaluation {
             ranking = binary ? new BinaryRanking() : null;
         }
 
-        void add(Prediction prediction, int truth, int positive) {
+        void add(Prediction prediction, int truth, int positive, LabelledEvent event) {
             ClassProbabilities p = prediction.probabilities();
+            if (ranking != null && event.entity() != LabelledEvent.NO_ENTITY && event.timeMillis() != LabelledEvent.NO_TIME) {
+                if (cards == null) {
+                    cards = new CardPrecision(100);
+                }
+                cards.add(event.timeMillis(), event.entity(), p.probability(positive), truth == positive);
+            }
             covered += prediction.covers(truth) ? 1 : 0;
             setSizes += prediction.predictionSet().size();
             if (prediction.abstain()) {
@@ -173,7 +180,8 @@ public final class PrequentialEvaluation {
                     (double) abstained / n, (double) answeredCorrect / (n - abstained));
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative), LearnerResult.Metrics.of(windowed),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
-                    ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets);
+                    ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets,
+                    cards == null ? Double.NaN : cards.mean());
         }
     }
 }

@@ -1,0 +1,88 @@
+package io.vigie.bench;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vigie.learner.AbstentionSettings;
+import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
+import io.vigie.learner.ModelSpec;
+import io.vigie.learner.Prediction;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The committee's predict (with uncertainty and its conformal set) and learn, next to each of its
+ * experts alone through the same {@link Model}, on Elec2 after 10,000 events: the committee's cost
+ * is read as a ratio to its slowest member in the same run.
+ *
+ * <pre>java -Dvigie.datasets=../shared/datasets -jar bench/target/benchmarks.jar CommitteeBenchmark</pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 4, time = 2)
+public class CommitteeBenchmark {
+    private static final int TRAIN = 10_000;
+
+    @Param({"committee", "hat", "arf", "arf25", "levbag", "nb", "nochange"})
+    public String model;
+
+    private BenchData.Loaded data;
+    private Model subject;
+    private Prediction lastPrediction;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void load() {
+        data = BenchData.elec2(45_312);
+    }
+
+    @Setup(Level.Iteration)
+    public void train() {
+        subject = new Model(Learners.create(ModelSpec.of(model), data.schema()), AbstentionSettings.DEFAULTS);
+        for (int i = 0; i < TRAIN; i++) {
+            Instance instance = data.instances()[i];
+            subject.learn(instance, subject.predict(unlabelled(instance)));
+        }
+        next = TRAIN;
+        lastPrediction = subject.predict(unlabelled(data.instances()[next]));
+    }
+
+    private static Instance unlabelled(Instance labelled) {
+        Instance copy = labelled.copy();
+        copy.setMissing(copy.classIndex());
+        return copy;
+    }
+
+    private Instance nextInstance() {
+        Instance instance = data.instances()[next];
+        next = next + 1 < data.instances().length ? next + 1 : TRAIN;
+        return instance;
+    }
+
+    @Benchmark
+    public Prediction predict() {
+        return subject.predict(nextInstance());
+    }
+
+    /** Learns each event with the prediction made for it, as the service and the evaluator do. */
+    @Benchmark
+    public Model learn() {
+        Instance instance = nextInstance();
+        subject.learn(instance, lastPrediction);
+        return subject;
+    }
+}
