@@ -20,6 +20,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,12 +53,13 @@ final class EvalCommand {
               --save SNAPSHOT      save the model after the run
               --features fraud     read the Fraud-Detection Handbook stream with its online features (terminal
                                    fraud rates use labels older than the delay, if in time, else 7d)
+              --period FROM,TO     also report accuracy, PR-AUC and card precision over days FROM..TO (ISO dates, inclusive)
               --json               print one JSON object as the last line of stdout
             """.formatted(ModelSpec.presetNames(), EvalCommand.DEFAULT_MODEL, ModelSpec.DEFAULT_SEED);
 
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
-            "window", "positive", "from", "save", "target-coverage", "features");
+            "window", "positive", "from", "save", "target-coverage", "features", "period");
     private static final List<String> FLAGS = List.of("json");
 
     private final PrintStream out;
@@ -103,6 +107,10 @@ final class EvalCommand {
             boolean showProgress = Boolean.getBoolean("vigie.progress");
             PrequentialEvaluation evaluation = new PrequentialEvaluation(delay, (int) window, positive,
                     showProgress ? new ProgressBar(err) : PrequentialEvaluation.Progress.NONE, System::nanoTime);
+            if (args.get("period", null) != null) {
+                long[] period = period(args.get("period", null));
+                evaluation.reportPeriod(period[0], period[1]);
+            }
             EvaluationReport report = evaluation.run(stream, List.of(model.spec().displayName(), "no-change", "majority"), models);
             if (args.get("save", null) != null) {
                 Snapshots.write(Path.of(args.get("save", null)), model,
@@ -132,6 +140,23 @@ final class EvalCommand {
         }
         Duration feedback = delay instanceof LabelDelay.Time time ? time.span() : Duration.ofDays(7);
         return Streams.fraud(data, feedback, limit);
+    }
+
+    /** Reads "2018-08-08,2018-08-14" as [start of the first day, start of the day after the last) in UTC. */
+    private static long[] period(String text) {
+        String[] days = text.split(",");
+        try {
+            if (days.length == 2) {
+                long from = LocalDate.parse(days[0].strip()).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+                long to = LocalDate.parse(days[1].strip()).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+                if (from < to) {
+                    return new long[]{from, to};
+                }
+            }
+        } catch (DateTimeParseException e) {
+            // fall through to the usage error
+        }
+        throw new Args.UsageException("--period must be FROM,TO as ISO dates, FROM not after TO, e.g. 2018-08-08,2018-08-14");
     }
 
     private String json(EvaluationReport report, List<Model> models, EventStream stream) {
@@ -170,6 +195,14 @@ final class EvalCommand {
         o.put("selective_accuracy", number(result.trust().selectiveAccuracy()));
         o.put("drift_resets", result.driftResets());
         o.put("card_precision_at_100", number(result.cardPrecision()));
+        if (result.period() != null) {
+            Map<String, Object> period = new LinkedHashMap<>();
+            period.put("events", result.period().events());
+            period.put("accuracy", number(result.period().accuracy()));
+            period.put("pr_auc", number(result.period().prAuc()));
+            period.put("card_precision_at_100", number(result.period().cardPrecision()));
+            o.put("period", period);
+        }
         Map<String, Object> baselines = new LinkedHashMap<>();
         baselines.put("no_change", number(report.learners().get(1).cumulative().accuracy()));
         baselines.put("majority", number(report.learners().get(2).cumulative().accuracy()));

@@ -158,7 +158,9 @@ class EvalCommandTest {
                 new Case("bad delay", 1, "invalid delay", "--data", elec2(), "--delay", "soon"),
                 new Case("unknown option", 2, "unknown option --modle", "--data", elec2(), "--modle", "ht"),
                 new Case("missing --data", 2, "--data is required", "--model", "ht"),
-                new Case("bad number", 2, "whole number", "--data", elec2(), "--limit", "many"));
+                new Case("bad number", 2, "whole number", "--data", elec2(), "--limit", "many"),
+                new Case("bad period", 2, "--period must be FROM,TO", "--data", elec2(), "--period", "2018-08-14,2018-08-08"),
+                new Case("unknown features", 2, "unknown --features", "--data", elec2(), "--features", "credit"));
         for (Case c : cases) {
             Run run = eval(c.args);
             assertEquals(c.status, run.status, c.why + ": " + run.err);

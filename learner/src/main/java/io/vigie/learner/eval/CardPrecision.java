@@ -62,21 +62,11 @@ public final class CardPrecision {
 
     /** The mean over all days of the day's precision, read after the last transaction; NaN before any day. */
     public double mean() {
-        return mean(Long.MIN_VALUE, Long.MAX_VALUE);
-    }
-
-    /** The mean of the daily precision over the UTC days in [fromMillis, toMillis). */
-    public double mean(long fromMillis, long toMillis) {
         closeDay();
         double sum = 0;
-        int n = 0;
         for (long[] day : days) {
-            long start = day[0] * DAY_MILLIS;
-            if (start >= fromMillis && start < toMillis) {
-                sum += (double) day[1] / k;
-                n++;
-            }
+            sum += (double) day[1] / k;
         }
-        return n == 0 ? Double.NaN : sum / n;
+        return days.isEmpty() ? Double.NaN : sum / days.size();
     }
 }

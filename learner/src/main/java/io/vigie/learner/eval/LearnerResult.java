@@ -16,10 +16,23 @@ package io.vigie.learner.eval;
  * @param driftResets    members the learner replaced after drifts (committees), 0 otherwise
  * @param cardPrecision  card precision at 100, mean over days, for streams whose events name
  *                       their card and time; NaN otherwise
+ * @param period         the same ranking metrics over the evaluation's report period only, or
+ *                       null when none was set
  */
 public record LearnerResult(String name, String spec, Metrics cumulative, Metrics windowed, long irregularVotes,
                             long noOpinion, double rocAuc, double prAuc, Trust trust, int driftResets,
-                            double cardPrecision) {
+                            double cardPrecision, Period period) {
+
+    /**
+     * Ranking metrics over a span of stream time, such as the Fraud-Detection Handbook's test week.
+     *
+     * @param events        events in the period
+     * @param accuracy      accuracy over them
+     * @param prAuc         average precision over them
+     * @param cardPrecision card precision at 100, mean over the period's days
+     */
+    public record Period(long events, double accuracy, double prAuc, double cardPrecision) {
+    }
 
     /**
      * Prediction sets and abstention over the whole stream.

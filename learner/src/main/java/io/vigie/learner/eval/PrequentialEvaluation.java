@@ -37,6 +37,8 @@ public final class PrequentialEvaluation {
     private final int positive;
     private final Progress progress;
     private final LongSupplier nanoTime;
+    private long periodFrom = Long.MIN_VALUE;
+    private long periodTo = Long.MIN_VALUE;
 
     /** Receives progress during a run: events so far and the stream's fraction read (or -1). */
     @FunctionalInterface
@@ -64,6 +66,16 @@ public final class PrequentialEvaluation {
         this.nanoTime = nanoTime;
     }
 
+    /**
+     * Also reports ranking metrics over the events whose time is in [fromMillis, toMillis), as
+     * {@link LearnerResult#period()}. Learning is unchanged: every event still counts.
+     */
+    public PrequentialEvaluation reportPeriod(long fromMillis, long toMillis) {
+        this.periodFrom = fromMillis;
+        this.periodTo = toMillis;
+        return this;
+    }
+
     /** Runs the stream through the models (name, model) and reports each one's result. */
     public EvaluationReport run(EventStream stream, List<String> names, List<Model> models) {
         if (names.size() != models.size() || models.isEmpty()) {
@@ -76,7 +88,7 @@ public final class PrequentialEvaluation {
         }
         List<Score> scores = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
-            scores.add(new Score(numClasses, window, binary));
+            scores.add(new Score(numClasses, window, binary, periodTo > periodFrom));
         }
         ArrayDeque<Waiting> waiting = new ArrayDeque<>();
         long start = nanoTime.getAsLong();
@@ -95,7 +107,8 @@ public final class PrequentialEvaluation {
             Prediction[] predictions = new Prediction[models.size()];
             for (int i = 0; i < models.size(); i++) {
                 predictions[i] = models.get(i).predict(unlabelled);
-                scores.get(i).add(predictions[i], truth, positive, event);
+                boolean inPeriod = event.timeMillis() >= periodFrom && event.timeMillis() < periodTo;
+                scores.get(i).add(predictions[i], truth, positive, event, inPeriod);
             }
             waiting.addLast(new Waiting(t, event, predictions));
             learnDue(waiting, models, t, event.timeMillis()); // with no delay, t's own label is due at once
@@ -143,15 +156,29 @@ public final class PrequentialEvaluation {
         long abstained;
         long answeredCorrect;
         CardPrecision cards;
+        /** Card precision over the report period alone: as the Handbook scores a test week, cards caught before it are not known. */
+        final CardPrecision periodCards = new CardPrecision(100);
+        final BinaryRanking periodRanking;
+        long periodEvents;
+        long periodCorrect;
 
-        Score(int numClasses, int window, boolean binary) {
+        Score(int numClasses, int window, boolean binary, boolean period) {
             cumulative = new ClassificationMetrics(numClasses);
             windowed = new ClassificationMetrics(numClasses, window);
             ranking = binary ? new BinaryRanking() : null;
+            periodRanking = binary && period ? new BinaryRanking() : null;
         }
 
-        void add(Prediction prediction, int truth, int positive, LabelledEvent event) {
+        void add(Prediction prediction, int truth, int positive, LabelledEvent event, boolean inPeriod) {
             ClassProbabilities p = prediction.probabilities();
+            if (periodRanking != null && inPeriod) {
+                periodRanking.add(p.probability(positive), truth == positive);
+                if (event.entity() != LabelledEvent.NO_ENTITY) {
+                    periodCards.add(event.timeMillis(), event.entity(), p.probability(positive), truth == positive);
+                }
+                periodEvents++;
+                periodCorrect += p.label() == truth ? 1 : 0;
+            }
             if (ranking != null && event.entity() != LabelledEvent.NO_ENTITY && event.timeMillis() != LabelledEvent.NO_TIME) {
                 if (cards == null) {
                     cards = new CardPrecision(100);
@@ -175,13 +202,15 @@ public final class PrequentialEvaluation {
         }
 
         LearnerResult result(String name, String spec, int driftResets) {
+            double cardPrecision = cards == null ? Double.NaN : cards.mean();
+            LearnerResult.Period period = periodRanking == null ? null : new LearnerResult.Period(periodEvents,
+                    (double) periodCorrect / periodEvents, periodRanking.prAuc(), periodCards.mean());
             long n = cumulative.count();
             LearnerResult.Trust trust = new LearnerResult.Trust((double) covered / n, (double) setSizes / n,
                     (double) abstained / n, (double) answeredCorrect / (n - abstained));
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative), LearnerResult.Metrics.of(windowed),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
-                    ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets,
-                    cards == null ? Double.NaN : cards.mean());
+                    ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets, cardPrecision, period);
         }
     }
 }

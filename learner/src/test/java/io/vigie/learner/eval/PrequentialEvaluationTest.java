@@ -94,6 +94,25 @@ class PrequentialEvaluationTest {
     }
 
     @Test
+    void period_reportsOnlyTheEventsInsideIt() {
+        Recorded all = new Recorded(3000, true);
+        Model model = new Model(Learners.create(ModelSpec.of("nb"), all.schema()), AbstentionSettings.DEFAULTS);
+        LearnerResult whole = new PrequentialEvaluation(new LabelDelay.Events(0), 100, 1, PrequentialEvaluation.Progress.NONE, () -> 0L)
+                .reportPeriod(Long.MIN_VALUE + 1, Long.MAX_VALUE).run(all, List.of("nb"), List.of(model)).learners().get(0);
+        assertEquals(3000, whole.period().events());
+        assertEquals(whole.prAuc(), whole.period().prAuc(), 0.0);
+        assertEquals(whole.cumulative().accuracy(), whole.period().accuracy(), 0.0);
+
+        Recorded again = new Recorded(3000, true);
+        Model fresh = new Model(Learners.create(ModelSpec.of("nb"), again.schema()), AbstentionSettings.DEFAULTS);
+        long from = 60_000L * 1000; // events 1000..1999 (one a minute)
+        LearnerResult part = new PrequentialEvaluation(new LabelDelay.Events(0), 100, 1, PrequentialEvaluation.Progress.NONE, () -> 0L)
+                .reportPeriod(from, from + 60_000L * 1000).run(again, List.of("nb"), List.of(fresh)).learners().get(0);
+        assertEquals(1000, part.period().events());
+        assertEquals(whole.cumulative().accuracy(), part.cumulative().accuracy(), 0.0, "the period does not change learning");
+    }
+
+    @Test
     void timeDelay_withoutTimesIsAClearError() {
         LearnerException e = assertThrows(LearnerException.class,
                 () -> evaluate(new Recorded(10, false), LabelDelay.parse("1d"), "nochange"));
