@@ -51,7 +51,6 @@ final class CsvStream extends FileStream {
     private final List<Map<String, Integer>> nominalCodes = new ArrayList<>();
     private final Map<String, Integer> classCodes = new HashMap<>();
     private final int classAttribute;
-    private long line = 1;
 
     CsvStream(Path file, CsvOptions options) {
         super(file);
@@ -72,7 +71,7 @@ final class CsvStream extends FileStream {
             classCodes.put(schema.classes().get(c), c);
         }
         this.classAttribute = schema.header().classIndex();
-        readLine(); // header, checked in the first pass
+        nextLine(); // the header, checked in the first pass
     }
 
     /** What the first pass learns about the file. */
@@ -190,30 +189,13 @@ final class CsvStream extends FileStream {
         }
     }
 
-    private static String[] split(Path file, long line, String text, int expected) {
-        String[] fields = text.split(",", -1);
-        if (fields.length != expected) {
-            throw new DataException(file + " line " + line + ": " + fields.length + " fields, the header has " + expected);
-        }
-        return fields;
-    }
-
-    private String readLine() {
-        try {
-            return opened.reader().readLine();
-        } catch (IOException e) {
-            throw new DataException(file + " line " + (line + 1) + ": cannot be read (" + e.getMessage() + ")", e);
-        }
-    }
-
     @Override
     protected LabelledEvent read() {
-        String text = readLine();
+        String text = nextLine();
         if (text == null) {
             return null;
         }
-        line++;
-        String[] fields = split(file, line, text, numColumns);
+        String[] fields = fields(text, numColumns);
         double[] row = new double[featureColumns.length + 1];
         for (int f = 0; f < featureColumns.length; f++) {
             String value = fields[featureColumns[f]];

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 abstract class FileStream implements EventStream {
     protected final Path file;
     protected final DataFiles.Opened opened;
+    /** Lines read so far, for line-oriented formats: the number of the last line read. */
+    protected long line;
     private LabelledEvent next;
     private boolean started;
 
@@ -26,6 +28,33 @@ abstract class FileStream implements EventStream {
 
     /** The next event of the file, or null at its end. */
     protected abstract LabelledEvent read();
+
+    /** The next line of a line-oriented file, or null at its end; counts {@link #line}. */
+    protected String nextLine() {
+        try {
+            String text = opened.reader().readLine();
+            if (text != null) {
+                line++;
+            }
+            return text;
+        } catch (IOException e) {
+            throw new DataException(file + " line " + (line + 1) + ": cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The comma-separated fields of the current line, which must number {@code expected}. */
+    protected String[] fields(String text, int expected) {
+        return split(file, line, text, expected);
+    }
+
+    /** The comma-separated fields of line {@code line} of a file, which must number {@code expected}. */
+    static String[] split(Path file, long line, String text, int expected) {
+        String[] fields = text.split(",", -1);
+        if (fields.length != expected) {
+            throw new DataException(file + " line " + line + ": " + fields.length + " fields, the header has " + expected);
+        }
+        return fields;
+    }
 
     @Override
     public abstract Schema schema();

@@ -6,7 +6,6 @@ import io.vigie.learner.Feature;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,12 +39,11 @@ final class FraudHandbookStream extends FileStream {
     private final long delaySeconds;
     private final Map<Long, ArrayDeque<double[]>> customers = new HashMap<>(); // {time, amount}
     private final Map<Long, ArrayDeque<double[]>> terminals = new HashMap<>(); // {time, fraud}
-    private long line = 1;
 
     FraudHandbookStream(Path file, Duration feedbackDelay) {
         super(file);
         this.delaySeconds = feedbackDelay.toSeconds();
-        String header = readLine();
+        String header = nextLine();
         if (!HEADER.equals(header)) {
             close();
             throw new DataException(file + ": not the Fraud-Detection Handbook stream (expected the header " + HEADER + ")");
@@ -71,25 +69,13 @@ final class FraudHandbookStream extends FileStream {
         return SCHEMA;
     }
 
-    private String readLine() {
-        try {
-            return opened.reader().readLine();
-        } catch (IOException e) {
-            throw new DataException(file + " line " + (line + 1) + ": cannot be read (" + e.getMessage() + ")", e);
-        }
-    }
-
     @Override
     protected LabelledEvent read() {
-        String text = readLine();
+        String text = nextLine();
         if (text == null) {
             return null;
         }
-        line++;
-        String[] f = text.split(",", -1);
-        if (f.length != 9) {
-            throw new DataException(file + " line " + line + ": " + f.length + " fields, the header has 9");
-        }
+        String[] f = fields(text, 9);
         long customer;
         long terminal;
         double amount;
