@@ -39,8 +39,7 @@ public interface Ensemble extends Learner {
     /** Learns a labelled instance that was never scored: it is scored first, then learned. */
     @Override
     default void learn(Instance labelled) {
-        Instance unlabelled = labelled.copy();
-        unlabelled.setMissing(unlabelled.classIndex());
+        Instance unlabelled = schema().withoutLabel(labelled);
         learn(labelled, labelsToRemember(unlabelled, memberProba(unlabelled)));
     }
 }

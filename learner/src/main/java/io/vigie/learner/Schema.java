@@ -214,6 +214,13 @@ public final class Schema implements Serializable {
         return labelled;
     }
 
+    /** A copy of an instance with its class value missing, as a model sees an event it scores. */
+    public Instance withoutLabel(Instance labelled) {
+        Instance unlabelled = labelled.copy();
+        unlabelled.setMissing(unlabelled.classIndex());
+        return unlabelled;
+    }
+
     private int attributeOf(int feature) {
         return feature < classAttribute ? feature : feature + 1;
     }

@@ -102,8 +102,7 @@ public final class PrequentialEvaluation {
             learnDue(waiting, models, t, event.timeMillis());
             Instance instance = event.instance();
             int truth = (int) instance.classValue();
-            Instance unlabelled = instance.copy();
-            unlabelled.setMissing(unlabelled.classIndex());
+            Instance unlabelled = stream.schema().withoutLabel(instance);
             Prediction[] predictions = new Prediction[models.size()];
             for (int i = 0; i < models.size(); i++) {
                 predictions[i] = models.get(i).predict(unlabelled);
