@@ -26,6 +26,10 @@ public final class Main {
         }
         String command = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (command.equals("eval") && Arrays.asList(rest).contains("--help")) {
+            out.print(EvalCommand.USAGE);
+            return 0;
+        }
         try {
             return switch (command) {
                 case "eval" -> new EvalCommand(out, err).run(rest);

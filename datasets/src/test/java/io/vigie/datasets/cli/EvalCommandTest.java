@@ -81,6 +81,15 @@ class EvalCommandTest {
     }
 
     @Test
+    void help_printsEveryOption() {
+        Run run = eval("--help");
+        assertEquals(0, run.status);
+        for (String option : List.of("--data", "--model", "--delay", "--target-coverage", "--features", "--period", "--json")) {
+            assertTrue(run.out.contains(option), option + " missing from the help:\n" + run.out);
+        }
+    }
+
+    @Test
     void table_showsTheModelNextToItsBaselines() {
         Run run = eval("--data", elec2(), "--model", "nb", "--limit", "2000");
         assertEquals(0, run.status, run.err);
