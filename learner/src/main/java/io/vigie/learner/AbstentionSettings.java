@@ -20,10 +20,17 @@ package io.vigie.learner;
  * @param calibrationWindow how many of the latest labelled events calibrate the sets
  * @param costError         the cost of a wrong answer
  * @param costAbstain       the cost of not answering
+ * @param perClass          calibrate one threshold per class (Mondrian), so each class is covered at
+ *                          the target; for imbalanced streams such as fraud. Default: one threshold
  */
 public record AbstentionSettings(double targetCoverage, double gamma, int calibrationWindow, double costError,
-                                 double costAbstain) {
+                                 double costAbstain, boolean perClass) {
     public static final AbstentionSettings DEFAULTS = new AbstentionSettings(0.9, 0.005, 2000, 1.0, 0.5);
+
+    /** Settings with one, marginal threshold. */
+    public AbstentionSettings(double targetCoverage, double gamma, int calibrationWindow, double costError, double costAbstain) {
+        this(targetCoverage, gamma, calibrationWindow, costError, costAbstain, false);
+    }
 
     public AbstentionSettings {
         require(targetCoverage > 0 && targetCoverage < 1, "target_coverage must be between 0 and 1 (exclusive), got " + targetCoverage);
@@ -33,9 +40,14 @@ public record AbstentionSettings(double targetCoverage, double gamma, int calibr
         require(costAbstain >= 0 && Double.isFinite(costAbstain), "cost_abstain must be a finite number >= 0, got " + costAbstain);
     }
 
-    /** The defaults with another target coverage. */
+    /** The same settings with another target coverage. */
     public AbstentionSettings withTargetCoverage(double coverage) {
-        return new AbstentionSettings(coverage, gamma, calibrationWindow, costError, costAbstain);
+        return new AbstentionSettings(coverage, gamma, calibrationWindow, costError, costAbstain, perClass);
+    }
+
+    /** The same settings, calibrated per class or not. */
+    public AbstentionSettings withPerClass(boolean perClassCalibration) {
+        return new AbstentionSettings(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClassCalibration);
     }
 
     private static void require(boolean condition, String message) {

@@ -19,7 +19,7 @@ public final class Model {
     public Model(Learner learner, AbstentionSettings settings) {
         this.learner = learner;
         this.settings = settings;
-        this.conformal = new ConformalSets(settings);
+        this.conformal = new ConformalSets(settings, learner.schema().numClasses());
     }
 
     /** Scores an unlabelled instance. */

@@ -12,13 +12,13 @@ class ConformalSetsTest {
 
     @Test
     void uncalibrated_setHoldsEveryClass() {
-        ConformalSets sets = new ConformalSets(AbstentionSettings.DEFAULTS);
+        ConformalSets sets = new ConformalSets(AbstentionSettings.DEFAULTS, 3);
         assertEquals(List.of(0, 1, 2), sets.predictionSet(new double[]{0.9, 0.05, 0.05}));
     }
 
     @Test
     void threshold_isTheConformalQuantileOfTheWindow() {
-        ConformalSets sets = new ConformalSets(NO_ADAPTATION);
+        ConformalSets sets = new ConformalSets(NO_ADAPTATION, 3);
         // scores 1 - p(true) = 0.05, 0.10, ..., 0.50 (ten of them)
         for (int i = 1; i <= 10; i++) {
             sets.calibrate(new double[]{1 - 0.05 * i, 0.05 * i}, true, 0);
@@ -31,7 +31,7 @@ class ConformalSetsTest {
 
     @Test
     void window_forgetsTheOldestScores() {
-        ConformalSets sets = new ConformalSets(NO_ADAPTATION);
+        ConformalSets sets = new ConformalSets(NO_ADAPTATION, 3);
         for (int i = 0; i < 10; i++) {
             sets.calibrate(new double[]{0.1, 0.9}, true, 0); // score 0.9
         }
@@ -46,7 +46,7 @@ class ConformalSetsTest {
 
     @Test
     void adaptation_widensSetsAfterMissesAndNarrowsAfterHits() {
-        ConformalSets sets = new ConformalSets(new AbstentionSettings(0.9, 0.01, 100, 1, 0.5));
+        ConformalSets sets = new ConformalSets(new AbstentionSettings(0.9, 0.01, 100, 1, 0.5), 2);
         double start = sets.alpha();
         sets.calibrate(new double[]{0.5, 0.5}, false, 0);
         assertEquals(start + 0.01 * (0.1 - 1), sets.alpha(), 1e-15);

@@ -49,6 +49,7 @@ final class EvalCommand {
               --window W           window of the windowed metrics, in events (default: 1000)
               --positive CLASS     class scored by ROC-AUC and PR-AUC on binary streams (default: the second class)
               --target-coverage C  coverage the conformal prediction sets aim at (default: 0.9)
+              --per-class          calibrate the prediction sets per class (cover each class at the target; for fraud)
               --from SNAPSHOT      start from a saved model instead of a fresh one
               --save SNAPSHOT      save the model after the run
               --features fraud     read the Fraud-Detection Handbook stream with its online features (terminal
@@ -60,7 +61,7 @@ final class EvalCommand {
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
             "window", "positive", "from", "save", "target-coverage", "features", "period");
-    private static final List<String> FLAGS = List.of("json");
+    private static final List<String> FLAGS = List.of("json", "per-class");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -100,7 +101,7 @@ final class EvalCommand {
             }
             int positive = args.get("positive", null) == null ? 1 : stream.schema().classIndexOf(args.get("positive", null));
             AbstentionSettings settings = AbstentionSettings.DEFAULTS.withTargetCoverage(
-                    args.getDouble("target-coverage", AbstentionSettings.DEFAULTS.targetCoverage()));
+                    args.getDouble("target-coverage", AbstentionSettings.DEFAULTS.targetCoverage())).withPerClass(args.flag("per-class"));
             List<Model> models = List.of(new Model(model, settings),
                     new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings),
                     new Model(Learners.create(ModelSpec.of("majority"), stream.schema()), settings));
@@ -189,6 +190,7 @@ final class EvalCommand {
         o.put("roc_auc", number(result.rocAuc()));
         o.put("pr_auc", number(result.prAuc()));
         o.put("target_coverage", models.get(0).settings().targetCoverage());
+        o.put("per_class_calibration", models.get(0).settings().perClass());
         o.put("coverage", number(result.trust().coverage()));
         o.put("mean_set_size", number(result.trust().meanSetSize()));
         o.put("abstention_rate", number(result.trust().abstentionRate()));
