@@ -36,6 +36,11 @@ public interface Ensemble extends Learner {
      */
     void learn(Instance labelled, List<Integer> remembered);
 
+    /** The members it replaced after drifts, oldest first. */
+    default List<DriftReset> resets() {
+        return List.of();
+    }
+
     /** Learns a labelled instance that was never scored: it is scored first, then learned. */
     @Override
     default void learn(Instance labelled) {

@@ -289,6 +289,11 @@ final class ExpertCommittee implements Ensemble, Serializable {
     }
 
     @Override
+    public List<DriftReset> resets() {
+        return List.copyOf(resets);
+    }
+
+    @Override
     public ModelSpec spec() {
         return spec;
     }

@@ -103,10 +103,10 @@ public final class PrequentialEvaluation {
             Instance instance = event.instance();
             int truth = (int) instance.classValue();
             Instance unlabelled = stream.schema().withoutLabel(instance);
+            boolean inPeriod = event.timeMillis() >= periodFrom && event.timeMillis() < periodTo;
             Prediction[] predictions = new Prediction[models.size()];
             for (int i = 0; i < models.size(); i++) {
                 predictions[i] = models.get(i).predict(unlabelled);
-                boolean inPeriod = event.timeMillis() >= periodFrom && event.timeMillis() < periodTo;
                 scores.get(i).add(predictions[i], truth, positive, event, inPeriod);
             }
             waiting.addLast(new Waiting(t, event, predictions));
@@ -120,7 +120,7 @@ public final class PrequentialEvaluation {
         List<LearnerResult> results = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             Learner learner = models.get(i).learner();
-            int resets = learner instanceof Ensemble ? learner.state().resets().size() : 0;
+            int resets = learner instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
             results.add(scores.get(i).result(names.get(i), learner.spec().displayName(), resets));
         }
         return new EvaluationReport(stream.name(), t, delay, window, positive, results, seconds);
