@@ -88,11 +88,21 @@ public final class CommitteeResults {
                 .append("Raising the conformal target coverage widens the prediction sets, so the committee abstains more and ")
                 .append("is right more often when it answers.\n\n")
                 .append("| target coverage | coverage | answered | selective accuracy | accuracy | gain (pp) |\n|---:|---:|---:|---:|---:|---:|\n");
+        double[] answered = new double[targets.length];
+        double[] selective = new double[targets.length];
+        double overall = 0;
         for (int i = 0; i < targets.length; i++) {
             double[] point = curve.get(i).get();
             md.append(String.format(Locale.ROOT, "| %.2f | %.2f %% | %.1f %% | %.2f %% | %.2f %% | %+.2f |%n", targets[i],
                     100 * point[0], 100 * (1 - point[1]), 100 * point[2], 100 * point[3], 100 * (point[2] - point[3])));
+            answered[i] = 1 - point[1];
+            selective[i] = point[2];
+            overall = point[3];
         }
+        Path svg = doc.resolveSibling("risk-coverage-elec2.svg");
+        Files.writeString(svg, RiskCoverageSvg.draw("Committee on Elec2, delay 0: risk–coverage (labels: target coverage)",
+                targets, answered, selective, overall));
+        md.append("\n![Risk–coverage curve of the committee on Elec2](").append(svg.getFileName()).append(")\n");
         pool.shutdown();
         md.append("\n").append(END);
         String text = Files.exists(doc) ? Files.readString(doc) : "# Results\n";
