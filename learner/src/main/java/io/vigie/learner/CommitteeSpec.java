@@ -83,6 +83,12 @@ record CommitteeSpec(List<String> experts, Policy policy, String detector, int w
         return new CommitteeSpec(experts, policy, detector, window, buffer, eta, share);
     }
 
+    /** The model string with every option spelled out, defaults included. */
+    String cli() {
+        return NAME + " -e " + String.join(",", experts) + " -p " + policy.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + " -d " + detector + " -w " + window + " -b " + buffer + " -l " + eta + " -s " + share;
+    }
+
     /** The MOA CLI string of the drift detector, or null when resets are off. */
     String detectorCli() {
         String cli = DETECTORS.get(detector);

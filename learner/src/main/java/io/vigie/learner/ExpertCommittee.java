@@ -111,12 +111,12 @@ final class ExpertCommittee implements Ensemble, Serializable {
         this.config = config;
         this.buffer = new Instance[config.buffer()];
         for (String model : config.experts()) {
-            experts.add(newExpert(model, spec.seed(), 0));
+            experts.add(expert(model, Learners.create(new ModelSpec(model, spec.seed()), schema), 0));
         }
     }
 
-    private Expert newExpert(String model, int seed, double logWeight) {
-        Learner learner = Learners.create(new ModelSpec(model, seed), schema);
+    /** An expert joining now, with a fresh detector and an empty record. */
+    private Expert expert(String model, Learner learner, double logWeight) {
         return new Expert(model, learner, newDetector(), config.window(), learned, logWeight);
     }
 
@@ -258,7 +258,7 @@ final class ExpertCommittee implements Ensemble, Serializable {
         if (trial.candidateCorrect > trial.targetCorrect) {
             Expert old = experts.get(trial.target);
             double meanLogWeight = experts.stream().mapToDouble(e -> e.logWeight).average().orElse(0);
-            experts.set(trial.target, new Expert(old.model, trial.candidate, newDetector(), config.window(), learned, meanLogWeight));
+            experts.set(trial.target, expert(old.model, trial.candidate, meanLogWeight));
             resets.add(new DriftReset(learned, trial.target, old.model, config.detector(),
                     (double) trial.targetCorrect / trial.tested, (double) trial.candidateCorrect / trial.tested));
         } else {

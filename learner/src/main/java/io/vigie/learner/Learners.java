@@ -39,9 +39,7 @@ public final class Learners {
      */
     public static String canonicalCli(ModelSpec spec) {
         if (CommitteeSpec.isCommittee(spec.model())) {
-            CommitteeSpec c = CommitteeSpec.parse(spec.model());
-            return CommitteeSpec.NAME + " -e " + String.join(",", c.experts()) + " -p " + c.policy().name().toLowerCase().replace('_', '-')
-                    + " -d " + c.detector() + " -w " + c.window() + " -b " + c.buffer() + " -l " + c.eta() + " -s " + c.share();
+            return CommitteeSpec.parse(spec.model()).cli();
         }
         return ClassOption.objectToCLIString(newClassifier(spec), Classifier.class);
     }

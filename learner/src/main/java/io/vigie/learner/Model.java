@@ -70,9 +70,4 @@ public final class Model {
     public AbstentionSettings settings() {
         return settings;
     }
-
-    /** The adapted miscoverage level α of the conformal sets (starts at 1 − target coverage). */
-    public double conformalAlpha() {
-        return conformal.alpha();
-    }
 }
