@@ -24,7 +24,7 @@ package io.vigie.learner;
  *                          the target; for imbalanced streams such as fraud. Default: one threshold
  */
 public record AbstentionSettings(double targetCoverage, double gamma, int calibrationWindow, double costError,
-                                 double costAbstain, boolean perClass) {
+                                 double costAbstain, boolean perClass) implements java.io.Serializable {
     public static final AbstentionSettings DEFAULTS = new AbstentionSettings(0.9, 0.005, 2000, 1.0, 0.5);
 
     /** Settings with one, marginal threshold. */

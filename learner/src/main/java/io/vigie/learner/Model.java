@@ -2,6 +2,7 @@ package io.vigie.learner;
 
 import com.yahoo.labs.samoa.instances.Instance;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -9,9 +10,11 @@ import java.util.List;
  * prediction set and an abstention decision, and learns from labels that arrive late, each
  * label joined to the prediction that was made for its event.
  *
- * <p>Not thread-safe: one thread owns a model.
+ * <p>Not thread-safe: one thread owns a model. Serializable whole (learner, calibration and
+ * settings), so a snapshot restores a model that predicts exactly as the original.
  */
-public final class Model {
+public final class Model implements Serializable {
+    private static final long serialVersionUID = 1L;
     private final Learner learner;
     private final AbstentionSettings settings;
     private final ConformalSets conformal;
@@ -60,6 +63,16 @@ public final class Model {
             learner.learn(labelled);
         }
         conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth);
+    }
+
+    /**
+     * Learns a labelled instance that was never scored, test-then-train: it is scored first, as
+     * the model is now, and that prediction is what calibration and the committee's weights learn from.
+     */
+    public Prediction learnUnscored(Instance labelled) {
+        Prediction given = predict(learner.schema().withoutLabel(labelled));
+        learn(labelled, given);
+        return given;
     }
 
     /** The learner inside. */

@@ -28,37 +28,62 @@ import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
- * Writes and reads snapshot files: a learner with its schema, spec, counters and metrics.
+ * Writes and reads snapshot files: a model (learner, conformal calibration, abstention settings)
+ * with its schema, spec, counters, provenance and, optionally, state its owner keeps beside it
+ * (the service keeps its serving metrics there).
  *
  * <p>Layout (big-endian): the 8-byte magic {@code VIGIESNP}, an int format version, then the
  * body — spec model, seed, encoded schema, learned count, provenance attributes, and the
- * Java-serialized learner (MOA classifiers inside) — and last a CRC32C of everything before it. A file is written
- * to a temporary name, forced to disk and renamed, so a crash leaves the old snapshot or the new
- * one, never half of one. On reading, the checksum is verified before a single model byte is
- * deserialized, and deserialization only admits Vigie's learner, MOA, Weka and JDK classes.
+ * Java-serialized model and owner state (MOA classifiers inside) — and last a CRC32C of
+ * everything before it. Format 1 held a learner alone; it still reads, with default abstention
+ * settings. A file is written to a temporary name, forced to disk and renamed, so a crash leaves
+ * the old snapshot or the new one, never half of one. On reading, the checksum is verified
+ * before a single model byte is deserialized, and deserialization only admits Vigie's, MOA's,
+ * Weka's and JDK classes.
  */
 public final class Snapshots {
     /** Bumped whenever the layout changes; readers refuse versions newer than theirs. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final byte[] MAGIC = "VIGIESNP".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectInputFilter LEARNER_CLASSES_ONLY = ObjectInputFilter.Config.createFilter(
-            "io.vigie.learner.**;moa.**;com.yahoo.labs.samoa.**;weka.**;com.github.javacliparser.**;java.**;!*");
+            "io.vigie.**;moa.**;com.yahoo.labs.samoa.**;weka.**;com.github.javacliparser.**;java.**;!*");
 
     private Snapshots() {
     }
 
-    /** Writes a snapshot of a learner atomically and returns its provenance. */
+    /** Writes a snapshot of a learner alone (default abstention settings) atomically. */
     public static SnapshotProvenance write(Path file, Learner learner, Map<String, String> attributes, Clock clock) {
-        SnapshotProvenance provenance = new SnapshotProvenance(learner.spec(), learner.schema().fingerprint(),
-                learner.learned(), clock.instant(), vigieVersion(), System.getProperty("java.version"), attributes);
-        byte[] model = serialize(learner);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(model.length + 4096);
+        return write(file, new Model(learner, AbstentionSettings.DEFAULTS), null, attributes, clock);
+    }
+
+    /** Writes a snapshot of a model and its owner's state atomically, and returns its provenance. */
+    public static SnapshotProvenance write(Path file, Model model, Serializable state, Map<String, String> attributes,
+                                           Clock clock) {
+        SnapshotProvenance provenance = provenance(model, attributes, clock);
+        save(file, encode(model, state, provenance));
+        return provenance;
+    }
+
+    /** What a snapshot of this model, taken now, says about where it came from. */
+    public static SnapshotProvenance provenance(Model model, Map<String, String> attributes, Clock clock) {
+        Learner learner = model.learner();
+        return new SnapshotProvenance(learner.spec(), learner.schema().fingerprint(), learner.learned(),
+                clock.instant(), vigieVersion(), System.getProperty("java.version"), attributes);
+    }
+
+    /**
+     * The bytes of a snapshot file. Split from {@link #save} so that the owner of a model can
+     * serialize it on its own thread and leave the disk work to another.
+     */
+    public static byte[] encode(Model model, Serializable state, SnapshotProvenance provenance) {
+        byte[] body = serialize(model, state);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length + 4096);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(MAGIC);
             out.writeInt(FORMAT_VERSION);
             writeString(out, provenance.spec().model());
             out.writeInt(provenance.spec().seed());
-            writeString(out, learner.schema().encode());
+            writeString(out, model.learner().schema().encode());
             out.writeLong(provenance.learned());
             out.writeLong(provenance.createdAt().toEpochMilli());
             writeString(out, provenance.vigieVersion());
@@ -69,16 +94,15 @@ public final class Snapshots {
                 writeString(out, e.getKey());
                 writeString(out, e.getValue());
             }
-            out.writeInt(model.length);
-            out.write(model);
+            out.writeInt(body.length);
+            out.write(body);
             CRC32C crc = new CRC32C();
             crc.update(bytes.toByteArray());
             out.writeLong(crc.getValue());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        writeAtomically(file, bytes.toByteArray());
-        return provenance;
+        return bytes.toByteArray();
     }
 
     /**
@@ -128,13 +152,15 @@ public final class Snapshots {
             if (in.available() != 0) {
                 throw new SnapshotException("snapshot " + file + " is corrupt: " + in.available() + " bytes after the checksum");
             }
-            Learner restored = deserialize(model);
-            if (!restored.schema().equals(schema) || !restored.spec().equals(spec) || restored.learned() != learned) {
+            Object[] restored = deserialize(model, version);
+            Model restoredModel = (Model) restored[0];
+            Learner learner = restoredModel.learner();
+            if (!learner.schema().equals(schema) || !learner.spec().equals(spec) || learner.learned() != learned) {
                 throw new SnapshotException("snapshot " + file + " is corrupt: its model disagrees with its header");
             }
             SnapshotProvenance provenance = new SnapshotProvenance(spec, schema.fingerprint(), learned, createdAt,
                     vigieVersion, javaVersion, attributes);
-            return new Snapshot(restored, provenance);
+            return new Snapshot(restoredModel, provenance, restored[1]);
         } catch (EOFException e) {
             throw new SnapshotException("snapshot " + file + " is truncated (" + bytes.length + " bytes)");
         } catch (IOException | LearnerException | IllegalArgumentException e) {
@@ -161,28 +187,30 @@ public final class Snapshots {
         return counter.count;
     }
 
-    private static byte[] serialize(Learner learner) {
-        if (!(learner instanceof Serializable)) {
-            throw new IllegalArgumentException("cannot snapshot " + learner.getClass().getName() + ": not serializable");
-        }
+    private static byte[] serialize(Model model, Serializable state) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(learner);
+            out.writeObject(model);
+            out.writeObject(state);
         } catch (NotSerializableException e) {
-            throw new SnapshotException("the model '" + learner.spec().model() + "' cannot be snapshotted: MOA's "
+            throw new SnapshotException("the model '" + model.learner().spec().model() + "' cannot be snapshotted: "
                     + e.getMessage() + " is not serializable");
         } catch (IOException e) {
-            throw new UncheckedIOException("MOA model could not be serialized", e);
+            throw new UncheckedIOException("the model could not be serialized", e);
         }
         return bytes.toByteArray();
     }
 
-    private static Learner deserialize(byte[] model) throws IOException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(model))) {
+    /** The model and the owner's state (null if none); format 1 held a learner alone. */
+    private static Object[] deserialize(byte[] body, int format) throws IOException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(body))) {
             in.setObjectInputFilter(LEARNER_CLASSES_ONLY);
-            return (Learner) in.readObject();
+            if (format == 1) {
+                return new Object[]{new Model((Learner) in.readObject(), AbstentionSettings.DEFAULTS), null};
+            }
+            return new Object[]{(Model) in.readObject(), in.readObject()};
         } catch (ClassNotFoundException | ClassCastException e) {
-            throw new IOException("the model bytes hold no Vigie learner (" + e.getMessage() + ")", e);
+            throw new IOException("the model bytes hold no Vigie model (" + e.getMessage() + ")", e);
         }
     }
 
@@ -203,7 +231,8 @@ public final class Snapshots {
         return new String(in.readNBytes(checkedLength(in.readInt(), in.available())), StandardCharsets.UTF_8);
     }
 
-    private static void writeAtomically(Path file, byte[] bytes) {
+    /** Writes snapshot bytes to a file atomically: a crash leaves the old file or the new one. */
+    public static void save(Path file, byte[] bytes) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -84,4 +84,27 @@ class SnapshotsTest {
         assertTrue(assertThrows(SnapshotException.class, () -> Snapshots.read(tmp.resolve("absent")))
                 .getMessage().contains("does not exist"));
     }
+
+    @Test
+    void aModelRoundTrip_keepsItsCalibrationAndItsOwnersState() {
+        GeneratedStream stream = new GeneratedStream(2, 3, 4000);
+        Model original = new Model(Learners.create(new ModelSpec("committee -e hat,nb", 5), stream.schema()),
+                AbstentionSettings.DEFAULTS.withTargetCoverage(0.8));
+        for (int i = 0; i < 2000; i++) {
+            original.learnUnscored(stream.nextInstance());
+        }
+        Snapshots.write(file, original, new java.util.ArrayList<>(java.util.List.of("offset", "2000")), Map.of(), FIXED);
+        Snapshot snapshot = Snapshots.read(file);
+        Model restored = snapshot.model();
+        assertEquals(java.util.List.of("offset", "2000"), snapshot.state());
+        assertEquals(0.8, restored.settings().targetCoverage());
+        while (stream.hasNext()) {
+            com.yahoo.labs.samoa.instances.Instance labelled = stream.nextInstance();
+            Prediction a = original.learnUnscored(labelled);
+            Prediction b = restored.learnUnscored(labelled);
+            assertEquals(a.probabilities(), b.probabilities());
+            assertEquals(a.predictionSet(), b.predictionSet(), "the conformal threshold came back too");
+            assertEquals(a.reason(), b.reason());
+        }
+    }
 }

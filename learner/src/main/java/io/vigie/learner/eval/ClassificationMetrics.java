@@ -10,7 +10,8 @@ package io.vigie.learner.eval;
  * classifier behind kappa-temporal starts from class 0, and the majority classifier behind kappa-M
  * counts the current label before it predicts.
  */
-public final class ClassificationMetrics {
+public final class ClassificationMetrics implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final int numClasses;
     private final int window;
     private final long[] predictedCounts;
