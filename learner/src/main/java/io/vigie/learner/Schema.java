@@ -221,6 +221,33 @@ public final class Schema implements Serializable {
         return unlabelled;
     }
 
+    /**
+     * Rebuilds an instance from its attribute values as {@code Instance.toDoubleArray()} gave
+     * them (class slot included), so a stored event is learned exactly as it was scored.
+     */
+    public Instance instance(double[] values) {
+        if (values.length != features.size() + 1) {
+            throw new SchemaException(null, "expected " + (features.size() + 1) + " values, got " + values.length);
+        }
+        Instance instance = new DenseInstance(1.0, values.clone());
+        instance.setDataset(header);
+        return instance;
+    }
+
+    /**
+     * An instance's feature values by name, as an event would carry them: numbers for numeric
+     * features, value names for nominal ones, null for missing values.
+     */
+    public Map<String, Object> namedValues(double[] values) {
+        Map<String, Object> named = new java.util.LinkedHashMap<>();
+        for (int f = 0; f < features.size(); f++) {
+            Feature feature = features.get(f);
+            double v = values[attributeOf(f)];
+            named.put(feature.name(), Double.isNaN(v) ? null : feature.isNominal() ? feature.values().get((int) v) : (Object) v);
+        }
+        return named;
+    }
+
     private int attributeOf(int feature) {
         return feature < classAttribute ? feature : feature + 1;
     }

@@ -112,6 +112,20 @@ public final class Snapshots {
      *                           truncated, or fails its checksum
      */
     public static Snapshot read(Path file) {
+        return parse(file, true);
+    }
+
+    /**
+     * What a snapshot file says about its model, checksum verified, without deserializing the
+     * model: cheap enough to list many large snapshots.
+     *
+     * @throws SnapshotException as {@link #read} does
+     */
+    public static SnapshotProvenance readProvenance(Path file) {
+        return parse(file, false).provenance();
+    }
+
+    private static Snapshot parse(Path file, boolean withModel) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -152,14 +166,17 @@ public final class Snapshots {
             if (in.available() != 0) {
                 throw new SnapshotException("snapshot " + file + " is corrupt: " + in.available() + " bytes after the checksum");
             }
+            SnapshotProvenance provenance = new SnapshotProvenance(spec, schema.fingerprint(), learned, createdAt,
+                    vigieVersion, javaVersion, attributes);
+            if (!withModel) {
+                return new Snapshot(null, provenance, null);
+            }
             Object[] restored = deserialize(model, version);
             Model restoredModel = (Model) restored[0];
             Learner learner = restoredModel.learner();
             if (!learner.schema().equals(schema) || !learner.spec().equals(spec) || learner.learned() != learned) {
                 throw new SnapshotException("snapshot " + file + " is corrupt: its model disagrees with its header");
             }
-            SnapshotProvenance provenance = new SnapshotProvenance(spec, schema.fingerprint(), learned, createdAt,
-                    vigieVersion, javaVersion, attributes);
             return new Snapshot(restoredModel, provenance, restored[1]);
         } catch (EOFException e) {
             throw new SnapshotException("snapshot " + file + " is truncated (" + bytes.length + " bytes)");

@@ -1,30 +1,51 @@
 package io.vigie.server;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code vigie serve [--port 8080] [--host 127.0.0.1]}: runs the service in the foreground and
- * stops gracefully on SIGTERM or Ctrl-C.
+ * {@code vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE]}:
+ * runs the service in the foreground and stops gracefully on SIGTERM or Ctrl-C (in-flight
+ * requests finish, every model drains its queue and snapshots). Options override the config
+ * file, whose keys are those of {@link VigieServer}.
  */
 public final class Main {
+    private static final String USAGE = "usage: vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE]";
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
-        JsonObject config = new JsonObject();
+        JsonObject options = new JsonObject();
+        Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--port" -> config.put("port", parsePort(value));
-                case "--host" -> config.put("host", require("--host", value));
-                default -> fail("unknown option " + args[i] + "\nusage: vigie serve [--port 8080] [--host 127.0.0.1]");
+                case "--port" -> options.put("port", parsePort(value));
+                case "--host" -> options.put("host", require("--host", value));
+                case "--data-dir" -> options.put("data_dir", require("--data-dir", value));
+                case "--config" -> configFile = Path.of(require("--config", value));
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return;
+                }
+                default -> fail("unknown option " + args[i] + "\n" + USAGE);
             }
             i++;
+        }
+        JsonObject config = configFile == null ? new JsonObject() : readConfig(configFile);
+        config.mergeIn(options);
+        String adminKey = System.getenv("VIGIE_ADMIN_KEY");
+        if (adminKey != null) {
+            config.put("admin_key", adminKey);
         }
         Vertx vertx = Vertx.vertx();
         VigieServer server = new VigieServer();
@@ -34,17 +55,39 @@ public final class Main {
             vertx.close();
             fail("cannot start: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
-        System.out.println("Vigie listening on http://" + config.getString("host", "127.0.0.1") + ":" + server.port());
+        String url = "http://" + config.getString("host", "127.0.0.1") + ":" + server.port();
+        System.out.println("Vigie listening on " + url + " (recovering models from " + config.getString("data_dir", "vigie-data") + ")");
+        try {
+            server.recovered().await(1, TimeUnit.HOURS);
+        } catch (Exception e) {
+            vertx.close();
+            fail("cannot open the data dir: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        }
+        if (server.generatedAdminKey() != null) {
+            System.out.println("Admin API key (shown once, only its hash is stored): " + server.generatedAdminKey());
+        }
+        System.out.println("Vigie ready on " + url);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                vertx.close().await(30, TimeUnit.SECONDS);
+                vertx.close().await(60, TimeUnit.SECONDS);
             } catch (Exception e) {
                 System.err.println("vigie serve: shutdown was not clean: " + e.getMessage());
             }
             stopped.countDown();
         }, "vigie-shutdown"));
         stopped.await();
+    }
+
+    private static JsonObject readConfig(Path file) {
+        try {
+            return new JsonObject(Files.readString(file));
+        } catch (IOException e) {
+            fail("cannot read --config " + file + ": " + e.getMessage());
+        } catch (DecodeException e) {
+            fail("--config " + file + " is not a JSON object: " + e.getMessage());
+        }
+        return null;
     }
 
     private static int parsePort(String value) {

@@ -1,41 +1,126 @@
 package io.vigie.server;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vigie.server.auth.ApiKeys;
+import io.vigie.server.http.Api;
+import io.vigie.server.http.Problems;
+import io.vigie.server.model.ModelWriter;
+import io.vigie.server.model.Models;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP verticle. It only routes: each route maps to a short {@code handleXxx} method, and
- * model work will run on each model's own writer thread, never on the event loop.
+ * The service verticle: opens the data dir (keys, models, their logs and snapshots) on a worker
+ * thread while the port already answers health checks, then serves the API.
  *
- * <p>Configuration (JSON): {@code port} (0 picks a free one), {@code host} (default 127.0.0.1).
+ * <p>Configuration (JSON, all optional): {@code port} (8080; 0 picks a free one), {@code host}
+ * (127.0.0.1), {@code data_dir} (./vigie-data), {@code admin_key} (the bootstrap admin key, from
+ * VIGIE_ADMIN_KEY), {@code max_batch} (1000 items), {@code max_body_bytes} (4 MiB),
+ * {@code snapshot_every} (100,000 logged events), {@code queue_capacity} (10,000 requests per model).
  */
 public final class VigieServer extends VerticleBase {
-    private volatile boolean ready;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Promise<Void> recovered = Promise.promise();
+    private volatile Models models;
+    private volatile ApiKeys keys;
+    private volatile String generatedAdminKey;
     private HttpServer server;
 
     @Override
     public Future<?> start() {
-        Router router = Router.router(vertx);
-        router.get("/health/live").handler(this::handleLive);
-        router.get("/health/ready").handler(this::handleReady);
         JsonObject config = config();
-        return vertx.createHttpServer()
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Api.Limits limits = new Api.Limits(config.getInteger("max_batch", Api.Limits.DEFAULTS.maxBatch()),
+                config.getLong("max_body_bytes", Api.Limits.DEFAULTS.maxBodyBytes()));
+        Router router = Router.router(vertx);
+        router.route().handler(this::timeRequest);
+        router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+        router.get("/health/ready").handler(this::handleReady);
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(registry.scrape()));
+        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
+        new Api(vertx, () -> models, () -> keys, limits).mount(router);
+        router.route().failureHandler(Problems::handle);
+        router.route().last().handler(ctx -> ctx.fail(404));
+        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+                .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS);
+        return vertx.createHttpServer(options)
                 .requestHandler(router)
                 .listen(config.getInteger("port", 8080), config.getString("host", "127.0.0.1"))
                 .onSuccess(listening -> {
                     server = listening;
-                    ready = true; // nothing to recover yet: ready as soon as the port is open
+                    recover(config);
                 });
+    }
+
+    private void recover(JsonObject config) {
+        Path dataDir = Path.of(config.getString("data_dir", "vigie-data"));
+        ModelWriter.Settings settings = new ModelWriter.Settings(
+                config.getInteger("queue_capacity", ModelWriter.Settings.DEFAULTS.queueCapacity()),
+                ModelWriter.Settings.DEFAULTS.maxDrain(),
+                config.getLong("snapshot_every", ModelWriter.Settings.DEFAULTS.snapshotEvery()));
+        vertx.executeBlocking(() -> {
+            ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), Clock.systemUTC());
+            Models opened = Models.open(dataDir, Clock.systemUTC(), settings, registry);
+            generatedAdminKey = loaded.generatedAdminKey();
+            keys = loaded.keys();
+            models = opened;
+            return null;
+        }, false).onComplete(done -> {
+            if (done.succeeded()) {
+                recovered.complete();
+            } else {
+                recovered.fail(done.cause());
+            }
+        });
+    }
+
+    /** Completes once the models are recovered and the API serves; fails if the data dir cannot be opened. */
+    public Future<Void> recovered() {
+        return recovered.future();
+    }
+
+    /** The admin key generated on the first start of a data dir without VIGIE_ADMIN_KEY, or null. */
+    public String generatedAdminKey() {
+        return generatedAdminKey;
     }
 
     @Override
     public Future<?> stop() {
-        ready = false;
-        return server == null ? Future.succeededFuture() : server.close();
+        Models open = models;
+        models = null;
+        Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(30, TimeUnit.SECONDS);
+        return closed.compose(v -> vertx.executeBlocking(() -> {
+            if (open != null) {
+                open.close(); // each model drains its queue and snapshots
+            }
+            registry.close();
+            return null;
+        }, false));
     }
 
     /** The port the server listens on (useful when configured with port 0). */
@@ -43,16 +128,26 @@ public final class VigieServer extends VerticleBase {
         return server.actualPort();
     }
 
-    private void handleLive(RoutingContext ctx) {
-        ctx.json(new JsonObject().put("status", "UP"));
-    }
-
     private void handleReady(RoutingContext ctx) {
-        if (ready) {
-            ctx.json(new JsonObject().put("status", "READY"));
+        if (models != null) {
+            ctx.json(new JsonObject().put("status", "READY").put("models", models.all().size()));
         } else {
             ctx.response().setStatusCode(503).putHeader("Retry-After", "1");
-            ctx.json(new JsonObject().put("status", "STARTING"));
+            ctx.json(new JsonObject().put("status", recovered.future().failed() ? "FAILED" : "RECOVERING"));
         }
+    }
+
+    /** Times every request by route template and status, for /metrics. */
+    private void timeRequest(RoutingContext ctx) {
+        long started = System.nanoTime();
+        ctx.addEndHandler(v -> {
+            String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other"
+                    : ctx.currentRoute().getPath();
+            Timer.builder("vigie.http.requests").description("HTTP requests by route and status")
+                    .tag("method", ctx.request().method().name()).tag("route", route)
+                    .tag("status", Integer.toString(ctx.response().getStatusCode()))
+                    .register(registry).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        });
+        ctx.next();
     }
 }

@@ -1,56 +1,51 @@
 package io.vigie.server;
 
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The real server on a free loopback port, called over HTTP. */
 class VigieServerTest {
-    private Vertx vertx;
-    private VigieServer server;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeEach
-    void start() throws Exception {
-        vertx = Vertx.vertx();
-        server = new VigieServer();
-        vertx.deployVerticle(server, new DeploymentOptions().setConfig(new JsonObject().put("port", 0)))
-                .await(10, TimeUnit.SECONDS);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        vertx.close().await(10, TimeUnit.SECONDS);
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
+    @TempDir
+    Path dataDir;
 
     @Test
     void health_answersWithoutAuth() throws Exception {
-        HttpResponse<String> live = get("/health/live");
-        assertEquals(200, live.statusCode());
-        assertEquals("UP", new JsonObject(live.body()).getString("status"));
-        HttpResponse<String> ready = get("/health/ready");
-        assertEquals(200, ready.statusCode());
-        assertEquals("READY", new JsonObject(ready.body()).getString("status"));
+        try (TestService service = new TestService(dataDir)) {
+            HttpResponse<String> live = service.send("GET", "/health/live", null, null);
+            assertEquals(200, live.statusCode());
+            assertEquals("UP", new JsonObject(live.body()).getString("status"));
+            HttpResponse<String> ready = service.send("GET", "/health/ready", null, null);
+            assertEquals(200, ready.statusCode());
+            assertEquals("READY", new JsonObject(ready.body()).getString("status"));
+        }
     }
 
     @Test
-    void unknownRoute_is404() throws Exception {
-        assertEquals(404, get("/nope").statusCode());
+    void unknownRoute_isAProblem404() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            HttpResponse<String> response = service.send("GET", "/nope", null, null);
+            assertEquals(404, response.statusCode());
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(404, new JsonObject(response.body()).getInteger("status"));
+        }
+    }
+
+    @Test
+    void metrics_arePrometheusTextWithJvmAndRequestMeters() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            service.send("GET", "/health/live", null, null);
+            HttpResponse<String> metrics = service.send("GET", "/metrics", null, null);
+            assertEquals(200, metrics.statusCode());
+            assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM meters are bound");
+            assertTrue(metrics.body().contains("vigie_http_requests_seconds_count{method=\"GET\",route=\"/health/live\",status=\"200\"}"),
+                    metrics.body());
+        }
     }
 }

@@ -1,0 +1,79 @@
+package io.vigie.server;
+
+/**
+ * A request the service refuses, with the HTTP status and an RFC 9457 problem type. Thrown
+ * anywhere below the routes; the router turns it into {@code application/problem+json}.
+ */
+public final class ApiProblem extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String title;
+    private final int retryAfterSeconds;
+
+    private ApiProblem(int status, String type, String title, String detail, int retryAfterSeconds) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public static ApiProblem badRequest(String detail) {
+        return new ApiProblem(400, "bad-request", "The request is not valid JSON of the expected shape", detail, 0);
+    }
+
+    public static ApiProblem invalid(String detail) {
+        return new ApiProblem(422, "invalid", "The request is well-formed but its content is invalid", detail, 0);
+    }
+
+    public static ApiProblem notFound(String type, String detail) {
+        return new ApiProblem(404, type, "Not found", detail, 0);
+    }
+
+    public static ApiProblem conflict(String type, String detail) {
+        return new ApiProblem(409, type, "Conflict", detail, 0);
+    }
+
+    public static ApiProblem gone(String type, String detail) {
+        return new ApiProblem(410, type, "Gone", detail, 0);
+    }
+
+    public static ApiProblem tooLarge(String detail) {
+        return new ApiProblem(413, "too-large", "The request is too large", detail, 0);
+    }
+
+    public static ApiProblem unauthorized(String detail) {
+        return new ApiProblem(401, "unauthorized", "Missing or invalid API key", detail, 0);
+    }
+
+    public static ApiProblem forbidden(String detail) {
+        return new ApiProblem(403, "forbidden", "The API key lacks the role this route needs", detail, 0);
+    }
+
+    /** The service cannot take the request now; the client should retry after a pause. */
+    public static ApiProblem unavailable(String type, String detail, int retryAfterSeconds) {
+        return new ApiProblem(503, type, "Service unavailable", detail, retryAfterSeconds);
+    }
+
+    public static ApiProblem busy(String detail) {
+        return new ApiProblem(429, "busy", "Too many requests", detail, 1);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The problem type's slug; the full type URI is {@code https://vigie.dev/problems/<slug>}. */
+    public String type() {
+        return type;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** Seconds for a Retry-After header, or 0 for none. */
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

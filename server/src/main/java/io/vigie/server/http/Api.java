@@ -1,0 +1,347 @@
+package io.vigie.server.http;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vigie.learner.LearnerException;
+import io.vigie.learner.Schema;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.auth.ApiKeys;
+import io.vigie.server.auth.Role;
+import io.vigie.server.model.Json;
+import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.model.ModelWriter;
+import io.vigie.server.model.Models;
+import io.vigie.server.store.ScoredEvent;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * The {@code /v1} routes. Handlers parse and check requests on the event loop, hand model work
+ * to the model's writer and blocking work (files, RocksDB reads) to worker threads, and answer
+ * when it completes.
+ */
+public final class Api {
+    /** Limits on what one request may carry. */
+    public record Limits(int maxBatch, long maxBodyBytes) {
+        public static final Limits DEFAULTS = new Limits(1000, 4L << 20);
+    }
+
+    private final Vertx vertx;
+    private final Supplier<Models> models;
+    private final Supplier<ApiKeys> keys;
+    private final Limits limits;
+
+    /** {@code models} and {@code keys} return null until recovery is done; routes answer 503 meanwhile. */
+    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Limits limits) {
+        this.vertx = vertx;
+        this.models = models;
+        this.keys = keys;
+        this.limits = limits;
+    }
+
+    /** Adds the routes, each behind the role it needs. */
+    public void mount(Router router) {
+        router.post("/v1/keys").handler(role(Role.ADMIN)).handler(this::createKey);
+        router.post("/v1/models").handler(role(Role.ADMIN)).handler(this::createModel);
+        router.get("/v1/models").handler(role(Role.READ)).handler(this::listModels);
+        router.get("/v1/models/:name").handler(role(Role.READ)).handler(this::getModel);
+        router.delete("/v1/models/:name").handler(role(Role.ADMIN)).handler(this::deleteModel);
+        router.post("/v1/models/:name/predict").handler(role(Role.PREDICT)).handler(this::predict);
+        router.post("/v1/models/:name/predict/batch").handler(role(Role.PREDICT)).handler(this::predictBatch);
+        router.post("/v1/models/:name/labels").handler(role(Role.LABEL)).handler(this::labels);
+        router.post("/v1/models/:name/events").handler(role(Role.LABEL)).handler(this::events);
+        router.get("/v1/models/:name/predictions/:id").handler(role(Role.READ)).handler(this::storedPrediction);
+        router.get("/v1/models/:name/drifts").handler(role(Role.READ)).handler(this::drifts);
+        router.get("/v1/models/:name/versions").handler(role(Role.READ)).handler(this::versions);
+        router.post("/v1/models/:name/versions").handler(role(Role.ADMIN)).handler(this::snapshot);
+        router.post("/v1/models/:name/rollback").handler(role(Role.ADMIN)).handler(this::rollback);
+    }
+
+    // ---- auth -------------------------------------------------------------------------------
+
+    private Handler<RoutingContext> role(Role role) {
+        return ctx -> {
+            ApiKeys apiKeys = keys.get();
+            if (apiKeys == null || models.get() == null) {
+                throw ApiProblem.unavailable("recovering", "the service is recovering its models; see /health/ready", 1);
+            }
+            String header = ctx.request().getHeader("Authorization");
+            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw ApiProblem.unauthorized("send 'Authorization: Bearer <key>'");
+            }
+            ApiKeys.Identity identity = apiKeys.authenticate(header.substring(7).trim());
+            if (identity == null) {
+                throw ApiProblem.unauthorized("the API key is not valid");
+            }
+            if (!identity.may(role)) {
+                throw ApiProblem.forbidden("this route needs the '" + role.code() + "' role; the key has "
+                        + identity.roles().stream().map(Role::code).sorted().toList());
+            }
+            ctx.put("identity", identity);
+            ctx.next();
+        };
+    }
+
+    private void createKey(RoutingContext ctx) {
+        JsonObject body = Bodies.object(ctx);
+        List<String> names = Json.strings(body, "roles");
+        if (names.isEmpty()) {
+            throw ApiProblem.invalid("'roles' must name at least one of predict, label, read, admin");
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String name : names) {
+            Role role = Role.parse(name);
+            if (role == null) {
+                throw ApiProblem.invalid("unknown role '" + name + "'; roles are predict, label, read, admin");
+            }
+            roles.add(role);
+        }
+        blocking(ctx, () -> keys.get().create(roles), created -> ctx.response().setStatusCode(201).putHeader(
+                "Content-Type", "application/json").end(new JsonObject().put("key", created.key())
+                .put("id", created.identity().id())
+                .put("roles", new JsonArray(created.identity().roles().stream().map(Role::code).sorted().toList())).encode()));
+    }
+
+    // ---- models -----------------------------------------------------------------------------
+
+    private void createModel(RoutingContext ctx) {
+        JsonObject body = Bodies.object(ctx);
+        body.remove("created_at"); // the service sets it
+        ModelDefinition definition = ModelDefinition.fromJson(body, System.currentTimeMillis());
+        blocking(ctx, () -> models.get().create(definition), writer -> respond(ctx, 201,
+                writer.read(Renderings::summary).thenApply(s -> s.put("definition", definition.toJson()))));
+    }
+
+    private void listModels(RoutingContext ctx) {
+        List<Future<JsonObject>> summaries = new ArrayList<>();
+        for (ModelWriter writer : models.get().all()) {
+            summaries.add(Future.fromCompletionStage(writer.read(Renderings::summary), ctx.vertx().getOrCreateContext()));
+        }
+        Future.all(summaries).onComplete(done -> {
+            if (done.failed()) {
+                Problems.send(ctx, done.cause());
+            } else {
+                JsonArray list = new JsonArray();
+                summaries.forEach(s -> list.add(s.result()));
+                json(ctx, 200, new JsonObject().put("models", list));
+            }
+        });
+    }
+
+    private void getModel(RoutingContext ctx) {
+        respond(ctx, 200, writer(ctx).read(Renderings::model));
+    }
+
+    private void deleteModel(RoutingContext ctx) {
+        String name = writer(ctx).definition().name();
+        blocking(ctx, () -> {
+            models.get().delete(name);
+            return name;
+        }, deleted -> ctx.response().setStatusCode(204).end());
+    }
+
+    // ---- scoring and learning ----------------------------------------------------------------
+
+    private void predict(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        JsonObject body = Bodies.object(ctx);
+        String id = Bodies.id(body);
+        Instance instance = instance(writer.definition().schema(), body, "");
+        Schema schema = writer.definition().schema();
+        respond(ctx, 200, writer.predict(id, instance).thenApply(scored -> Renderings.prediction(scored, schema)));
+    }
+
+    private void predictBatch(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        Schema schema = writer.definition().schema();
+        JsonArray events = Bodies.batch(Bodies.object(ctx), "events", limits.maxBatch());
+        List<String> ids = new ArrayList<>(events.size());
+        List<Instance> instances = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            JsonObject event = item(events, i);
+            try {
+                ids.add(Bodies.id(event));
+                instances.add(instance(schema, event, ""));
+            } catch (ApiProblem problem) {
+                throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
+                        : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
+            }
+        }
+        respond(ctx, 200, writer.predictAll(ids, instances).thenApply(scored -> {
+            JsonArray predictions = new JsonArray();
+            scored.forEach(s -> predictions.add(Renderings.prediction(s, schema)));
+            return new JsonObject().put("predictions", predictions);
+        }));
+    }
+
+    private void labels(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        Schema schema = writer.definition().schema();
+        JsonObject body = Bodies.object(ctx);
+        if (!body.containsKey("labels")) {
+            ModelWriter.LabelRequest request = new ModelWriter.LabelRequest(Bodies.id(body), classIndex(schema, body));
+            respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
+            return;
+        }
+        JsonArray items = Bodies.batch(body, "labels", limits.maxBatch());
+        Batch<ModelWriter.LabelRequest> batch = new Batch<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
+            try {
+                if (item == null) {
+                    throw ApiProblem.badRequest("each label must be an object {\"id\", \"label\"}");
+                }
+                batch.accept(i, new ModelWriter.LabelRequest(Bodies.id(item), classIndex(schema, item)));
+            } catch (ApiProblem problem) {
+                batch.refuse(i, item, problem);
+            }
+        }
+        respond(ctx, 202, writer.label(batch.accepted()).thenApply(batch::results));
+    }
+
+    private void events(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        Schema schema = writer.definition().schema();
+        JsonObject body = Bodies.object(ctx);
+        if (!body.containsKey("events")) {
+            ModelWriter.EventRequest request = labelledEvent(schema, body);
+            respond(ctx, 202, writer.learn(List.of(request)).thenApply(results -> single(results.get(0))));
+            return;
+        }
+        JsonArray items = Bodies.batch(body, "events", limits.maxBatch());
+        Batch<ModelWriter.EventRequest> batch = new Batch<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
+            try {
+                if (item == null) {
+                    throw ApiProblem.badRequest("each event must be an object {\"id\", \"features\", \"label\"}");
+                }
+                batch.accept(i, labelledEvent(schema, item));
+            } catch (ApiProblem problem) {
+                batch.refuse(i, item, problem);
+            }
+        }
+        respond(ctx, 202, writer.learn(batch.accepted()).thenApply(batch::results));
+    }
+
+    private ModelWriter.EventRequest labelledEvent(Schema schema, JsonObject item) {
+        String id = Bodies.id(item);
+        int label = classIndex(schema, item);
+        Instance instance = instance(schema, item, "");
+        instance.setClassValue(label);
+        return new ModelWriter.EventRequest(id, instance);
+    }
+
+    /** One label's or event's outcome as a whole response: 202 if learned, else its problem. */
+    private static JsonObject single(ModelWriter.ItemResult result) {
+        if (result.outcome() != ModelWriter.Outcome.LEARNED) {
+            throw Batch.problem(result);
+        }
+        return new JsonObject().put("id", result.id()).put("status", "learned").put("version", result.version());
+    }
+
+    private void storedPrediction(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        String id = ctx.pathParam("id");
+        blocking(ctx, () -> {
+            ScoredEvent event = writer.storedEvent(id);
+            if (event == null) {
+                throw ApiProblem.notFound("unknown-id", "model '" + writer.definition().name() + "' has no stored prediction for id '"
+                        + id + "' (never scored, or expired after " + writer.definition().labelTtl() + ")");
+            }
+            return Renderings.stored(id, event, writer.definition().schema());
+        }, json -> json(ctx, 200, json));
+    }
+
+    // ---- drifts and versions ------------------------------------------------------------------
+
+    private void drifts(RoutingContext ctx) {
+        respond(ctx, 200, writer(ctx).read(Renderings::drifts));
+    }
+
+    private void versions(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        respond(ctx, 200, writer.read(view -> Renderings.versions(view.definition().name(), view.version(), view.versions())));
+    }
+
+    private void snapshot(RoutingContext ctx) {
+        respond(ctx, 201, writer(ctx).snapshot().thenApply(Renderings::version));
+    }
+
+    private void rollback(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        long target = Json.integer(Bodies.object(ctx), "version");
+        respond(ctx, 200, writer.rollback(target).thenApply(version -> new JsonObject()
+                .put("name", writer.definition().name()).put("rolled_back_to", target).put("version", version)));
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private ModelWriter writer(RoutingContext ctx) {
+        return models.get().get(ctx.pathParam("name"));
+    }
+
+    private static JsonObject item(JsonArray items, int i) {
+        if (!(items.getValue(i) instanceof JsonObject item)) {
+            throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
+        }
+        return item;
+    }
+
+    private static Instance instance(Schema schema, JsonObject body, String where) {
+        JsonObject features = Json.object(body, "features", true);
+        try {
+            return schema.toInstance(features.getMap());
+        } catch (LearnerException e) {
+            throw ApiProblem.invalid(where + e.getMessage());
+        }
+    }
+
+    private static int classIndex(Schema schema, JsonObject body) {
+        String label = Json.string(body, "label", true);
+        try {
+            return schema.classIndexOf(label);
+        } catch (LearnerException e) {
+            throw ApiProblem.invalid(e.getMessage().replace("'" + schema.className() + "': ", "'label': "));
+        }
+    }
+
+    private <T> void blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work, Handler<T> then) {
+        vertx.executeBlocking(work, false).onComplete(done -> {
+            if (done.failed()) {
+                Problems.send(ctx, done.cause());
+            } else {
+                try {
+                    then.handle(done.result());
+                } catch (RuntimeException e) {
+                    Problems.send(ctx, e);
+                }
+            }
+        });
+    }
+
+    private static void respond(RoutingContext ctx, int status, CompletionStage<JsonObject> result) {
+        Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext()).onComplete(done -> {
+            if (done.failed()) {
+                Problems.send(ctx, done.cause());
+            } else {
+                json(ctx, status, done.result());
+            }
+        });
+    }
+
+    static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+}

@@ -1,0 +1,86 @@
+package io.vigie.server.http;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.model.ModelWriter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The items of a label or event batch: those that passed the checks go to the model, the others
+ * keep their problem, and the answer lists every item in request order with its own status.
+ */
+final class Batch<T> {
+    private final JsonObject[] results;
+    private final List<T> accepted = new ArrayList<>();
+    private final List<Integer> positions = new ArrayList<>();
+
+    Batch(int size) {
+        results = new JsonObject[size];
+    }
+
+    void accept(int position, T item) {
+        accepted.add(item);
+        positions.add(position);
+    }
+
+    void refuse(int position, JsonObject item, ApiProblem problem) {
+        Object id = item == null ? null : item.getValue("id");
+        results[position] = new JsonObject().put("id", id instanceof String || id instanceof Number ? id.toString() : null)
+                .put("status", problem.status()).put("outcome", "invalid").put("detail", problem.getMessage());
+    }
+
+    List<T> accepted() {
+        return accepted;
+    }
+
+    /** The whole answer once the model has handled the accepted items. */
+    JsonObject results(List<ModelWriter.ItemResult> outcomes) {
+        int learned = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            ModelWriter.ItemResult result = outcomes.get(i);
+            JsonObject json = new JsonObject().put("id", result.id());
+            if (result.outcome() == ModelWriter.Outcome.LEARNED) {
+                learned++;
+                json.put("status", 202).put("outcome", "learned").put("version", result.version());
+            } else {
+                ApiProblem problem = problem(result);
+                if (problem.status() >= 500) {
+                    throw problem; // the log failed: nothing in this batch was learned, the client retries it whole
+                }
+                json.put("status", problem.status()).put("outcome", outcomeCode(result.outcome())).put("detail", problem.getMessage());
+            }
+            results[positions.get(i)] = json;
+        }
+        JsonArray all = new JsonArray();
+        for (JsonObject result : results) {
+            all.add(result);
+        }
+        return new JsonObject().put("learned", learned).put("results", all);
+    }
+
+    static String outcomeCode(ModelWriter.Outcome outcome) {
+        return switch (outcome) {
+            case LEARNED -> "learned";
+            case UNKNOWN_ID -> "unknown_id";
+            case DUPLICATE -> "duplicate";
+            case LATE -> "late";
+            case NOT_LOGGED -> "not_logged";
+        };
+    }
+
+    /** The problem a label that was not learned stands for. */
+    static ApiProblem problem(ModelWriter.ItemResult result) {
+        return switch (result.outcome()) {
+            case UNKNOWN_ID -> ApiProblem.notFound("unknown-id", "no scored event has id '" + result.id()
+                    + "' (never scored, or expired)");
+            case DUPLICATE -> ApiProblem.conflict("duplicate-label", "the event '" + result.id() + "' is already labelled");
+            case LATE -> ApiProblem.gone("late-label", "the label for '" + result.id() + "' came after the model's label TTL");
+            case NOT_LOGGED -> ApiProblem.unavailable("log-write-failed", "the label for '" + result.id()
+                    + "' could not be logged; nothing was learned, retry", 5);
+            case LEARNED -> throw new IllegalArgumentException("a learned item is not a problem");
+        };
+    }
+}

@@ -1,0 +1,69 @@
+package io.vigie.server.http;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.model.Json;
+
+/** Reads request bodies, refusing anything that is not the JSON object a route expects (400). */
+final class Bodies {
+    /** Event ids go into RocksDB keys and logs: bounded and printable. */
+    static final int MAX_ID_LENGTH = 256;
+
+    private Bodies() {
+    }
+
+    static JsonObject object(RoutingContext ctx) {
+        String text = ctx.body().asString();
+        if (text == null || text.isBlank()) {
+            throw ApiProblem.badRequest("the body is empty; this route takes a JSON object");
+        }
+        Object value;
+        try {
+            value = io.vertx.core.json.Json.decodeValue(text);
+        } catch (DecodeException e) {
+            throw ApiProblem.badRequest("the body is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (!(value instanceof JsonObject object)) {
+            throw ApiProblem.badRequest("the body must be a JSON object, got " + Json.describe(value));
+        }
+        return object;
+    }
+
+    /** A batch's items: the array under {@code field}, with at most {@code max} items (413 above). */
+    static JsonArray batch(JsonObject body, String field, int max) {
+        JsonArray items = Json.array(body, field);
+        if (items.isEmpty()) {
+            throw ApiProblem.badRequest("'" + field + "' is empty");
+        }
+        if (items.size() > max) {
+            throw ApiProblem.tooLarge("'" + field + "' holds " + items.size() + " items; the maximum batch is " + max);
+        }
+        return items;
+    }
+
+    static String id(JsonObject item) {
+        Object value = item.getValue("id");
+        if (value instanceof Integer || value instanceof Long) {
+            value = value.toString(); // numeric ids are common; they are ids, not numbers
+        }
+        if (!(value instanceof String id)) {
+            throw ApiProblem.badRequest("'id' must be a string, got " + Json.describe(value));
+        }
+        if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            throw ApiProblem.invalid("'id' must have 1 to " + MAX_ID_LENGTH + " characters, got " + id.length());
+        }
+        return id;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int end = message.indexOf('\n');
+        String line = end < 0 ? message : message.substring(0, end);
+        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+    }
+}

@@ -1,0 +1,67 @@
+package io.vigie.server.model;
+
+import io.vigie.learner.DriftReset;
+import io.vigie.learner.Ensemble;
+import io.vigie.learner.Model;
+import io.vigie.learner.ModelState;
+import io.vigie.server.store.PendingEvents;
+import io.vigie.server.store.Versions;
+
+import java.util.List;
+
+/**
+ * A model's state as a reader on the writer thread sees it. Only valid inside
+ * {@link ModelWriter#read}: it looks at live objects.
+ */
+public final class ModelView {
+    private final ModelDefinition definition;
+    private final Model model;
+    private final ServingMetrics metrics;
+    private final long version;
+    private final PendingEvents pending;
+    private final List<Versions.Version> versions;
+
+    ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, long version, PendingEvents pending,
+              List<Versions.Version> versions) {
+        this.definition = definition;
+        this.model = model;
+        this.metrics = metrics;
+        this.version = version;
+        this.pending = pending;
+        this.versions = versions;
+    }
+
+    public ModelDefinition definition() {
+        return definition;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public long learned() {
+        return model.learner().learned();
+    }
+
+    public long count(PendingEvents.Counter counter) {
+        return pending.count(counter);
+    }
+
+    public ServingMetrics metrics() {
+        return metrics;
+    }
+
+    /** The learner's internals: members, sizes, drift counts. */
+    public ModelState state() {
+        return model.learner().state();
+    }
+
+    /** The committee's member replacements after drift, oldest first; empty for single learners. */
+    public List<DriftReset> resets() {
+        return model.learner() instanceof Ensemble ensemble ? ensemble.resets() : List.of();
+    }
+
+    public List<Versions.Version> versions() {
+        return versions;
+    }
+}

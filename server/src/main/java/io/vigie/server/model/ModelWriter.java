@@ -1,0 +1,542 @@
+package io.vigie.server.model;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vigie.learner.ClassProbabilities;
+import io.vigie.learner.Ensemble;
+import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
+import io.vigie.learner.Prediction;
+import io.vigie.learner.Schema;
+import io.vigie.learner.Snapshot;
+import io.vigie.learner.SnapshotException;
+import io.vigie.learner.SnapshotProvenance;
+import io.vigie.learner.Snapshots;
+import io.vigie.learner.Uncertainty;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.store.EventLog;
+import io.vigie.server.store.LogRecord;
+import io.vigie.server.store.PendingEvents;
+import io.vigie.server.store.ScoredEvent;
+import io.vigie.server.store.Versions;
+import org.rocksdb.RocksDBException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The one thread that owns a model. Predictions, labels, labelled events, snapshots and rollbacks
+ * are tasks on its queue, applied in order; callers get futures and never touch the model.
+ *
+ * <p>Labels are group-committed: the writer drains up to {@link Settings#maxDrain} tasks, joins
+ * each label to its scored event, appends all resulting records to the log with one fsync, then
+ * applies them in log order and completes their futures. Replay after a crash applies the same
+ * records with the same code ({@link #apply}), so the recovered model is the one that would have
+ * been, bit for bit.
+ *
+ * <p>A full queue is back-pressure: the request is refused with 429 and Retry-After rather than
+ * queued without bound.
+ */
+public final class ModelWriter implements AutoCloseable {
+
+    /** Tuning of a writer. */
+    public record Settings(int queueCapacity, int maxDrain, long snapshotEvery) {
+        public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000);
+    }
+
+    /** A prediction and the version of the model that made it. */
+    public record Scored(String id, Prediction prediction, long version) {
+    }
+
+    /** A label to join: the event id and the class index (already checked against the schema). */
+    public record LabelRequest(String id, int label) {
+    }
+
+    /** A labelled event to learn: its id and its instance, class value set. */
+    public record EventRequest(String id, Instance labelled) {
+    }
+
+    /** What became of one label or labelled event. */
+    public enum Outcome {
+        LEARNED, UNKNOWN_ID, DUPLICATE, LATE, NOT_LOGGED
+    }
+
+    /** One item's outcome, with the model version that learned it (0 if it was not learned). */
+    public record ItemResult(String id, Outcome outcome, long version) {
+    }
+
+    private record Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
+    }
+
+    private record Staged(LogRecord record, Model preloaded, Consumer<Long> applied, Consumer<ApiProblem> failed) {
+    }
+
+    private final ModelDefinition definition;
+    private final Schema schema;
+    private final Versions versions;
+    private final PendingEvents pending;
+    private final Clock clock;
+    private final Settings settings;
+    private final ModelMeters meters;
+    private final BlockingQueue<Task> queue;
+    private final ExecutorService snapshotIo;
+    private final EventLog log;
+    private final Thread thread;
+    private final List<Staged> staged = new ArrayList<>();
+    private final Set<String> stagedIds = new HashSet<>();
+    private final List<Runnable> afterFlush = new ArrayList<>();
+    private volatile boolean accepting = true;
+
+    // owned by the writer thread (and by the constructor during replay, before the thread starts)
+    private Model model;
+    private ServingMetrics metrics;
+    private long version;
+    private long sinceSnapshot;
+    private volatile boolean snapshotInFlight;
+
+    private ModelWriter(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock, Settings settings,
+                        MeterRegistry registry) throws IOException {
+        this.definition = definition;
+        this.schema = definition.schema();
+        this.pending = pending;
+        this.clock = clock;
+        this.settings = settings;
+        this.meters = new ModelMeters(registry, definition.name());
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.snapshotIo = Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-snapshots-" + definition.name()));
+        this.versions = new Versions(dir.resolve("versions"));
+        Snapshot latest = versions.latestReadable();
+        long offset = 0;
+        if (latest == null) {
+            model = new Model(Learners.create(definition.spec(), schema), definition.abstention());
+            metrics = new ServingMetrics(schema.numClasses());
+        } else {
+            model = latest.model();
+            metrics = (ServingMetrics) latest.state();
+            version = Long.parseLong(latest.provenance().attributes().get(Versions.VERSION));
+            offset = Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
+        }
+        try {
+            this.log = EventLog.open(dir.resolve("events.log"), offset, version, (seq, record, end) -> apply(seq, record, null));
+        } catch (IOException | RuntimeException e) {
+            snapshotIo.shutdownNow();
+            meters.remove();
+            throw e;
+        }
+        sinceSnapshot = log.recovery().replayed();
+        publish();
+        this.thread = new Thread(this::run, "vigie-model-" + definition.name());
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Opens a model: its latest readable snapshot, then the log after it. A model with no
+     * snapshot yet gets version 0 written first, so there is always a version to roll back to.
+     */
+    public static ModelWriter open(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock,
+                                   Settings settings, MeterRegistry registry) throws IOException {
+        ModelWriter writer = new ModelWriter(definition, dir, pending, clock, settings, registry);
+        if (writer.versions.list().isEmpty()) {
+            writer.writeSnapshot(writer.encodeSnapshot("initial"));
+        }
+        writer.thread.start();
+        return writer;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    public ModelDefinition definition() {
+        return definition;
+    }
+
+    public EventLog.Recovery recovery() {
+        return log.recovery();
+    }
+
+    // ---- what callers ask for ------------------------------------------------------------
+
+    /** Scores an event and stores it until its label arrives. */
+    public CompletableFuture<Scored> predict(String id, Instance unlabelled) {
+        return submit(false, future -> future.complete(score(id, unlabelled)));
+    }
+
+    /** Scores events in order, in one hand-off. */
+    public CompletableFuture<List<Scored>> predictAll(List<String> ids, List<Instance> unlabelled) {
+        return submit(false, future -> {
+            List<Scored> scored = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                scored.add(score(ids.get(i), unlabelled.get(i)));
+            }
+            future.complete(scored);
+        });
+    }
+
+    /** Joins labels to their scored events and learns them; completes once they are logged and learned. */
+    public CompletableFuture<List<ItemResult>> label(List<LabelRequest> labels) {
+        return submit(false, future -> {
+            ItemResult[] results = new ItemResult[labels.size()];
+            long now = clock.millis();
+            for (int i = 0; i < labels.size(); i++) {
+                LabelRequest request = labels.get(i);
+                int item = i;
+                ScoredEvent event = pendingEvent(request.id());
+                Outcome refused = event == null ? Outcome.UNKNOWN_ID
+                        : event.labelled() || stagedIds.contains(request.id()) ? Outcome.DUPLICATE
+                        : pending.expired(event) ? Outcome.LATE : null;
+                if (refused != null) {
+                    results[i] = new ItemResult(request.id(), refused, 0);
+                    reject(refused);
+                    continue;
+                }
+                stagedIds.add(request.id());
+                stage(new LogRecord.Label(request.id(), request.label(), now, event), null,
+                        seq -> results[item] = new ItemResult(request.id(), Outcome.LEARNED, seq),
+                        problem -> results[item] = new ItemResult(request.id(), Outcome.NOT_LOGGED, 0));
+            }
+            afterFlush.add(() -> future.complete(Arrays.asList(results)));
+        });
+    }
+
+    /** Learns labelled events never scored (each is scored first, test-then-train). */
+    public CompletableFuture<List<ItemResult>> learn(List<EventRequest> events) {
+        return submit(false, future -> {
+            ItemResult[] results = new ItemResult[events.size()];
+            long now = clock.millis();
+            for (int i = 0; i < events.size(); i++) {
+                EventRequest event = events.get(i);
+                int item = i;
+                stage(new LogRecord.LabelledEvent(event.id(), event.labelled().toDoubleArray(),
+                                (int) event.labelled().classValue(), now), null,
+                        seq -> results[item] = new ItemResult(event.id(), Outcome.LEARNED, seq),
+                        problem -> results[item] = new ItemResult(event.id(), Outcome.NOT_LOGGED, 0));
+            }
+            afterFlush.add(() -> future.complete(Arrays.asList(results)));
+        });
+    }
+
+    /** Snapshots the model now; completes with the version once the file is on disk. */
+    public CompletableFuture<Versions.Version> snapshot() {
+        return submit(true, future -> {
+            Versions.Version existing = versions.get(version);
+            if (existing != null) {
+                future.complete(existing);
+                return;
+            }
+            EncodedSnapshot snapshot = encodeSnapshot("manual");
+            snapshotInFlight = true;
+            snapshotIo.execute(() -> {
+                try {
+                    future.complete(writeSnapshot(snapshot));
+                } catch (RuntimeException e) {
+                    future.completeExceptionally(e);
+                }
+            });
+        });
+    }
+
+    /**
+     * Swaps the model for an earlier version: the snapshot is read and verified off the writer
+     * thread while the current model keeps serving, then the swap is logged and applied.
+     * Completes with the new version (the rollback record's sequence number).
+     */
+    public CompletableFuture<Long> rollback(long target) {
+        if (!versions.contains(target)) {
+            return CompletableFuture.failedFuture(ApiProblem.notFound("unknown-version",
+                    "model '" + definition.name() + "' has no version " + target + "; see GET /v1/models/"
+                            + definition.name() + "/versions"));
+        }
+        return CompletableFuture.supplyAsync(() -> versions.load(target), snapshotIo)
+                .thenCompose(snapshot -> this.<Long>submit(true, future -> stage(new LogRecord.Rollback(target, clock.millis()),
+                        snapshot.model(), future::complete, future::completeExceptionally)));
+    }
+
+    /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
+    public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
+        return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, version,
+                pending, versions.list()))));
+    }
+
+    /** The stored scoring of an id with its label if known, or null. Safe from any thread. */
+    public ScoredEvent storedEvent(String id) {
+        return pendingEvent(id);
+    }
+
+    /** The model's versions, oldest first. */
+    public List<Versions.Version> versions() {
+        return versions.list();
+    }
+
+    // ---- the writer thread ----------------------------------------------------------------
+
+    private <T> CompletableFuture<T> submit(boolean barrier, Consumer<CompletableFuture<T>> work) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        if (!accepting) {
+            future.completeExceptionally(ApiProblem.unavailable("stopping", "model '" + definition.name()
+                    + "' is shutting down or being deleted", 1));
+            return future;
+        }
+        if (!queue.offer(new Task(barrier, () -> work.accept(future), future))) {
+            future.completeExceptionally(ApiProblem.busy("model '" + definition.name() + "' has "
+                    + settings.queueCapacity() + " requests queued; retry shortly"));
+        }
+        return future;
+    }
+
+    private void run() {
+        List<Task> batch = new ArrayList<>(settings.maxDrain());
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, settings.maxDrain() - 1);
+            for (Task task : batch) {
+                if (task.work() == null) { // the poison pill: close() was called
+                    flush();
+                    return;
+                }
+                if (task.barrier()) {
+                    flush();
+                }
+                try {
+                    task.work().run();
+                } catch (ApiProblem problem) {
+                    task.future().completeExceptionally(problem);
+                } catch (RuntimeException | Error e) {
+                    System.err.println("vigie: model '" + definition.name() + "': " + e);
+                    task.future().completeExceptionally(e);
+                }
+            }
+            flush();
+            batch.clear();
+            publish();
+            if (sinceSnapshot >= settings.snapshotEvery() && !snapshotInFlight) {
+                EncodedSnapshot snapshot = encodeSnapshot("periodic");
+                snapshotInFlight = true;
+                snapshotIo.execute(() -> writeSnapshot(snapshot));
+            }
+        }
+    }
+
+    private Scored score(String id, Instance unlabelled) {
+        Prediction p = model.predict(unlabelled);
+        Uncertainty u = p.uncertainty();
+        ScoredEvent event = new ScoredEvent(version, clock.millis(), unlabelled.toDoubleArray(), p.label(),
+                p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
+                p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
+                u.entropy(), u.margin(), u.disagreement(), -1, 0);
+        try {
+            pending.scored(id, event, pending.get(id));
+        } catch (RocksDBException e) {
+            throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write: " + e.getMessage(), 5);
+        }
+        meters.predicted(p);
+        return new Scored(id, p, version);
+    }
+
+    private ScoredEvent pendingEvent(String id) {
+        try {
+            return pending.get(id);
+        } catch (RocksDBException e) {
+            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read: " + e.getMessage(), 5);
+        }
+    }
+
+    private void reject(Outcome outcome) {
+        meters.rejected(outcome);
+        try {
+            pending.rejected(switch (outcome) {
+                case UNKNOWN_ID -> PendingEvents.Counter.UNKNOWN;
+                case DUPLICATE -> PendingEvents.Counter.DUPLICATE;
+                default -> PendingEvents.Counter.LATE;
+            });
+        } catch (RocksDBException e) {
+            System.err.println("vigie: cannot count a rejected label: " + e.getMessage());
+        }
+    }
+
+    private void stage(LogRecord record, Model preloaded, Consumer<Long> applied, Consumer<ApiProblem> failed) {
+        staged.add(new Staged(record, preloaded, applied, failed));
+    }
+
+    /** Group commit: logs what was staged with one fsync, applies it in log order, then answers. */
+    private void flush() {
+        if (!staged.isEmpty()) {
+            List<LogRecord> records = staged.stream().map(Staged::record).toList();
+            long first = -1;
+            long started = System.nanoTime();
+            try {
+                first = log.append(records);
+                meters.logAppend.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            } catch (IOException e) {
+                ApiProblem problem = ApiProblem.unavailable("log-write-failed",
+                        "the log could not be written (" + e.getMessage() + "); nothing was learned, retry later", 5);
+                staged.forEach(s -> s.failed().accept(problem));
+            }
+            if (first >= 0) {
+                for (int i = 0; i < staged.size(); i++) {
+                    Staged s = staged.get(i);
+                    apply(first + i, s.record(), s.preloaded());
+                    s.applied().accept(first + i);
+                }
+            }
+            staged.clear();
+            stagedIds.clear();
+        }
+        afterFlush.forEach(Runnable::run);
+        afterFlush.clear();
+    }
+
+    /** Applies one logged record: the same code at run time and at replay. */
+    private void apply(long seq, LogRecord record, Model preloaded) {
+        if (record instanceof LogRecord.Label label) {
+            ScoredEvent event = label.event();
+            Prediction given = prediction(event);
+            Instance labelled = schema.instance(event.values());
+            labelled.setClassValue(label.label());
+            if (learn(() -> model.learn(labelled, given))) {
+                metrics.add(given.label(), label.label(), given.covers(label.label()), given.predictionSet().size(),
+                        given.abstain());
+            }
+            try {
+                pending.labelled(label.id(), event, label.label(), label.timeMillis());
+            } catch (RocksDBException e) {
+                System.err.println("vigie: cannot mark '" + label.id() + "' labelled: " + e.getMessage());
+            }
+        } else if (record instanceof LogRecord.LabelledEvent event) {
+            Instance labelled = schema.instance(event.values());
+            labelled.setClassValue(event.label());
+            Prediction[] given = new Prediction[1];
+            if (learn(() -> given[0] = model.learnUnscored(labelled))) {
+                metrics.add(given[0].label(), event.label(), given[0].covers(event.label()),
+                        given[0].predictionSet().size(), given[0].abstain());
+            }
+        } else if (record instanceof LogRecord.Rollback rollback) {
+            model = preloaded != null ? preloaded : versions.load(rollback.version()).model();
+        }
+        version = seq;
+        sinceSnapshot++;
+    }
+
+    /**
+     * Runs a learning step. A learner that throws on a logged event would throw again at replay,
+     * so the event is counted and skipped, the same way both times, rather than stopping the model.
+     */
+    private boolean learn(Runnable step) {
+        try {
+            step.run();
+            meters.learned();
+            return true;
+        } catch (RuntimeException e) {
+            meters.learnFailed();
+            System.err.println("vigie: model '" + definition.name() + "' could not learn an event: " + e);
+            return false;
+        }
+    }
+
+    private Prediction prediction(ScoredEvent e) {
+        Prediction.Reason reason = e.reason() < 0 ? null : Prediction.Reason.values()[e.reason()];
+        return new Prediction(new ClassProbabilities(e.probabilities(), e.predicted(), false, false),
+                new Uncertainty(e.entropy(), e.margin(), e.disagreement()),
+                Arrays.stream(e.predictionSet()).boxed().toList(), reason != null, reason,
+                Arrays.stream(e.memberLabels()).boxed().toList());
+    }
+
+    private void publish() {
+        ServingMetrics.Rates all = metrics.allRates();
+        long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
+        meters.publish(new ModelMeters.Published(version, model.learner().learned(), pending.count(PendingEvents.Counter.PENDING),
+                metrics.cumulative().accuracy(), metrics.windowed().accuracy(), metrics.cumulative().kappa(),
+                all.coverage(), metrics.recentRates().coverage(), all.abstentionRate(), resets));
+    }
+
+    // ---- snapshots --------------------------------------------------------------------------
+
+    private record EncodedSnapshot(long version, byte[] bytes, SnapshotProvenance provenance, String reason) {
+    }
+
+    /** Serializes the model on the writer thread (it must not change meanwhile); the disk work is left to the caller. */
+    private EncodedSnapshot encodeSnapshot(String reason) {
+        long started = System.nanoTime();
+        SnapshotProvenance provenance = Snapshots.provenance(model, Map.of(
+                Versions.VERSION, Long.toString(version),
+                Versions.LOG_OFFSET, Long.toString(log.size()),
+                Versions.REASON, reason,
+                "model.name", definition.name()), clock);
+        byte[] bytes = Snapshots.encode(model, metrics, provenance);
+        meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        sinceSnapshot = 0;
+        return new EncodedSnapshot(version, bytes, provenance, reason);
+    }
+
+    private Versions.Version writeSnapshot(EncodedSnapshot snapshot) {
+        long started = System.nanoTime();
+        try {
+            return versions.save(snapshot.version(), snapshot.bytes(), snapshot.provenance().learned(),
+                    snapshot.provenance().createdAt().toEpochMilli(), snapshot.reason());
+        } catch (RuntimeException e) {
+            System.err.println("vigie: snapshot of '" + definition.name() + "' at version " + snapshot.version()
+                    + " failed: " + e.getMessage());
+            throw e;
+        } finally {
+            meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            snapshotInFlight = false;
+        }
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------------
+
+    /**
+     * Stops taking tasks, finishes those queued (their labels are logged and learned), writes a
+     * snapshot if anything was learned since the last one, so the next start replays little,
+     * and closes the log.
+     */
+    @Override
+    public void close() {
+        stop(true);
+    }
+
+    /** Stops without the closing snapshot (the model is being deleted). */
+    public void discard() {
+        stop(false);
+        meters.remove();
+    }
+
+    private void stop(boolean snapshot) {
+        accepting = false;
+        try {
+            queue.put(new Task(false, null, null));
+            thread.join();
+            snapshotIo.shutdown();
+            snapshotIo.awaitTermination(1, TimeUnit.MINUTES);
+            if (snapshot && sinceSnapshot > 0 && !versions.contains(version)) {
+                writeSnapshot(encodeSnapshot("shutdown"));
+            }
+            log.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | SnapshotException e) {
+            System.err.println("vigie: closing model '" + definition.name() + "': " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.vigie.server.model;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vigie.learner.LearnerException;
+import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
+import io.vigie.learner.SnapshotException;
+import io.vigie.learner.Snapshots;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.store.PendingStore;
+import org.rocksdb.RocksDBException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The service's models, each in its own folder under {@code <data-dir>/models/<name>}:
+ * {@code model.json} (its definition), {@code events.log} and {@code versions/}; their pending
+ * events share the service's RocksDB under {@code <data-dir>/pending}.
+ */
+public final class Models implements AutoCloseable {
+    private static final String DEFINITION = "model.json";
+
+    private final Path root;
+    private final PendingStore store;
+    private final Clock clock;
+    private final ModelWriter.Settings settings;
+    private final MeterRegistry registry;
+    private final Map<String, ModelWriter> writers = new ConcurrentHashMap<>();
+
+    private Models(Path root, PendingStore store, Clock clock, ModelWriter.Settings settings, MeterRegistry registry) {
+        this.root = root;
+        this.store = store;
+        this.clock = clock;
+        this.settings = settings;
+        this.registry = registry;
+    }
+
+    /** Opens every model under the data dir: each replays its log from its latest snapshot. */
+    public static Models open(Path dataDir, Clock clock, ModelWriter.Settings settings, MeterRegistry registry)
+            throws IOException, RocksDBException {
+        Path root = Files.createDirectories(dataDir.resolve("models"));
+        Map<String, ModelDefinition> definitions = new TreeMap<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path dir : dirs.sorted().toList()) {
+                String name = dir.getFileName().toString();
+                if (name.startsWith(".deleted-")) {
+                    deleteRecursively(dir); // a delete that a crash cut short
+                } else if (Files.exists(dir.resolve(DEFINITION))) {
+                    definitions.put(name, readDefinition(dir.resolve(DEFINITION)));
+                }
+            }
+        }
+        Map<String, Duration> ttls = new HashMap<>();
+        definitions.forEach((name, d) -> ttls.put(name, d.labelTtl()));
+        PendingStore store = PendingStore.open(dataDir.resolve("pending"), ttls, clock);
+        Models models = new Models(root, store, clock, settings, registry);
+        try {
+            for (ModelDefinition definition : definitions.values()) {
+                models.writers.put(definition.name(), models.openWriter(definition));
+            }
+        } catch (IOException | RocksDBException | RuntimeException e) {
+            models.close();
+            throw e;
+        }
+        return models;
+    }
+
+    private ModelWriter openWriter(ModelDefinition definition) throws IOException, RocksDBException {
+        return ModelWriter.open(definition, root.resolve(definition.name()),
+                store.forModel(definition.name(), definition.labelTtl()), clock, settings, registry);
+    }
+
+    private static ModelDefinition readDefinition(Path file) throws IOException {
+        try {
+            return ModelDefinition.fromJson(new JsonObject(Files.readString(file)), 0);
+        } catch (DecodeException | ApiProblem e) {
+            throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The writer of a model, or a 404. */
+    public ModelWriter get(String name) {
+        ModelWriter writer = writers.get(name);
+        if (writer == null) {
+            throw ApiProblem.notFound("unknown-model", "there is no model named '" + name + "'");
+        }
+        return writer;
+    }
+
+    public Collection<ModelWriter> all() {
+        List<ModelWriter> sorted = new ArrayList<>(writers.values());
+        sorted.sort(Comparator.comparing(w -> w.definition().name()));
+        return sorted;
+    }
+
+    /**
+     * Creates a model. Blocking (it writes files and builds the learner): call it off the event loop.
+     *
+     * @throws ApiProblem 409 if the name is taken, 422 if the model cannot be built or snapshotted
+     */
+    public synchronized ModelWriter create(ModelDefinition definition) {
+        if (writers.containsKey(definition.name())) {
+            throw ApiProblem.conflict("model-exists", "a model named '" + definition.name() + "' already exists");
+        }
+        try {
+            // Build it and teach it one event here, so that a bad model string, or a learner whose
+            // trained state cannot be snapshotted (MOA's StreamingRandomPatches), is a 422 now.
+            Model probe = new Model(Learners.create(definition.spec(), definition.schema()), definition.abstention());
+            probe.learnUnscored(definition.schema().instance(new double[definition.schema().features().size() + 1]));
+            Snapshots.encode(probe, null, Snapshots.provenance(probe, Map.of(), clock));
+        } catch (SnapshotException e) {
+            throw ApiProblem.invalid("model '" + definition.spec().model() + "' cannot be served: it cannot be snapshotted ("
+                    + e.getMessage() + ")");
+        } catch (LearnerException e) {
+            throw ApiProblem.invalid(e.getMessage());
+        }
+        Path dir = root.resolve(definition.name());
+        try {
+            Files.createDirectories(dir);
+            writeAtomically(dir.resolve(DEFINITION), definition.toJson().encodePrettily());
+            ModelWriter writer = openWriter(definition);
+            writers.put(definition.name(), writer);
+            return writer;
+        } catch (IOException | RocksDBException e) {
+            throw ApiProblem.unavailable("storage-failed", "cannot create model '" + definition.name() + "': " + e.getMessage(), 5);
+        }
+    }
+
+    /** Deletes a model, its log, versions and pending events. Blocking: call it off the event loop. */
+    public synchronized void delete(String name) {
+        ModelWriter writer = get(name);
+        writers.remove(name);
+        writer.discard();
+        try {
+            Path dir = root.resolve(name);
+            Path doomed = root.resolve(".deleted-" + name + "-" + clock.millis());
+            Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+            store.drop(name);
+            deleteRecursively(doomed);
+        } catch (IOException | RocksDBException e) {
+            throw ApiProblem.unavailable("storage-failed", "model '" + name + "' was stopped but its files could not all be "
+                    + "removed: " + e.getMessage(), 5);
+        }
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(StandardCharsets.UTF_8.encode(text));
+            channel.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Closes every model (each finishes its queue and snapshots), then the store. */
+    @Override
+    public void close() {
+        writers.values().parallelStream().forEach(ModelWriter::close);
+        writers.clear();
+        store.close();
+    }
+}

@@ -1,0 +1,114 @@
+package io.vigie.server.store;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One entry of a model's log: everything that changes the model, in the order it changed it.
+ * Records are self-contained, so replaying them needs nothing but a snapshot to start from: a
+ * label joined to its scored event carries the event's values and what was predicted for it.
+ */
+public sealed interface LogRecord {
+
+    /**
+     * A label joined to the event it labels: the model learns the event as it was scored.
+     *
+     * @param id         the event id
+     * @param label      the true class index
+     * @param timeMillis when the label was accepted
+     * @param event      the event as it was scored: its values and what the model answered
+     */
+    record Label(String id, int label, long timeMillis, ScoredEvent event) implements LogRecord {
+    }
+
+    /** An event that arrives with its label, never scored before: it is scored, then learned. */
+    record LabelledEvent(String id, double[] values, int label, long timeMillis) implements LogRecord {
+    }
+
+    /** The model is replaced by the snapshot of an earlier version. */
+    record Rollback(long version, long timeMillis) implements LogRecord {
+    }
+
+    byte LABEL = 1;
+    byte LABELLED_EVENT = 2;
+    byte ROLLBACK = 3;
+
+    /** The record's bytes: a type byte, then its fields. */
+    static byte[] encode(LogRecord record) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (record instanceof Label l) {
+                out.writeByte(LABEL);
+                writeString(out, l.id());
+                out.writeInt(l.label());
+                out.writeLong(l.timeMillis());
+                byte[] event = l.event().encode();
+                out.writeInt(event.length);
+                out.write(event);
+            } else if (record instanceof LabelledEvent e) {
+                out.writeByte(LABELLED_EVENT);
+                writeString(out, e.id());
+                writeDoubles(out, e.values());
+                out.writeInt(e.label());
+                out.writeLong(e.timeMillis());
+            } else if (record instanceof Rollback r) {
+                out.writeByte(ROLLBACK);
+                out.writeLong(r.version());
+                out.writeLong(r.timeMillis());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads back what {@link #encode} wrote; an unknown type is an {@link IOException}. */
+    static LogRecord decode(DataInputStream in) throws IOException {
+        byte type = in.readByte();
+        return switch (type) {
+            case LABEL -> new Label(readString(in), in.readInt(), in.readLong(),
+                    ScoredEvent.decode(in.readNBytes(length(in))));
+            case LABELLED_EVENT -> new LabelledEvent(readString(in), readDoubles(in), in.readInt(), in.readLong());
+            case ROLLBACK -> new Rollback(in.readLong(), in.readLong());
+            default -> throw new IOException("unknown log record type " + type);
+        };
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static void writeDoubles(DataOutputStream out, double[] values) throws IOException {
+        out.writeInt(values.length);
+        for (double v : values) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        return new String(in.readNBytes(length(in)), StandardCharsets.UTF_8);
+    }
+
+    private static double[] readDoubles(DataInputStream in) throws IOException {
+        double[] values = new double[length(in)];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.readDouble();
+        }
+        return values;
+    }
+
+    /** A length read from the record, checked against what is left of it (a CRC collision must not allocate 2 GB). */
+    private static int length(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("bad length " + n);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,138 @@
+package io.vigie.server.store;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.TtlDB;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * One model's scored events by id, and its counters, in RocksDB. Only the model's writer thread
+ * writes here, so counters are kept in memory and written in the same batch as the event that
+ * moved them: after a crash they agree with the events.
+ *
+ * <p>Writes go through RocksDB's write-ahead log without fsync: they survive the process being
+ * killed, not the machine losing power. Labels, which the service acknowledges, are made durable
+ * by the model's own log.
+ */
+public final class PendingEvents {
+    /** What the counters count. */
+    public enum Counter {
+        /** Predictions made (every scoring, including re-scorings of an id). */
+        PREDICTIONS,
+        /** Scored events waiting for their label (expired ones included until they are read). */
+        PENDING,
+        /** Labels for ids never scored, or scored so long ago that RocksDB dropped them. */
+        UNKNOWN,
+        /** Labels for ids already labelled. */
+        DUPLICATE,
+        /** Labels that arrived after the label TTL. */
+        LATE
+    }
+
+    private final TtlDB db;
+    private final ColumnFamilyHandle family;
+    private final ColumnFamilyHandle counterFamily;
+    private final String model;
+    private final Duration ttl;
+    private final Clock clock;
+    private final Map<Counter, Long> counts = new EnumMap<>(Counter.class);
+    private final WriteOptions writeOptions = new WriteOptions();
+
+    PendingEvents(TtlDB db, ColumnFamilyHandle family, ColumnFamilyHandle counterFamily, String model, Duration ttl,
+                  Clock clock) throws RocksDBException {
+        this.db = db;
+        this.family = family;
+        this.counterFamily = counterFamily;
+        this.model = model;
+        this.ttl = ttl;
+        this.clock = clock;
+        for (Counter counter : Counter.values()) {
+            byte[] value = db.get(counterFamily, counterKey(counter));
+            counts.put(counter, value == null ? 0L : ByteBuffer.wrap(value).getLong());
+        }
+    }
+
+    /** The stored event for an id, or null. Safe from any thread. */
+    public ScoredEvent get(String id) throws RocksDBException {
+        byte[] value = db.get(family, key(id));
+        return value == null ? null : ScoredEvent.decode(value);
+    }
+
+    /** Whether an event scored then is past the label TTL now. */
+    public boolean expired(ScoredEvent event) {
+        return clock.millis() - event.scoredAt() > ttl.toMillis();
+    }
+
+    /** Stores a scoring; scoring an id again replaces its event, which waits for a label again. */
+    public void scored(String id, ScoredEvent event, ScoredEvent previous) throws RocksDBException {
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.put(family, key(id), event.encode());
+            count(batch, Counter.PREDICTIONS, 1);
+            if (previous == null || previous.labelled() || expired(previous)) {
+                count(batch, Counter.PENDING, 1);
+            }
+            db.write(writeOptions, batch);
+        }
+    }
+
+    /**
+     * Records that the label of a scoring was learned. Idempotent, so log replay may repeat it; a
+     * later scoring of the same id is left alone.
+     */
+    public void labelled(String id, ScoredEvent scoring, int label, long at) throws RocksDBException {
+        ScoredEvent event = get(id);
+        if (event == null || event.labelled() || !event.sameScoring(scoring)) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.put(family, key(id), event.withLabel(label, at).encode());
+            count(batch, Counter.PENDING, -1);
+            db.write(writeOptions, batch);
+        }
+    }
+
+    /** Counts a label that was not learned (unknown, duplicate or late). */
+    public void rejected(Counter counter) throws RocksDBException {
+        try (WriteBatch batch = new WriteBatch()) {
+            count(batch, counter, 1);
+            db.write(writeOptions, batch);
+        }
+    }
+
+    public long count(Counter counter) {
+        return counts.get(counter);
+    }
+
+    public Duration ttl() {
+        return ttl;
+    }
+
+    private void count(WriteBatch batch, Counter counter, long delta) throws RocksDBException {
+        long value = counts.merge(counter, delta, Long::sum);
+        batch.put(counterFamily, counterKey(counter), ByteBuffer.allocate(8).putLong(value).array());
+    }
+
+    private static byte[] key(String id) {
+        return id.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] counterKey(Counter counter) {
+        byte[] prefix = counterPrefix(model);
+        byte[] name = counter.name().getBytes(StandardCharsets.US_ASCII);
+        return ByteBuffer.allocate(prefix.length + name.length).put(prefix).put(name).array();
+    }
+
+    /** Counter keys are {@code <model>\0<COUNTER>}: a model's counters are one contiguous range. */
+    static byte[] counterPrefix(String model) {
+        byte[] name = model.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(name.length + 1).put(name).put((byte) 0).array();
+    }
+}

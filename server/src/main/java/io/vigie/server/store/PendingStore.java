@@ -1,0 +1,131 @@
+package io.vigie.server.store;
+
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.TtlDB;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The service's RocksDB: one column family per model holds its scored events, with the model's
+ * label TTL, so weeks of unlabelled events live on disk and expire there; the default column
+ * family (no TTL) holds each model's counters.
+ *
+ * <p>RocksDB drops expired entries only when it compacts, so {@link PendingEvents} also checks an
+ * event's age itself: a label past the TTL is "late" whether or not the entry is still there.
+ */
+public final class PendingStore implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final TtlDB db;
+    private final DBOptions options;
+    private final ColumnFamilyOptions familyOptions;
+    private final ColumnFamilyHandle counters;
+    private final Map<String, ColumnFamilyHandle> families = new HashMap<>();
+    private final Clock clock;
+
+    private PendingStore(TtlDB db, DBOptions options, ColumnFamilyOptions familyOptions, ColumnFamilyHandle counters,
+                         Clock clock) {
+        this.db = db;
+        this.options = options;
+        this.familyOptions = familyOptions;
+        this.counters = counters;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens the store under {@code dir}. {@code ttls} gives each live model's label TTL; column
+     * families of models that no longer exist (a delete cut short) are dropped.
+     */
+    public static PendingStore open(Path dir, Map<String, Duration> ttls, Clock clock) throws RocksDBException {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new RocksDBException("cannot create " + dir + ": " + e.getMessage());
+        }
+        DBOptions options = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2).setKeepLogFileNum(5);
+        ColumnFamilyOptions familyOptions = new ColumnFamilyOptions().optimizeForPointLookup(64);
+        List<byte[]> existing;
+        try (org.rocksdb.Options listing = new org.rocksdb.Options()) {
+            existing = RocksDB.listColumnFamilies(listing, dir.toString());
+        }
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        List<Integer> ttlValues = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
+        ttlValues.add(0);
+        for (byte[] name : existing) {
+            String model = new String(name, StandardCharsets.UTF_8);
+            if (!model.equals("default")) {
+                descriptors.add(new ColumnFamilyDescriptor(name, familyOptions));
+                ttlValues.add(seconds(ttls.getOrDefault(model, Duration.ofDays(1))));
+            }
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        TtlDB db = TtlDB.open(options, dir.toString(), descriptors, handles, ttlValues, false);
+        PendingStore store = new PendingStore(db, options, familyOptions, handles.get(0), clock);
+        for (int i = 1; i < handles.size(); i++) {
+            String model = new String(descriptors.get(i).getName(), StandardCharsets.UTF_8);
+            if (ttls.containsKey(model)) {
+                store.families.put(model, handles.get(i));
+            } else {
+                db.dropColumnFamily(handles.get(i));
+                handles.get(i).close();
+            }
+        }
+        return store;
+    }
+
+    /** A model's pending events, created on first use. */
+    public synchronized PendingEvents forModel(String model, Duration ttl) throws RocksDBException {
+        ColumnFamilyHandle family = families.get(model);
+        if (family == null) {
+            family = db.createColumnFamilyWithTtl(
+                    new ColumnFamilyDescriptor(model.getBytes(StandardCharsets.UTF_8), familyOptions), seconds(ttl));
+            families.put(model, family);
+        }
+        return new PendingEvents(db, family, counters, model, ttl, clock);
+    }
+
+    /** Drops a deleted model's events and counters. */
+    public synchronized void drop(String model) throws RocksDBException {
+        ColumnFamilyHandle family = families.remove(model);
+        if (family != null) {
+            db.dropColumnFamily(family);
+            family.close();
+        }
+        byte[] from = PendingEvents.counterPrefix(model);
+        byte[] to = from.clone();
+        to[to.length - 1]++;
+        db.deleteRange(counters, from, to);
+    }
+
+    private static int seconds(Duration ttl) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, ttl.toSeconds()));
+    }
+
+    @Override
+    public synchronized void close() {
+        for (ColumnFamilyHandle family : families.values()) {
+            family.close();
+        }
+        counters.close();
+        db.close();
+        familyOptions.close();
+        options.close();
+    }
+}

@@ -1,0 +1,108 @@
+package io.vigie.server.store;
+
+import io.vigie.learner.Snapshot;
+import io.vigie.learner.SnapshotException;
+import io.vigie.learner.SnapshotProvenance;
+import io.vigie.learner.Snapshots;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+
+/**
+ * A model's snapshots, one file per version: {@code versions/<version>.snapshot}, the version
+ * being the sequence number of the last log record the model had applied. Each snapshot records
+ * in its attributes the log offset to replay from and why it was taken.
+ */
+public final class Versions {
+    /** Snapshot attribute: the model version, the sequence number of the last log record applied. */
+    public static final String VERSION = "version";
+    /** Snapshot attribute: the log byte offset after the snapshot's version. */
+    public static final String LOG_OFFSET = "log.offset";
+    /** Snapshot attribute: why it was taken ({@code manual}, {@code periodic}, {@code shutdown}). */
+    public static final String REASON = "reason";
+
+    /** What the version list shows of a snapshot without loading its model. */
+    public record Version(long version, long learned, long createdAtMillis, long bytes, String reason) {
+    }
+
+    private final Path dir;
+    private final NavigableMap<Long, Version> versions = new ConcurrentSkipListMap<>();
+
+    public Versions(Path dir) throws IOException {
+        this.dir = Files.createDirectories(dir);
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".snapshot")).toList()) {
+                try {
+                    SnapshotProvenance provenance = Snapshots.readProvenance(file);
+                    long version = Long.parseLong(file.getFileName().toString().replace(".snapshot", ""));
+                    versions.put(version, new Version(version, provenance.learned(), provenance.createdAt().toEpochMilli(),
+                            Files.size(file), provenance.attributes().getOrDefault(REASON, "manual")));
+                } catch (SnapshotException | NumberFormatException e) {
+                    System.err.println("vigie: ignoring snapshot " + file + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Writes a snapshot's bytes (from {@link Snapshots#encode}) as a version. */
+    public Version save(long version, byte[] bytes, long learned, long createdAtMillis, String reason) {
+        Snapshots.save(file(version), bytes);
+        Version saved = new Version(version, learned, createdAtMillis, bytes.length, reason);
+        versions.put(version, saved);
+        return saved;
+    }
+
+    /** Reads a version back; its checksum is verified. */
+    public Snapshot load(long version) {
+        return Snapshots.read(file(version));
+    }
+
+    /** The newest snapshot that reads back whole, or null: recovery starts from it. */
+    public Snapshot latestReadable() {
+        for (Long version : versions.descendingKeySet()) {
+            try {
+                return load(version);
+            } catch (SnapshotException e) {
+                System.err.println("vigie: snapshot " + file(version) + " is unreadable, trying an older one: " + e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** A version, or null if there is no snapshot of it. */
+    public Version get(long version) {
+        return versions.get(version);
+    }
+
+    public boolean contains(long version) {
+        return versions.containsKey(version);
+    }
+
+    /** All versions, oldest first. */
+    public List<Version> list() {
+        return new ArrayList<>(versions.values());
+    }
+
+    private Path file(long version) {
+        return dir.resolve(String.format("%020d.snapshot", version));
+    }
+
+    /** Removes every snapshot (the model is being deleted). */
+    public void deleteAll() {
+        for (Long version : versions.keySet()) {
+            try {
+                Files.deleteIfExists(file(version));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        versions.clear();
+    }
+}

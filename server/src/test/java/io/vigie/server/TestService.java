@@ -1,0 +1,69 @@
+package io.vigie.server;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** The real service on a free loopback port over a data dir, and an HTTP client for it. */
+final class TestService implements AutoCloseable {
+    static final String ADMIN = "test-admin-key";
+
+    private final Vertx vertx = Vertx.vertx();
+    private final VigieServer server = new VigieServer();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    TestService(Path dataDir) throws Exception {
+        this(dataDir, new JsonObject());
+    }
+
+    TestService(Path dataDir, JsonObject extraConfig) throws Exception {
+        JsonObject config = new JsonObject().put("port", 0).put("data_dir", dataDir.toString()).put("admin_key", ADMIN)
+                .mergeIn(extraConfig);
+        vertx.deployVerticle(server, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+        server.recovered().await(60, TimeUnit.SECONDS);
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return send("GET", path, ADMIN, null);
+    }
+
+    HttpResponse<String> post(String path, JsonObject body) throws Exception {
+        return send("POST", path, ADMIN, body.encode());
+    }
+
+    /** The JSON body of a response that must have the given status. */
+    static JsonObject expect(int status, HttpResponse<String> response) {
+        if (response.statusCode() != status) {
+            throw new AssertionError("expected " + status + ", got " + response.statusCode() + ": " + response.body());
+        }
+        return response.body().isEmpty() ? new JsonObject() : new JsonObject(response.body());
+    }
+
+    @Override
+    public void close() throws Exception {
+        vertx.close().await(60, TimeUnit.SECONDS);
+    }
+}
