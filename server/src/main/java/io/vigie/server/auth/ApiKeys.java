@@ -56,7 +56,7 @@ public final class ApiKeys {
      * returned so that the caller prints it once.
      */
     public static Loaded load(Path dataDir, String bootstrapAdminKey, Clock clock) throws IOException {
-        ApiKeys keys = new ApiKeys(dataDir.resolve("keys.json"), clock);
+        ApiKeys keys = new ApiKeys(Files.createDirectories(dataDir).resolve("keys.json"), clock);
         if (Files.exists(keys.file)) {
             JsonArray stored = new JsonObject(Files.readString(keys.file)).getJsonArray("keys");
             for (Object entry : stored) {

@@ -1,0 +1,245 @@
+package io.vigie.datasets.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigie.datasets.Streams;
+import io.vigie.learner.EventStream;
+import io.vigie.learner.Feature;
+import io.vigie.learner.LabelledEvent;
+import io.vigie.learner.LearnerException;
+import io.vigie.learner.ModelSpec;
+import io.vigie.learner.Schema;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code vigie replay}: streams a dataset through a running service as a fraud platform and a
+ * label feed would: events are scored in batches, and each event's label is posted once
+ * {@code --delay} later events have been scored. Ends with the service's own account of how the
+ * model did.
+ *
+ * <p>Before the batch of events s..s+B−1 is scored, the labels of events up to s − max(K, 1)
+ * are delivered. With {@code --batch 1} the model scoring event t has learned events 1..t − K,
+ * the same as {@code vigie eval --delay K}; larger batches are faster and delay labels by up to
+ * B − 1 more events.
+ */
+final class ReplayCommand {
+    static final String USAGE = """
+            vigie replay --data FILE [--url http://127.0.0.1:8080] [--key KEY] [--name NAME] [--model M] [--delay K] [--batch B]
+              --data FILE          .arff or .csv, optionally .gz (the class is the last column, or --class COL)
+              --url URL            the service (default: http://127.0.0.1:8080)
+              --key KEY            an API key with the admin role (default: $VIGIE_KEY)
+              --name NAME          the model to create (default: the file name)
+              --model M            preset or MOA classifier CLI string (default: committee)
+              --seed S             random seed of the model (default: 1)
+              --delay K            each label is posted after K more events were scored (default: 1000)
+              --batch B            events per predict request (default: 100; 1 reproduces vigie eval exactly)
+              --limit N            replay the first N events only
+              --target-coverage C  coverage of the prediction sets (default: 0.9)
+            """;
+    private static final List<String> VALUED = List.of("data", "url", "key", "name", "model", "seed", "delay", "batch",
+            "limit", "class", "target-coverage");
+    private static final int MAX_LABEL_BATCH = 1000;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String url;
+    private String key;
+
+    ReplayCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] argv) throws IOException, InterruptedException {
+        Args args = new Args(argv, VALUED, List.of());
+        String data = args.require("data");
+        url = args.get("url", "http://127.0.0.1:8080").replaceAll("/+$", "");
+        key = args.get("key", System.getenv("VIGIE_KEY"));
+        if (key == null) {
+            throw new Args.UsageException("--key (or VIGIE_KEY) is required: an API key with the admin role");
+        }
+        String name = args.get("name", defaultName(data));
+        long delay = args.getLong("delay", 1000);
+        long batch = args.getLong("batch", 100);
+        long limit = args.getLong("limit", -1);
+        if (delay < 0 || batch < 1 || batch > MAX_LABEL_BATCH) {
+            throw new Args.UsageException("--delay must be >= 0 and --batch between 1 and " + MAX_LABEL_BATCH);
+        }
+        try (EventStream stream = Streams.open(data, args.get("class", null), null, Set.of(), limit)) {
+            Schema schema = stream.schema();
+            ObjectNode create = json.createObjectNode().put("name", name).put("model", args.get("model", "committee"))
+                    .put("seed", args.getLong("seed", ModelSpec.DEFAULT_SEED));
+            create.set("schema", schema(schema));
+            if (args.get("target-coverage", null) != null) {
+                create.putObject("abstention").put("target_coverage", Double.parseDouble(args.get("target-coverage", null)));
+            }
+            call("POST", "/v1/models", create, 201);
+            out.printf(Locale.ROOT, "Created model '%s' (%s) on %s%n", name, args.get("model", "committee"), url);
+
+            boolean showProgress = Boolean.getBoolean("vigie.progress");
+            ProgressBar progress = showProgress ? new ProgressBar(err) : null;
+            long expected = limit > 0 ? limit : -1;
+            ArrayDeque<Object[]> waiting = new ArrayDeque<>(); // {index, label} in scoring order
+            long scored = 0;
+            long abstained = 0;
+            long started = System.nanoTime();
+            List<LabelledEvent> chunk = new ArrayList<>();
+            while (stream.hasNext()) {
+                chunk.clear();
+                while (chunk.size() < batch && stream.hasNext()) {
+                    chunk.add(stream.next());
+                }
+                deliverLabels(name, waiting, scored + 1 - Math.max(delay, 1));
+                ObjectNode request = json.createObjectNode();
+                ArrayNode events = request.putArray("events");
+                for (LabelledEvent event : chunk) {
+                    scored++;
+                    ObjectNode e = events.addObject().put("id", name + "-" + scored);
+                    e.set("features", features(schema, event.instance().toDoubleArray()));
+                    waiting.add(new Object[]{scored, schema.classes().get((int) event.instance().classValue())});
+                }
+                JsonNode predictions = call("POST", "/v1/models/" + name + "/predict/batch", request, 200).get("predictions");
+                for (JsonNode p : predictions) {
+                    abstained += p.get("abstain").asBoolean() ? 1 : 0;
+                }
+                if (progress != null) {
+                    progress.update(scored, expected > 0 ? (double) scored / expected : -1);
+                }
+            }
+            deliverLabels(name, waiting, Long.MAX_VALUE); // the feed delivers the last labels too
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (progress != null) {
+                progress.update(scored, 1.0);
+            }
+            summary(name, scored, abstained, seconds);
+        } catch (ConnectException e) {
+            throw new LearnerException("cannot reach the service at " + url + " (is ./vigie serve running?)");
+        }
+        return 0;
+    }
+
+    private void deliverLabels(String name, ArrayDeque<Object[]> waiting, long upTo) throws IOException, InterruptedException {
+        while (!waiting.isEmpty() && (long) waiting.peek()[0] <= upTo) {
+            ObjectNode request = json.createObjectNode();
+            ArrayNode labels = request.putArray("labels");
+            while (!waiting.isEmpty() && (long) waiting.peek()[0] <= upTo && labels.size() < MAX_LABEL_BATCH) {
+                Object[] next = waiting.poll();
+                labels.addObject().put("id", name + "-" + next[0]).put("label", (String) next[1]);
+            }
+            JsonNode answer = call("POST", "/v1/models/" + name + "/labels", request, 202);
+            if (answer.get("learned").asInt() != labels.size()) {
+                throw new LearnerException("the service learned " + answer.get("learned").asInt() + " of " + labels.size()
+                        + " labels: " + answer);
+            }
+        }
+    }
+
+    private void summary(String name, long events, long abstained, double seconds) throws IOException, InterruptedException {
+        JsonNode model = call("GET", "/v1/models/" + name, null, 200);
+        JsonNode m = model.get("metrics").get("cumulative");
+        out.printf(Locale.ROOT, "%nReplayed %,d events in %.1f s: %,.0f events/s (each scored, then labelled)%n",
+                events, seconds, events / seconds);
+        out.printf(Locale.ROOT, "Model '%s': version %d, learned %,d, pending %,d, drift resets %d%n", name,
+                model.get("version").asLong(), model.get("learned").asLong(), model.get("pending").asLong(),
+                model.get("drift_resets").asLong());
+        out.printf(Locale.ROOT, "  accuracy %s   kappa %s   coverage %s   abstention rate %s   selective accuracy %s%n",
+                pct(m.get("accuracy")), fixed(m.get("kappa")), pct(m.get("coverage")), pct(m.get("abstention_rate")),
+                pct(m.get("selective_accuracy")));
+        out.printf(Locale.ROOT, "  (abstained on %,d of %,d answers at scoring time)%n", abstained, events);
+        out.printf(Locale.ROOT, "Look further (Authorization: Bearer <key>):%n");
+        for (String path : List.of("/v1/models/" + name, "/v1/models/" + name + "/drifts", "/v1/models/" + name + "/versions",
+                "/v1/models/" + name + "/predictions/" + name + "-" + events)) {
+            out.println("  GET " + url + path);
+        }
+        out.println("  GET " + url + "/metrics   (Prometheus, no key)");
+    }
+
+    private static String pct(JsonNode value) {
+        return value == null || value.isNull() ? "n/a" : String.format(Locale.ROOT, "%.2f%%", value.asDouble() * 100);
+    }
+
+    private static String fixed(JsonNode value) {
+        return value == null || value.isNull() ? "n/a" : String.format(Locale.ROOT, "%.4f", value.asDouble());
+    }
+
+    private JsonNode call(String method, String path, JsonNode body, int expected) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(2))
+                .header("Authorization", "Bearer " + key)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            String detail = response.body();
+            try {
+                JsonNode problem = json.readTree(detail);
+                if (problem.has("detail")) {
+                    detail = problem.get("detail").asText();
+                }
+            } catch (IOException ignored) {
+                // not a problem document: show the body as it is
+            }
+            throw new LearnerException(method + " " + path + " answered " + response.statusCode() + ": " + detail);
+        }
+        return response.body().isEmpty() ? json.createObjectNode() : json.readTree(response.body());
+    }
+
+    private ObjectNode schema(Schema schema) {
+        ObjectNode node = json.createObjectNode();
+        ArrayNode features = node.putArray("features");
+        for (Feature f : schema.features()) {
+            ObjectNode feature = features.addObject().put("name", f.name()).put("type", f.isNominal() ? "nominal" : "numeric");
+            if (f.isNominal()) {
+                ArrayNode values = feature.putArray("values");
+                f.values().forEach(values::add);
+            }
+            if (f.optional()) {
+                feature.put("optional", true);
+            }
+        }
+        ArrayNode classes = node.putArray("classes");
+        schema.classes().forEach(classes::add);
+        return node;
+    }
+
+    private ObjectNode features(Schema schema, double[] values) {
+        ObjectNode node = json.createObjectNode();
+        for (Map.Entry<String, Object> f : schema.namedValues(values).entrySet()) {
+            if (f.getValue() == null) {
+                node.putNull(f.getKey());
+            } else if (f.getValue() instanceof Double d) {
+                node.put(f.getKey(), d);
+            } else {
+                node.put(f.getKey(), (String) f.getValue());
+            }
+        }
+        return node;
+    }
+
+    private static String defaultName(String data) {
+        String file = Path.of(data).getFileName().toString().toLowerCase(Locale.ROOT);
+        String base = file.replaceAll("\\.(arff|csv)(\\.gz)?$", "").replaceAll("[^a-z0-9._-]", "-");
+        return base.isEmpty() ? "replay" : base;
+    }
+}
