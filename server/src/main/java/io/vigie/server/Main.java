@@ -55,6 +55,17 @@ public final class Main {
             vertx.close();
             fail("cannot start: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
         }
+        // Registered before anything is announced, so that a SIGTERM at any point after start stops it cleanly.
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                vertx.close().await(60, TimeUnit.SECONDS);
+                System.out.println("Vigie stopped: models drained and snapshotted");
+            } catch (Exception e) {
+                System.err.println("vigie serve: shutdown was not clean: " + e.getMessage());
+            }
+            stopped.countDown();
+        }, "vigie-shutdown"));
         String url = "http://" + config.getString("host", "127.0.0.1") + ":" + server.port();
         System.out.println("Vigie listening on " + url + " (recovering models from " + config.getString("data_dir", "vigie-data") + ")");
         try {
@@ -67,15 +78,6 @@ public final class Main {
             System.out.println("Admin API key (shown once, only its hash is stored): " + server.generatedAdminKey());
         }
         System.out.println("Vigie ready on " + url);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                vertx.close().await(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                System.err.println("vigie serve: shutdown was not clean: " + e.getMessage());
-            }
-            stopped.countDown();
-        }, "vigie-shutdown"));
         stopped.await();
     }
 
