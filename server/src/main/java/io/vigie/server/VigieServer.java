@@ -44,6 +44,7 @@ public final class VigieServer extends VerticleBase {
     private volatile ApiKeys keys;
     private volatile String generatedAdminKey;
     private HttpServer server;
+    private Router router;
 
     @Override
     public Future<?> start() {
@@ -56,12 +57,14 @@ public final class VigieServer extends VerticleBase {
         new UptimeMetrics().bindTo(registry);
         Api.Limits limits = new Api.Limits(config.getInteger("max_batch", Api.Limits.DEFAULTS.maxBatch()),
                 config.getLong("max_body_bytes", Api.Limits.DEFAULTS.maxBodyBytes()));
-        Router router = Router.router(vertx);
+        router = Router.router(vertx);
+        String openApi = readResource("/openapi.json");
         router.route().handler(this::timeRequest);
         router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
         router.get("/health/ready").handler(this::handleReady);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
+        router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
         new Api(vertx, () -> models, () -> keys, limits).mount(router);
         router.route().failureHandler(Problems::handle);
@@ -121,6 +124,30 @@ public final class VigieServer extends VerticleBase {
             registry.close();
             return null;
         }, false));
+    }
+
+    /** Every route the service answers, as "METHOD /path/{param}", for checking the OpenAPI document. */
+    java.util.List<String> routeTable() {
+        java.util.List<String> table = new java.util.ArrayList<>();
+        for (io.vertx.ext.web.Route route : router.getRoutes()) {
+            if (route.getPath() == null || route.getPath().endsWith("*") || route.methods() == null) {
+                continue; // catch-alls: timing, body handling, failures
+            }
+            String path = route.getPath().replaceAll(":([a-z]+)", "{$1}");
+            route.methods().forEach(m -> table.add(m.name() + " " + path));
+        }
+        return table;
+    }
+
+    private static String readResource(String name) {
+        try (java.io.InputStream in = VigieServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the server jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The port the server listens on (useful when configured with port 0). */

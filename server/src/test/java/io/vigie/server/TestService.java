@@ -30,6 +30,10 @@ final class TestService implements AutoCloseable {
         server.recovered().await(60, TimeUnit.SECONDS);
     }
 
+    java.util.List<String> routeTable() {
+        return server.routeTable();
+    }
+
     int port() {
         return server.port();
     }
