@@ -69,7 +69,8 @@ public final class VigieServer extends VerticleBase {
         new Api(vertx, () -> models, () -> keys, limits).mount(router);
         router.route().failureHandler(Problems::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
-        HttpServerOptions options = new HttpServerOptions().setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+        // HTTP/1.1 only: no h2c upgrade, whose settings would let a hostile client stall a connection
+        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false).setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
                 .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS);
         return vertx.createHttpServer(options)
                 .requestHandler(router)
