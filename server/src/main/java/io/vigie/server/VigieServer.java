@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.http.Api;
 import io.vigie.server.http.Problems;
@@ -35,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Configuration (JSON, all optional): {@code port} (8080; 0 picks a free one), {@code host}
  * (127.0.0.1), {@code data_dir} (./vigie-data), {@code admin_key} (the bootstrap admin key, from
  * VIGIE_ADMIN_KEY), {@code max_batch} (1000 items), {@code max_body_bytes} (4 MiB),
- * {@code snapshot_every} (100,000 logged events), {@code queue_capacity} (10,000 requests per model).
+ * {@code snapshot_every} (100,000 logged events), {@code queue_capacity} (10,000 requests per model),
+ * {@code request_timeout_ms} (30,000).
  */
 public final class VigieServer extends VerticleBase {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -45,6 +47,16 @@ public final class VigieServer extends VerticleBase {
     private volatile String generatedAdminKey;
     private HttpServer server;
     private Router router;
+    private final Clock clock;
+
+    public VigieServer() {
+        this(Clock.systemUTC());
+    }
+
+    /** A server whose models read time from {@code clock} (event times, label TTLs, snapshot times). */
+    public VigieServer(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public Future<?> start() {
@@ -65,8 +77,11 @@ public final class VigieServer extends VerticleBase {
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
         router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
+        // A request the service cannot answer in time gets a 503 rather than holding its client; work already
+        // handed to a model still completes (a label logged late is learned, and its resend is a 409).
+        router.route("/v1/*").handler(TimeoutHandler.create(config.getLong("request_timeout_ms", 30_000L), 503));
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
-        new Api(vertx, () -> models, () -> keys, limits).mount(router);
+        new Api(vertx, () -> models, () -> keys, limits, clock).mount(router);
         router.route().failureHandler(Problems::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
         // HTTP/1.1 only: no h2c upgrade, whose settings would let a hostile client stall a connection
@@ -88,8 +103,8 @@ public final class VigieServer extends VerticleBase {
                 ModelWriter.Settings.DEFAULTS.maxDrain(),
                 config.getLong("snapshot_every", ModelWriter.Settings.DEFAULTS.snapshotEvery()));
         vertx.executeBlocking(() -> {
-            ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), Clock.systemUTC());
-            Models opened = Models.open(dataDir, Clock.systemUTC(), settings, registry);
+            ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
+            Models opened = Models.open(dataDir, clock, settings, registry);
             generatedAdminKey = loaded.generatedAdminKey();
             keys = loaded.keys();
             models = opened;

@@ -198,4 +198,24 @@ class ServiceApiTest {
             expect(201, service.post("/v1/models", modelRequest("cards", "nb")));
         }
     }
+
+    @Test
+    void aLabelAfterTheTtl_isLateAndNotLearned() throws Exception {
+        TestClock clock = new TestClock(java.time.Instant.parse("2026-03-01T00:00:00Z"));
+        try (TestService service = new TestService(dataDir, new JsonObject(), clock)) {
+            expect(201, service.post("/v1/models", modelRequest("cards", "nb").put("label_ttl", "P7D")));
+            Random random = new Random(6);
+            expect(200, service.post("/v1/models/cards/predict", new JsonObject().put("id", "old").put("features", features(random))));
+            clock.advance(java.time.Duration.ofDays(6));
+            expect(200, service.post("/v1/models/cards/predict", new JsonObject().put("id", "recent").put("features", features(random))));
+            clock.advance(java.time.Duration.ofDays(2));
+            HttpResponse<String> late = service.post("/v1/models/cards/labels", new JsonObject().put("id", "old").put("label", "ok"));
+            assertEquals(410, late.statusCode(), late.body());
+            expect(202, service.post("/v1/models/cards/labels", new JsonObject().put("id", "recent").put("label", "ok")));
+            JsonObject model = expect(200, service.get("/v1/models/cards"));
+            assertEquals(1, model.getLong("learned"));
+            assertEquals(1, model.getJsonObject("labels").getLong("late"));
+            assertEquals("2026-03-07T00:00:00Z", expect(200, service.get("/v1/models/cards/predictions/recent")).getString("scored_at"));
+        }
+    }
 }

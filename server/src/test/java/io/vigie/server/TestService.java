@@ -16,7 +16,7 @@ final class TestService implements AutoCloseable {
     static final String ADMIN = "test-admin-key";
 
     private final Vertx vertx = Vertx.vertx();
-    private final VigieServer server = new VigieServer();
+    private final VigieServer server;
     private final HttpClient http = HttpClient.newHttpClient();
 
     TestService(Path dataDir) throws Exception {
@@ -24,6 +24,11 @@ final class TestService implements AutoCloseable {
     }
 
     TestService(Path dataDir, JsonObject extraConfig) throws Exception {
+        this(dataDir, extraConfig, java.time.Clock.systemUTC());
+    }
+
+    TestService(Path dataDir, JsonObject extraConfig, java.time.Clock clock) throws Exception {
+        server = new VigieServer(clock);
         JsonObject config = new JsonObject().put("port", 0).put("data_dir", dataDir.toString()).put("admin_key", ADMIN)
                 .mergeIn(extraConfig);
         vertx.deployVerticle(server, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);

@@ -41,10 +41,12 @@ public final class Api {
     private final Supplier<Models> models;
     private final Supplier<ApiKeys> keys;
     private final Limits limits;
+    private final java.time.Clock clock;
 
     /** {@code models} and {@code keys} return null until recovery is done; routes answer 503 meanwhile. */
-    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Limits limits) {
+    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Limits limits, java.time.Clock clock) {
         this.vertx = vertx;
+        this.clock = clock;
         this.models = models;
         this.keys = keys;
         this.limits = limits;
@@ -118,7 +120,7 @@ public final class Api {
     private void createModel(RoutingContext ctx) {
         JsonObject body = Bodies.object(ctx);
         body.remove("created_at"); // the service sets it
-        ModelDefinition definition = ModelDefinition.fromJson(body, System.currentTimeMillis());
+        ModelDefinition definition = ModelDefinition.fromJson(body, clock.millis());
         blocking(ctx, () -> models.get().create(definition), writer -> respond(ctx, 201,
                 writer.read(Renderings::summary).thenApply(s -> s.put("definition", definition.toJson()))));
     }
@@ -342,6 +344,9 @@ public final class Api {
     }
 
     static void json(RoutingContext ctx, int status, JsonObject body) {
+        if (ctx.response().ended()) {
+            return; // the request timed out and was answered 503
+        }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 }

@@ -30,8 +30,10 @@ public final class Problems {
                 case 404 -> ApiProblem.notFound("no-route", "no route for " + ctx.request().method() + " " + ctx.request().path());
                 case 405 -> ApiProblem.badRequest("method " + ctx.request().method() + " is not allowed on " + ctx.request().path());
                 case 413 -> ApiProblem.tooLarge("the body exceeds the limit of this service");
+                case 503 -> ApiProblem.unavailable("timeout", "the request was not answered in time; what was handed to "
+                        + "the model may still complete, so retry labels and expect 409 for those already learned", 1);
                 default -> ApiProblem.badRequest("the request could not be handled (status " + status + ")");
-            }, status == 405 ? 405 : -1);
+            }, status == 405 ? 405 : status == 503 ? 503 : -1);
             return;
         }
         send(ctx, failure);
@@ -39,6 +41,9 @@ public final class Problems {
 
     /** Answers a failed request: an {@link ApiProblem} as itself, anything else as a 500. */
     public static void send(RoutingContext ctx, Throwable failure) {
+        if (ctx.response().ended()) {
+            return; // answered already (a timeout), the late outcome has nowhere to go
+        }
         while (failure instanceof CompletionException && failure.getCause() != null) {
             failure = failure.getCause();
         }
