@@ -100,6 +100,7 @@ public final class ModelWriter implements AutoCloseable {
     private final List<Staged> staged = new ArrayList<>();
     private final Set<String> stagedIds = new HashSet<>();
     private final List<Runnable> afterFlush = new ArrayList<>();
+    private final List<PendingEvents.Labelled> marks = new ArrayList<>();
     private volatile boolean accepting = true;
 
     // owned by the writer thread (and by the constructor during replay, before the thread starts)
@@ -133,6 +134,7 @@ public final class ModelWriter implements AutoCloseable {
         }
         try {
             this.log = EventLog.open(dir.resolve("events.log"), offset, version, (seq, record, end) -> apply(seq, record, null));
+            markLabelled();
         } catch (IOException | RuntimeException e) {
             snapshotIo.shutdownNow();
             meters.remove();
@@ -402,6 +404,7 @@ public final class ModelWriter implements AutoCloseable {
             }
             staged.clear();
             stagedIds.clear();
+            markLabelled();
         }
         afterFlush.forEach(Runnable::run);
         afterFlush.clear();
@@ -418,10 +421,9 @@ public final class ModelWriter implements AutoCloseable {
                 metrics.add(given.label(), label.label(), given.covers(label.label()), given.predictionSet().size(),
                         given.abstain());
             }
-            try {
-                pending.labelled(label.id(), event, label.label(), label.timeMillis());
-            } catch (RocksDBException e) {
-                System.err.println("vigie: cannot mark '" + label.id() + "' labelled: " + e.getMessage());
+            marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
+            if (marks.size() >= 10_000) { // a long replay
+                markLabelled();
             }
         } else if (record instanceof LogRecord.LabelledEvent event) {
             Instance labelled = schema.instance(event.values());
@@ -436,6 +438,16 @@ public final class ModelWriter implements AutoCloseable {
         }
         version = seq;
         sinceSnapshot++;
+    }
+
+    /** Records the learned labels on their stored events, in one RocksDB batch. */
+    private void markLabelled() {
+        try {
+            pending.labelled(marks);
+        } catch (RocksDBException e) {
+            System.err.println("vigie: cannot mark " + marks.size() + " events labelled: " + e.getMessage());
+        }
+        marks.clear();
     }
 
     /**

@@ -10,7 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -83,18 +86,31 @@ public final class PendingEvents {
         }
     }
 
+    /** A learned label, to record on its stored scoring. */
+    public record Labelled(String id, ScoredEvent scoring, int label, long at) {
+    }
+
     /**
-     * Records that the label of a scoring was learned. Idempotent, so log replay may repeat it; a
-     * later scoring of the same id is left alone.
+     * Records that the labels of scorings were learned, in one read and one write. Idempotent, so
+     * log replay may repeat it; an id scored again since is left alone.
      */
-    public void labelled(String id, ScoredEvent scoring, int label, long at) throws RocksDBException {
-        ScoredEvent event = get(id);
-        if (event == null || event.labelled() || !event.sameScoring(scoring)) {
+    public void labelled(List<Labelled> marks) throws RocksDBException {
+        if (marks.isEmpty()) {
             return;
         }
+        List<byte[]> keys = new ArrayList<>(marks.size());
+        marks.forEach(m -> keys.add(key(m.id())));
+        List<byte[]> current = db.multiGetAsList(Collections.nCopies(marks.size(), family), keys);
         try (WriteBatch batch = new WriteBatch()) {
-            batch.put(family, key(id), event.withLabel(label, at).encode());
-            count(batch, Counter.PENDING, -1);
+            for (int i = 0; i < marks.size(); i++) {
+                Labelled mark = marks.get(i);
+                ScoredEvent event = current.get(i) == null ? null : ScoredEvent.decode(current.get(i));
+                if (event == null || event.labelled() || !event.sameScoring(mark.scoring())) {
+                    continue;
+                }
+                batch.put(family, keys.get(i), event.withLabel(mark.label(), mark.at()).encode());
+                count(batch, Counter.PENDING, -1);
+            }
             db.write(writeOptions, batch);
         }
     }
