@@ -248,7 +248,10 @@ public final class Snapshots {
         return new String(in.readNBytes(checkedLength(in.readInt(), in.available())), StandardCharsets.UTF_8);
     }
 
-    /** Writes snapshot bytes to a file atomically: a crash leaves the old file or the new one. */
+    /**
+     * Writes bytes to a file atomically (temporary file, fsync, rename): a crash leaves the old file
+     * or the new one. Snapshots and the service's small state files (model.json, keys.json) use it.
+     */
     public static void save(Path file, byte[] bytes) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
@@ -259,7 +262,7 @@ public final class Snapshots {
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write snapshot " + file, e);
+            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 

@@ -2,14 +2,13 @@ package io.vigie.server.auth;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vigie.learner.Snapshots;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -112,13 +111,11 @@ public final class ApiKeys {
         byHash.forEach((hash, identity) -> stored.add(new JsonObject().put("id", identity.id()).put("sha256", hash)
                 .put("roles", new JsonArray(identity.roles().stream().map(Role::code).sorted().toList()))
                 .put("created_at", createdAt.get(hash))));
-        Path tmp = file.resolveSibling("keys.json.tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(StandardCharsets.UTF_8.encode(new JsonObject().put("keys", stored).encodePrettily()));
-            channel.force(true);
+        try {
+            Snapshots.save(file, new JsonObject().put("keys", stored).encodePrettily().getBytes(StandardCharsets.UTF_8));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     static String sha256(String key) {

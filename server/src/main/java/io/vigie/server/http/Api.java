@@ -159,7 +159,7 @@ public final class Api {
         ModelWriter writer = writer(ctx);
         JsonObject body = Bodies.object(ctx);
         String id = Bodies.id(body);
-        Instance instance = instance(writer.definition().schema(), body, "");
+        Instance instance = instance(writer.definition().schema(), body);
         Schema schema = writer.definition().schema();
         respond(ctx, 200, writer.predict(id, instance).thenApply(scored -> Renderings.prediction(scored, schema)));
     }
@@ -174,7 +174,7 @@ public final class Api {
             JsonObject event = item(events, i);
             try {
                 ids.add(Bodies.id(event));
-                instances.add(instance(schema, event, ""));
+                instances.add(instance(schema, event));
             } catch (ApiProblem problem) {
                 throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
                         : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
@@ -196,19 +196,9 @@ public final class Api {
             respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
-        JsonArray items = Bodies.batch(body, "labels", limits.maxBatch());
-        Batch<ModelWriter.LabelRequest> batch = new Batch<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
-            try {
-                if (item == null) {
-                    throw ApiProblem.badRequest("each label must be an object {\"id\", \"label\"}");
-                }
-                batch.accept(i, new ModelWriter.LabelRequest(Bodies.id(item), classIndex(schema, item)));
-            } catch (ApiProblem problem) {
-                batch.refuse(i, item, problem);
-            }
-        }
+        Batch<ModelWriter.LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
+                "each label must be an object {\"id\", \"label\"}",
+                item -> new ModelWriter.LabelRequest(Bodies.id(item), classIndex(schema, item)));
         respond(ctx, 202, writer.label(batch.accepted()).thenApply(batch::results));
     }
 
@@ -221,26 +211,32 @@ public final class Api {
             respond(ctx, 202, writer.learn(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
-        JsonArray items = Bodies.batch(body, "events", limits.maxBatch());
-        Batch<ModelWriter.EventRequest> batch = new Batch<>(items.size());
+        Batch<ModelWriter.EventRequest> batch = checkItems(Bodies.batch(body, "events", limits.maxBatch()),
+                "each event must be an object {\"id\", \"features\", \"label\"}", item -> labelledEvent(schema, item));
+        respond(ctx, 202, writer.learn(batch.accepted()).thenApply(batch::results));
+    }
+
+    /** Checks each item of a label or event batch: those that pass go to the model, the others keep their problem. */
+    private static <T> Batch<T> checkItems(JsonArray items, String notAnObject, java.util.function.Function<JsonObject, T> check) {
+        Batch<T> batch = new Batch<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
             try {
                 if (item == null) {
-                    throw ApiProblem.badRequest("each event must be an object {\"id\", \"features\", \"label\"}");
+                    throw ApiProblem.badRequest(notAnObject);
                 }
-                batch.accept(i, labelledEvent(schema, item));
+                batch.accept(i, check.apply(item));
             } catch (ApiProblem problem) {
                 batch.refuse(i, item, problem);
             }
         }
-        respond(ctx, 202, writer.learn(batch.accepted()).thenApply(batch::results));
+        return batch;
     }
 
     private ModelWriter.EventRequest labelledEvent(Schema schema, JsonObject item) {
         String id = Bodies.id(item);
         int label = classIndex(schema, item);
-        Instance instance = instance(schema, item, "");
+        Instance instance = instance(schema, item);
         instance.setClassValue(label);
         return new ModelWriter.EventRequest(id, instance);
     }
@@ -301,12 +297,12 @@ public final class Api {
         return item;
     }
 
-    private static Instance instance(Schema schema, JsonObject body, String where) {
+    private static Instance instance(Schema schema, JsonObject body) {
         JsonObject features = Json.object(body, "features", true);
         try {
             return schema.toInstance(features.getMap());
         } catch (LearnerException e) {
-            throw ApiProblem.invalid(where + e.getMessage());
+            throw ApiProblem.invalid(e.getMessage());
         }
     }
 

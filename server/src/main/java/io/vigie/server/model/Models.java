@@ -14,12 +14,10 @@ import org.rocksdb.RocksDBException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,11 +135,11 @@ public final class Models implements AutoCloseable {
         Path dir = root.resolve(definition.name());
         try {
             Files.createDirectories(dir);
-            writeAtomically(dir.resolve(DEFINITION), definition.toJson().encodePrettily());
+            Snapshots.save(dir.resolve(DEFINITION), definition.toJson().encodePrettily().getBytes(StandardCharsets.UTF_8));
             ModelWriter writer = openWriter(definition);
             writers.put(definition.name(), writer);
             return writer;
-        } catch (IOException | RocksDBException e) {
+        } catch (IOException | UncheckedIOException | RocksDBException e) {
             throw ApiProblem.unavailable("storage-failed", "cannot create model '" + definition.name() + "': " + e.getMessage(), 5);
         }
     }
@@ -161,16 +159,6 @@ public final class Models implements AutoCloseable {
             throw ApiProblem.unavailable("storage-failed", "model '" + name + "' was stopped but its files could not all be "
                     + "removed: " + e.getMessage(), 5);
         }
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(StandardCharsets.UTF_8.encode(text));
-            channel.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
