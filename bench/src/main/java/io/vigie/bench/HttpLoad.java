@@ -1,127 +1,151 @@
 package io.vigie.bench;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A loopback load generator in the manner of wrk (closed loop: a fixed number of connections,
- * each sending its next request when the last one is answered) and wrk2 (open loop: requests at a
- * fixed rate, latency measured from when each should have been sent, so a stall is not hidden).
- * Bounded in time; only ever talks to 127.0.0.1.
+ * Open-loop latency in the manner of wrk2, which Debian lacks: request i is due at start + i/rate
+ * and is timed from then, so a stall is not hidden by the client waiting on it. A fixed set of
+ * keep-alive connections on plain blocking sockets, one thread each, takes the requests in order;
+ * when all are busy the next one waits and its wait counts. Bounded in time (socket timeouts);
+ * only ever talks to 127.0.0.1. Throughput is {@link Wrk}'s job.
  */
-final class HttpLoad implements AutoCloseable {
-    /** Requests per second, and how many got an unexpected status or failed. */
-    record Throughput(double perSecond, long errors) {
-    }
-
+final class HttpLoad {
     /** Latency percentiles in microseconds at an offered rate. */
     record Latency(double rate, long p50, long p99, long p999, long sent, long errors) {
     }
 
-    private final Vertx vertx = Vertx.vertx();
-    private final HttpClient client;
+    private static final int SOCKET_TIMEOUT_MS = 30_000;
+
     private final int port;
     private final String authorization;
+    private final int connections;
 
     HttpLoad(int port, String key, int connections) {
         this.port = port;
-        this.authorization = key == null ? null : "Bearer " + key;
-        this.client = vertx.httpClientBuilder()
-                .with(new HttpClientOptions().setKeepAlive(true).setDefaultHost("127.0.0.1").setDefaultPort(port))
-                .with(new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1))
-                .build();
+        this.authorization = key == null ? "" : "Authorization: Bearer " + key + "\r\n";
+        this.connections = connections;
     }
 
-    private Future<Integer> send(String path, Buffer body) {
-        return client.request(HttpMethod.POST, port, "127.0.0.1", path).compose(request -> {
-            request.putHeader("Content-Type", "application/json");
-            if (authorization != null) {
-                request.putHeader("Authorization", authorization);
-            }
-            return request.send(body);
-        }).compose(response -> response.body().map(b -> response.statusCode()));
-    }
-
-    /** Closed loop for {@code seconds}: each of {@code connections} users sends bodies in turn. */
-    Throughput closedLoop(String path, List<Buffer> bodies, int expectedStatus, int connections, double seconds)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        AtomicLong done = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        AtomicInteger next = new AtomicInteger();
-        CountDownLatch finished = new CountDownLatch(connections);
-        long started = System.nanoTime();
-        for (int c = 0; c < connections; c++) {
-            user(path, bodies, expectedStatus, deadline, done, errors, next, finished);
-        }
-        finished.await();
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        return new Throughput(done.get() / elapsed, errors.get());
-    }
-
-    private void user(String path, List<Buffer> bodies, int expectedStatus, long deadline, AtomicLong done, AtomicLong errors,
-                      AtomicInteger next, CountDownLatch finished) {
-        if (System.nanoTime() >= deadline) {
-            finished.countDown();
-            return;
-        }
-        Buffer body = bodies.get(Math.floorMod(next.getAndIncrement(), bodies.size()));
-        send(path, body).onComplete(result -> {
-            if (result.succeeded() && result.result() == expectedStatus) {
-                done.incrementAndGet();
-            } else {
-                errors.incrementAndGet();
-            }
-            user(path, bodies, expectedStatus, deadline, done, errors, next, finished);
-        });
-    }
-
-    /** Open loop: {@code rate} requests per second for {@code seconds}, latency from the intended send time. */
-    Latency openLoop(String path, List<Buffer> bodies, int expectedStatus, double rate, double seconds)
-            throws InterruptedException {
+    /** {@code rate} requests per second for {@code seconds}, each expected to get {@code expectedStatus}. */
+    Latency openLoop(String path, List<Buffer> bodies, int expectedStatus, double rate, double seconds) throws Exception {
         int total = (int) (rate * seconds);
         long[] latencies = new long[total];
+        AtomicInteger next = new AtomicInteger();
         AtomicLong errors = new AtomicLong();
-        CountDownLatch answered = new CountDownLatch(total);
-        long start = System.nanoTime() + 10_000_000L;
-        for (int i = 0; i < total; i++) {
-            long intended = start + (long) (i * 1e9 / rate);
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
+        long start = System.nanoTime() + 20_000_000L;
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
+        try {
+            List<Future<?>> users = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                users.add(pool.submit(() -> {
+                    Connection connection = null;
+                    for (int i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                        long due = start + (long) (i * 1e9 / rate);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        try {
+                            connection = connection != null ? connection : new Connection();
+                            if (connection.post(path, bodies.get(i % bodies.size())) != expectedStatus) {
+                                errors.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                            connection = close(connection);
+                        }
+                        latencies[i] = (System.nanoTime() - due) / 1000;
+                    }
+                    close(connection);
+                    return null;
+                }));
             }
-            int k = i;
-            send(path, bodies.get(i % bodies.size())).onComplete(result -> {
-                latencies[k] = (System.nanoTime() - intended) / 1000;
-                if (result.failed() || result.result() != expectedStatus) {
-                    errors.incrementAndGet();
-                }
-                answered.countDown();
-            });
-        }
-        if (!answered.await((long) (seconds * 4) + 30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("requests still unanswered long after the run");
+            for (Future<?> user : users) {
+                user.get((long) seconds + 2L * SOCKET_TIMEOUT_MS / 1000 + 30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
         }
         Arrays.sort(latencies);
         return new Latency(rate, latencies[total / 2], latencies[(int) (total * 0.99)], latencies[(int) (total * 0.999)],
                 total, errors.get());
     }
 
-    @Override
-    public void close() {
-        vertx.close().await();
+    private static Connection close(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.socket.close();
+            } catch (IOException ignored) {
+                // already broken; a new one is opened for the next request
+            }
+        }
+        return null;
+    }
+
+    /** One keep-alive HTTP/1.1 connection: a request out, the status read and the body skipped. */
+    private final class Connection {
+        final Socket socket;
+        final OutputStream out;
+        final InputStream in;
+
+        Connection() throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(SOCKET_TIMEOUT_MS);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream());
+        }
+
+        int post(String path, Buffer body) throws IOException {
+            byte[] bytes = body.getBytes();
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + authorization
+                    + "Content-Length: " + bytes.length + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            String status = line();
+            long length = -1;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                if (header.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                    length = Long.parseLong(header.substring(15).trim());
+                }
+            }
+            if (length < 0) {
+                throw new IOException("no Content-Length in the answer");
+            }
+            in.skipNBytes(length);
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
+        }
     }
 }

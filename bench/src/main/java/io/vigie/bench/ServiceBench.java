@@ -22,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -58,6 +59,10 @@ public final class ServiceBench {
     public static void main(String[] args) throws Exception {
         Path doc = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
         boolean quick = List.of(args).contains("--quick");
+        if (!Wrk.installed()) {
+            System.err.println("the service benchmark needs wrk on the PATH (Debian: apt-get install wrk)");
+            System.exit(2);
+        }
         String section = new ServiceBench(quick ? 3 : 10).run();
         GeneratedSection.write(doc, BEGIN, END, section, "## Service: HTTP and learning");
         System.err.println("wrote " + doc);
@@ -85,7 +90,7 @@ public final class ServiceBench {
 
             StringBuilder md = new StringBuilder();
             md.append(String.format(Locale.ROOT, "Run %s on %d cores, Java %s; %s s per measurement (after as long a warm-up), "
-                            + "%d connections, client and service in one JVM sharing the cores. Data: Elec2.%n%n",
+                            + "wrk with %d connections on one thread for throughput, the service and wrk sharing the cores. Data: Elec2.%n%n",
                     java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                     (int) seconds, CONNECTIONS));
             predictSection(md, schema, events, ceiling.port());
@@ -137,13 +142,12 @@ public final class ServiceBench {
         }
         md.append("\nLatency of single predictions (committee) at a fixed offered rate (open loop: measured from when each "
                 + "request was due, so queueing counts):\n\n| offered rate | p50 | p99 | p99.9 | errors |\n|---:|---:|---:|---:|---:|\n");
-        try (HttpLoad load = new HttpLoad(port, KEY, 64)) {
-            for (double share : new double[]{0.25, 0.5, 0.75}) {
-                HttpLoad.Latency l = load.openLoop("/v1/models/predict-committee/predict", latencyBodies, 200,
-                        share * committeePeak, seconds);
-                md.append(String.format(Locale.ROOT, "| %,.0f req/s (%.0f %% of peak) | %s | %s | %s | %d |%n", l.rate(),
-                        share * 100, micros(l.p50()), micros(l.p99()), micros(l.p999()), l.errors()));
-            }
+        HttpLoad load = new HttpLoad(port, KEY, 64);
+        for (double share : new double[]{0.25, 0.5, 0.75}) {
+            HttpLoad.Latency l = load.openLoop("/v1/models/predict-committee/predict", latencyBodies, 200,
+                    share * committeePeak, seconds);
+            md.append(String.format(Locale.ROOT, "| %,.0f req/s (%.0f %% of peak) | %s | %s | %s | %d |%n", l.rate(),
+                    share * 100, micros(l.p50()), micros(l.p99()), micros(l.p999()), l.errors()));
         }
         md.append('\n');
     }
@@ -168,21 +172,21 @@ public final class ServiceBench {
     }
 
     /** Vigie's and the ceiling's rates on the same bodies, each measured twice, alternating; the better of each. */
-    private double[] compare(String path, String ceilingPath, List<Buffer> bodies, int ceilingPort) throws InterruptedException {
+    private double[] compare(String path, String ceilingPath, List<Buffer> bodies, int ceilingPort) throws Exception {
+        List<Buffer> sample = bodies.subList(0, Math.min(bodies.size(), 2000));
+        Wrk wrk = new Wrk(CONNECTIONS, 1);
+        wrk.run(port, path, KEY, sample, seconds);
+        wrk.run(ceilingPort, ceilingPath, null, sample, seconds);
         double vigie = 0;
         double ceiling = 0;
-        try (HttpLoad toVigie = new HttpLoad(port, KEY, CONNECTIONS); HttpLoad toCeiling = new HttpLoad(ceilingPort, null, CONNECTIONS)) {
-            toVigie.closedLoop(path, bodies, 200, CONNECTIONS, seconds);
-            toCeiling.closedLoop(ceilingPath, bodies, 200, CONNECTIONS, seconds);
-            for (int round = 0; round < 2; round++) {
-                HttpLoad.Throughput c = toCeiling.closedLoop(ceilingPath, bodies, 200, CONNECTIONS, seconds);
-                HttpLoad.Throughput v = toVigie.closedLoop(path, bodies, 200, CONNECTIONS, seconds);
-                if (v.errors() > 0 || c.errors() > 0) {
-                    throw new IllegalStateException(path + ": " + v.errors() + " Vigie errors, " + c.errors() + " ceiling errors");
-                }
-                vigie = Math.max(vigie, v.perSecond());
-                ceiling = Math.max(ceiling, c.perSecond());
+        for (int round = 0; round < 2; round++) {
+            Wrk.Throughput c = wrk.run(ceilingPort, ceilingPath, null, sample, seconds);
+            Wrk.Throughput v = wrk.run(port, path, KEY, sample, seconds);
+            if (v.errors() > 0 || c.errors() > 0) {
+                throw new IllegalStateException(path + ": " + v.errors() + " Vigie errors, " + c.errors() + " ceiling errors");
             }
+            vigie = Math.max(vigie, v.perSecond());
+            ceiling = Math.max(ceiling, c.perSecond());
         }
         return new double[]{vigie, ceiling};
     }
@@ -284,7 +288,7 @@ public final class ServiceBench {
 
     private JsonObject post(String path, JsonObject body, int expected) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(2)).header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expected) {
             throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());

@@ -1,5 +1,6 @@
 package io.vigie.server;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -7,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -27,6 +29,7 @@ import io.vigie.server.model.Models;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,6 +64,15 @@ public final class VigieServer extends VerticleBase {
     @Override
     public Future<?> start() {
         JsonObject config = config();
+        // Two of Micrometer's processor meters break Prometheus naming rules (promtool flags a
+        // "_count" gauge and an "ns" unit); the same facts are kept under conforming names.
+        registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
+                .meterFilter(new MeterFilter() {
+                    @Override
+                    public Meter.Id map(Meter.Id id) {
+                        return id.getName().equals("system.cpu.count") ? id.withName("system.cpu.processors") : id;
+                    }
+                });
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -189,6 +201,7 @@ public final class VigieServer extends VerticleBase {
             Timer.builder("vigie.http.requests").description("HTTP requests by route and status")
                     .tag("method", ctx.request().method().name()).tag("route", route)
                     .tag("status", Integer.toString(ctx.response().getStatusCode()))
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                     .register(registry).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         });
         ctx.next();

@@ -343,6 +343,7 @@ public final class Api {
         if (ctx.response().ended()) {
             return; // the request timed out and was answered 503
         }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .end(JsonText.encode(body));
     }
 }

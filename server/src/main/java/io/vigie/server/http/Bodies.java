@@ -1,11 +1,14 @@
 package io.vigie.server.http;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.model.Json;
+
+import java.nio.charset.StandardCharsets;
 
 /** Reads request bodies, refusing anything that is not the JSON object a route expects (400). */
 final class Bodies {
@@ -16,14 +19,17 @@ final class Bodies {
     }
 
     static JsonObject object(RoutingContext ctx) {
-        String text = ctx.body().asString();
-        if (text == null || text.isBlank()) {
+        Buffer body = ctx.body().buffer();
+        if (body == null || body.length() == 0) {
             throw ApiProblem.badRequest("the body is empty; this route takes a JSON object");
         }
         Object value;
         try {
-            value = io.vertx.core.json.Json.decodeValue(text);
+            value = JsonText.decode(body);
         } catch (DecodeException e) {
+            if (body.toString(StandardCharsets.UTF_8).isBlank()) {
+                throw ApiProblem.badRequest("the body is empty; this route takes a JSON object");
+            }
             throw ApiProblem.badRequest("the body is not valid JSON: " + firstLine(e.getMessage()));
         }
         if (!(value instanceof JsonObject object)) {

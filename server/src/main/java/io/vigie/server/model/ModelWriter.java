@@ -178,18 +178,12 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Scores an event and stores it until its label arrives. */
     public CompletableFuture<Scored> predict(String id, Instance unlabelled) {
-        return submit(false, future -> future.complete(score(id, unlabelled)));
+        return submit(false, future -> future.complete(scoreAll(List.of(id), List.of(unlabelled)).get(0)));
     }
 
     /** Scores events in order, in one hand-off. */
     public CompletableFuture<List<Scored>> predictAll(List<String> ids, List<Instance> unlabelled) {
-        return submit(false, future -> {
-            List<Scored> scored = new ArrayList<>(ids.size());
-            for (int i = 0; i < ids.size(); i++) {
-                scored.add(score(ids.get(i), unlabelled.get(i)));
-            }
-            future.complete(scored);
-        });
+        return submit(false, future -> future.complete(scoreAll(ids, unlabelled)));
     }
 
     /** Joins labels to their scored events and learns them; completes once they are logged and learned. */
@@ -340,20 +334,28 @@ public final class ModelWriter implements AutoCloseable {
         }
     }
 
-    private Scored score(String id, Instance unlabelled) {
-        Prediction p = model.predict(unlabelled);
-        Uncertainty u = p.uncertainty();
-        ScoredEvent event = new ScoredEvent(version, clock.millis(), unlabelled.toDoubleArray(), p.label(),
-                p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
-                p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
-                u.entropy(), u.margin(), u.disagreement(), -1, 0);
+    /** Scores events in order and stores them, in one RocksDB read and write. */
+    private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled) {
+        List<Scored> scored = new ArrayList<>(ids.size());
+        List<PendingEvents.Scoring> scorings = new ArrayList<>(ids.size());
+        long now = clock.millis();
+        for (int i = 0; i < ids.size(); i++) {
+            Instance event = unlabelled.get(i);
+            Prediction p = model.predict(event);
+            Uncertainty u = p.uncertainty();
+            scorings.add(new PendingEvents.Scoring(ids.get(i), new ScoredEvent(version, now, event.toDoubleArray(), p.label(),
+                    p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
+                    p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
+                    u.entropy(), u.margin(), u.disagreement(), -1, 0)));
+            scored.add(new Scored(ids.get(i), p, version));
+        }
         try {
-            pending.scored(id, event, pending.get(id));
+            pending.scored(scorings);
         } catch (RocksDBException e) {
             throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write: " + e.getMessage(), 5);
         }
-        meters.predicted(p);
-        return new Scored(id, p, version);
+        scored.forEach(s -> meters.predicted(s.prediction()));
+        return scored;
     }
 
     private ScoredEvent pendingEvent(String id) {

@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One model's scored events by id, and its counters, in RocksDB. Only the model's writer thread
@@ -74,16 +76,38 @@ public final class PendingEvents {
         return clock.millis() - event.scoredAt() > ttl.toMillis();
     }
 
-    /** Stores a scoring; scoring an id again replaces its event, which waits for a label again. */
-    public void scored(String id, ScoredEvent event, ScoredEvent previous) throws RocksDBException {
+    /** An event as scored, to keep until its label arrives. */
+    public record Scoring(String id, ScoredEvent event) {
+    }
+
+    /**
+     * Stores scorings in one read and one write; scoring an id again replaces its event, which
+     * waits for a label again.
+     */
+    public void scored(List<Scoring> scorings) throws RocksDBException {
+        List<byte[]> keys = new ArrayList<>(scorings.size());
+        scorings.forEach(s -> keys.add(key(s.id())));
+        List<byte[]> stored = db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
+        Set<String> inThisBatch = new HashSet<>();
+        long newlyPending = 0;
         try (WriteBatch batch = new WriteBatch()) {
-            batch.put(family, key(id), event.encode());
-            count(batch, Counter.PREDICTIONS, 1);
-            if (previous == null || previous.labelled() || expired(previous)) {
-                count(batch, Counter.PENDING, 1);
+            for (int i = 0; i < scorings.size(); i++) {
+                Scoring scoring = scorings.get(i);
+                batch.put(family, keys.get(i), scoring.event().encode());
+                boolean wasPending = !inThisBatch.add(scoring.id())
+                        || stored.get(i) != null && stillPending(ScoredEvent.decode(stored.get(i)));
+                newlyPending += wasPending ? 0 : 1;
+            }
+            count(batch, Counter.PREDICTIONS, scorings.size());
+            if (newlyPending > 0) {
+                count(batch, Counter.PENDING, newlyPending);
             }
             db.write(writeOptions, batch);
         }
+    }
+
+    private boolean stillPending(ScoredEvent event) {
+        return !event.labelled() && !expired(event);
     }
 
     /** A learned label, to record on its stored scoring. */
