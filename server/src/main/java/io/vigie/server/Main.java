@@ -12,19 +12,21 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE]}:
+ * {@code vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE] [--kafka HOST:PORT [--group NAME]]}:
  * runs the service in the foreground and stops gracefully on SIGTERM or Ctrl-C (in-flight
  * requests finish, every model drains its queue and snapshots). Options override the config
  * file, whose keys are those of {@link VigieServer}.
  */
 public final class Main {
-    private static final String USAGE = "usage: vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE]";
+    private static final String USAGE = "usage: vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE]"
+            + " [--kafka HOST:PORT [--group NAME]]";
 
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
         JsonObject options = new JsonObject();
+        JsonObject kafka = new JsonObject();
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -33,6 +35,8 @@ public final class Main {
                 case "--host" -> options.put("host", require("--host", value));
                 case "--data-dir" -> options.put("data_dir", require("--data-dir", value));
                 case "--config" -> configFile = Path.of(require("--config", value));
+                case "--kafka" -> kafka.put("bootstrap", require("--kafka", value));
+                case "--group" -> kafka.put("group", require("--group", value));
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     return;
@@ -43,6 +47,12 @@ public final class Main {
         }
         JsonObject config = configFile == null ? new JsonObject() : readConfig(configFile);
         config.mergeIn(options);
+        if (!kafka.isEmpty()) {
+            if (kafka.getString("bootstrap") == null) {
+                fail("--group needs --kafka HOST:PORT\n" + USAGE);
+            }
+            config.put("kafka", config.getJsonObject("kafka", new JsonObject()).mergeIn(kafka));
+        }
         String adminKey = System.getenv("VIGIE_ADMIN_KEY");
         if (adminKey != null) {
             config.put("admin_key", adminKey);

@@ -24,12 +24,16 @@ import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.http.Api;
 import io.vigie.server.http.Problems;
+import io.vigie.server.kafka.KafkaIngest;
+import io.vigie.server.kafka.KafkaSettings;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +49,8 @@ import java.util.concurrent.TimeUnit;
 public final class VigieServer extends VerticleBase {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Promise<Void> recovered = Promise.promise();
+    private volatile KafkaIngest ingest;
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private volatile Models models;
     private volatile ApiKeys keys;
     private volatile String generatedAdminKey;
@@ -120,6 +126,10 @@ public final class VigieServer extends VerticleBase {
             generatedAdminKey = loaded.generatedAdminKey();
             keys = loaded.keys();
             models = opened;
+            KafkaSettings kafka = KafkaSettings.from(config);
+            if (kafka != null) {
+                ingest = KafkaIngest.start(kafka, opened, registry);
+            }
             return null;
         }, false).onComplete(done -> {
             if (done.succeeded()) {
@@ -146,6 +156,9 @@ public final class VigieServer extends VerticleBase {
         models = null;
         Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(30, TimeUnit.SECONDS);
         return closed.compose(v -> vertx.executeBlocking(() -> {
+            if (ingest != null) {
+                ingest.close(); // stops reading before the models drain, leaving the rest uncommitted
+            }
             if (open != null) {
                 open.close(); // each model drains its queue and snapshots
             }
@@ -198,11 +211,14 @@ public final class VigieServer extends VerticleBase {
         ctx.addEndHandler(v -> {
             String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other"
                     : ctx.currentRoute().getPath();
-            Timer.builder("vigie.http.requests").description("HTTP requests by route and status")
-                    .tag("method", ctx.request().method().name()).tag("route", route)
-                    .tag("status", Integer.toString(ctx.response().getStatusCode()))
+            String method = ctx.request().method().name();
+            int status = ctx.response().getStatusCode();
+            // one map lookup per request rather than building and sorting the meter's tags each time
+            requestTimers.computeIfAbsent(method + ' ' + route + ' ' + status, key -> Timer.builder("vigie.http.requests")
+                    .description("HTTP requests by route and status").tag("method", method).tag("route", route)
+                    .tag("status", Integer.toString(status))
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(registry).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    .register(registry)).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         });
         ctx.next();
     }

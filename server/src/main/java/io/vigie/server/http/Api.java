@@ -8,11 +8,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vigie.learner.LearnerException;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
+import io.vigie.server.model.EventJson;
 import io.vigie.server.model.Json;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
@@ -159,7 +159,7 @@ public final class Api {
         ModelWriter writer = writer(ctx);
         JsonObject body = Bodies.object(ctx);
         String id = Bodies.id(body);
-        Instance instance = instance(writer.definition().schema(), body);
+        Instance instance = EventJson.instance(writer.definition().schema(), body);
         Schema schema = writer.definition().schema();
         respond(ctx, 200, writer.predict(id, instance).thenApply(scored -> Renderings.prediction(scored, schema)));
     }
@@ -174,7 +174,7 @@ public final class Api {
             JsonObject event = item(events, i);
             try {
                 ids.add(Bodies.id(event));
-                instances.add(instance(schema, event));
+                instances.add(EventJson.instance(schema, event));
             } catch (ApiProblem problem) {
                 throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
                         : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
@@ -192,13 +192,13 @@ public final class Api {
         Schema schema = writer.definition().schema();
         JsonObject body = Bodies.object(ctx);
         if (!body.containsKey("labels")) {
-            ModelWriter.LabelRequest request = new ModelWriter.LabelRequest(Bodies.id(body), classIndex(schema, body));
+            ModelWriter.LabelRequest request = new ModelWriter.LabelRequest(Bodies.id(body), EventJson.classIndex(schema, body));
             respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
         Batch<ModelWriter.LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
                 "each label must be an object {\"id\", \"label\"}",
-                item -> new ModelWriter.LabelRequest(Bodies.id(item), classIndex(schema, item)));
+                item -> new ModelWriter.LabelRequest(Bodies.id(item), EventJson.classIndex(schema, item)));
         respond(ctx, 202, writer.label(batch.accepted()).thenApply(batch::results));
     }
 
@@ -235,8 +235,8 @@ public final class Api {
 
     private ModelWriter.EventRequest labelledEvent(Schema schema, JsonObject item) {
         String id = Bodies.id(item);
-        int label = classIndex(schema, item);
-        Instance instance = instance(schema, item);
+        int label = EventJson.classIndex(schema, item);
+        Instance instance = EventJson.instance(schema, item);
         instance.setClassValue(label);
         return new ModelWriter.EventRequest(id, instance);
     }
@@ -295,24 +295,6 @@ public final class Api {
             throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
         }
         return item;
-    }
-
-    private static Instance instance(Schema schema, JsonObject body) {
-        JsonObject features = Json.object(body, "features", true);
-        try {
-            return schema.toInstance(features.getMap());
-        } catch (LearnerException e) {
-            throw ApiProblem.invalid(e.getMessage());
-        }
-    }
-
-    private static int classIndex(Schema schema, JsonObject body) {
-        String label = Json.string(body, "label", true);
-        try {
-            return schema.classIndexOf(label);
-        } catch (LearnerException e) {
-            throw ApiProblem.invalid(e.getMessage().replace("'" + schema.className() + "': ", "'label': "));
-        }
     }
 
     private <T> void blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work, Handler<T> then) {

@@ -68,6 +68,7 @@ final class Batch<T> {
             case DUPLICATE -> "duplicate";
             case LATE -> "late";
             case NOT_LOGGED -> "not_logged";
+            case ALREADY_LOGGED -> "already_logged";
         };
     }
 
@@ -80,7 +81,7 @@ final class Batch<T> {
             case LATE -> ApiProblem.gone("late-label", "the label for '" + result.id() + "' came after the model's label TTL");
             case NOT_LOGGED -> ApiProblem.unavailable("log-write-failed", "the label for '" + result.id()
                     + "' could not be logged; nothing was learned, retry", 5);
-            case LEARNED -> throw new IllegalArgumentException("a learned item is not a problem");
+            case ALREADY_LOGGED, LEARNED -> throw new IllegalArgumentException(result.outcome() + " is not a problem");
         };
     }
 }

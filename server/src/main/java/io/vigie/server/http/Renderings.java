@@ -18,12 +18,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON the API answers with. Numbers that are not finite (no labels yet) are null. */
-final class Renderings {
+/** The JSON the API answers with, over HTTP and on Kafka topics. Numbers that are not finite (no labels yet) are null. */
+public final class Renderings {
     private Renderings() {
     }
 
-    static JsonObject prediction(ModelWriter.Scored scored, Schema schema) {
+    public static JsonObject prediction(ModelWriter.Scored scored, Schema schema) {
         Prediction p = scored.prediction();
         return answer(new JsonObject().put("id", scored.id()), schema, p.label(), p.probabilities().probabilities(),
                 p.predictionSet(), p.reason(), p.uncertainty().entropy(), p.uncertainty().margin(), p.uncertainty().disagreement())

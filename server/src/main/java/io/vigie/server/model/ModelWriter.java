@@ -18,6 +18,7 @@ import io.vigie.server.store.EventLog;
 import io.vigie.server.store.LogRecord;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.ScoredEvent;
+import io.vigie.server.store.SourcePositions;
 import io.vigie.server.store.Versions;
 import org.rocksdb.RocksDBException;
 
@@ -63,17 +64,23 @@ public final class ModelWriter implements AutoCloseable {
     public record Scored(String id, Prediction prediction, long version) {
     }
 
-    /** A label to join: the event id and the class index (already checked against the schema). */
-    public record LabelRequest(String id, int label) {
+    /** A label to join: the event id, the class index (checked against the schema), the stream position or null. */
+    public record LabelRequest(String id, int label, LogRecord.Source source) {
+        public LabelRequest(String id, int label) {
+            this(id, label, null);
+        }
     }
 
-    /** A labelled event to learn: its id and its instance, class value set. */
-    public record EventRequest(String id, Instance labelled) {
+    /** A labelled event to learn: its id, its instance with the class value set, the stream position or null. */
+    public record EventRequest(String id, Instance labelled, LogRecord.Source source) {
+        public EventRequest(String id, Instance labelled) {
+            this(id, labelled, null);
+        }
     }
 
-    /** What became of one label or labelled event. */
+    /** What became of one label or labelled event; ALREADY_LOGGED is a stream record redelivered after a restart. */
     public enum Outcome {
-        LEARNED, UNKNOWN_ID, DUPLICATE, LATE, NOT_LOGGED
+        LEARNED, UNKNOWN_ID, DUPLICATE, LATE, NOT_LOGGED, ALREADY_LOGGED
     }
 
     /** One item's outcome, with the model version that learned it (0 if it was not learned). */
@@ -106,6 +113,7 @@ public final class ModelWriter implements AutoCloseable {
     // owned by the writer thread (and by the constructor during replay, before the thread starts)
     private Model model;
     private ServingMetrics metrics;
+    private SourcePositions positions = new SourcePositions();
     private long version;
     private long sinceSnapshot;
     private volatile boolean snapshotInFlight;
@@ -131,6 +139,7 @@ public final class ModelWriter implements AutoCloseable {
             metrics = (ServingMetrics) latest.state();
             version = Long.parseLong(latest.provenance().attributes().get(Versions.VERSION));
             offset = Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
+            positions = SourcePositions.parse(latest.provenance().attributes().get(Versions.SOURCE_POSITIONS));
         }
         try {
             this.log = EventLog.open(dir.resolve("events.log"), offset, version, (seq, record, end) -> apply(seq, record, null));
@@ -194,6 +203,10 @@ public final class ModelWriter implements AutoCloseable {
             for (int i = 0; i < labels.size(); i++) {
                 LabelRequest request = labels.get(i);
                 int item = i;
+                if (request.source() != null && positions.holds(request.source())) {
+                    results[i] = new ItemResult(request.id(), Outcome.ALREADY_LOGGED, 0);
+                    continue;
+                }
                 ScoredEvent event = pendingEvent(request.id());
                 Outcome refused = event == null ? Outcome.UNKNOWN_ID
                         : event.labelled() || stagedIds.contains(request.id()) ? Outcome.DUPLICATE
@@ -204,7 +217,7 @@ public final class ModelWriter implements AutoCloseable {
                     continue;
                 }
                 stagedIds.add(request.id());
-                stage(new LogRecord.Label(request.id(), request.label(), now, event), null,
+                stage(new LogRecord.Label(request.id(), request.label(), now, event, request.source()), null,
                         seq -> results[item] = new ItemResult(request.id(), Outcome.LEARNED, seq),
                         problem -> results[item] = new ItemResult(request.id(), Outcome.NOT_LOGGED, 0));
             }
@@ -220,8 +233,12 @@ public final class ModelWriter implements AutoCloseable {
             for (int i = 0; i < events.size(); i++) {
                 EventRequest event = events.get(i);
                 int item = i;
+                if (event.source() != null && positions.holds(event.source())) {
+                    results[i] = new ItemResult(event.id(), Outcome.ALREADY_LOGGED, 0);
+                    continue;
+                }
                 stage(new LogRecord.LabelledEvent(event.id(), event.labelled().toDoubleArray(),
-                                (int) event.labelled().classValue(), now), null,
+                                (int) event.labelled().classValue(), now, event.source()), null,
                         seq -> results[item] = new ItemResult(event.id(), Outcome.LEARNED, seq),
                         problem -> results[item] = new ItemResult(event.id(), Outcome.NOT_LOGGED, 0));
             }
@@ -269,6 +286,11 @@ public final class ModelWriter implements AutoCloseable {
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
         return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, version,
                 pending, versions.list()))));
+    }
+
+    /** The last stream offset the log holds per source partition ({@code topic/partition}), read on the writer thread. */
+    public CompletableFuture<Map<String, Long>> sourcePositions() {
+        return submit(false, future -> future.complete(positions.asMap()));
     }
 
     /** The stored scoring of an id with its label if known, or null. Safe from any thread. */
@@ -424,6 +446,7 @@ public final class ModelWriter implements AutoCloseable {
                         given.abstain());
             }
             marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
+            advance(label.source());
             if (marks.size() >= 10_000) { // a long replay
                 markLabelled();
             }
@@ -435,11 +458,18 @@ public final class ModelWriter implements AutoCloseable {
                 metrics.add(given[0].label(), event.label(), given[0].covers(event.label()),
                         given[0].predictionSet().size(), given[0].abstain());
             }
+            advance(event.source());
         } else if (record instanceof LogRecord.Rollback rollback) {
             model = preloaded != null ? preloaded : versions.load(rollback.version()).model();
         }
         version = seq;
         sinceSnapshot++;
+    }
+
+    private void advance(LogRecord.Source source) {
+        if (source != null) {
+            positions.advance(source);
+        }
     }
 
     /** Records the learned labels on their stored events, in one RocksDB batch. */
@@ -496,6 +526,7 @@ public final class ModelWriter implements AutoCloseable {
                 Versions.VERSION, Long.toString(version),
                 Versions.LOG_OFFSET, Long.toString(log.size()),
                 Versions.REASON, reason,
+                Versions.SOURCE_POSITIONS, positions.encode(),
                 "model.name", definition.name()), clock);
         byte[] bytes = Snapshots.encode(model, metrics, provenance);
         meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -15,18 +15,31 @@ import java.nio.charset.StandardCharsets;
 public sealed interface LogRecord {
 
     /**
+     * Where a record came from when it came from a stream (a Kafka topic partition and offset),
+     * so that recovery knows what the log already holds and a redelivered record is not learned
+     * twice. Records posted over HTTP have none.
+     */
+    record Source(String topic, int partition, long offset) {
+        /** The partition's name in position maps: {@code topic/partition}. */
+        public String partitionKey() {
+            return topic + "/" + partition;
+        }
+    }
+
+    /**
      * A label joined to the event it labels: the model learns the event as it was scored.
      *
      * @param id         the event id
      * @param label      the true class index
      * @param timeMillis when the label was accepted
      * @param event      the event as it was scored: its values and what the model answered
+     * @param source     the stream position it came from, or null
      */
-    record Label(String id, int label, long timeMillis, ScoredEvent event) implements LogRecord {
+    record Label(String id, int label, long timeMillis, ScoredEvent event, Source source) implements LogRecord {
     }
 
     /** An event that arrives with its label, never scored before: it is scored, then learned. */
-    record LabelledEvent(String id, double[] values, int label, long timeMillis) implements LogRecord {
+    record LabelledEvent(String id, double[] values, int label, long timeMillis, Source source) implements LogRecord {
     }
 
     /** The model is replaced by the snapshot of an earlier version. */
@@ -49,12 +62,14 @@ public sealed interface LogRecord {
                 byte[] event = l.event().encode();
                 out.writeInt(event.length);
                 out.write(event);
+                writeSource(out, l.source());
             } else if (record instanceof LabelledEvent e) {
                 out.writeByte(LABELLED_EVENT);
                 writeString(out, e.id());
                 writeDoubles(out, e.values());
                 out.writeInt(e.label());
                 out.writeLong(e.timeMillis());
+                writeSource(out, e.source());
             } else if (record instanceof Rollback r) {
                 out.writeByte(ROLLBACK);
                 out.writeLong(r.version());
@@ -71,11 +86,24 @@ public sealed interface LogRecord {
         byte type = in.readByte();
         return switch (type) {
             case LABEL -> new Label(readString(in), in.readInt(), in.readLong(),
-                    ScoredEvent.decode(in.readNBytes(length(in))));
-            case LABELLED_EVENT -> new LabelledEvent(readString(in), readDoubles(in), in.readInt(), in.readLong());
+                    ScoredEvent.decode(in.readNBytes(length(in))), readSource(in));
+            case LABELLED_EVENT -> new LabelledEvent(readString(in), readDoubles(in), in.readInt(), in.readLong(), readSource(in));
             case ROLLBACK -> new Rollback(in.readLong(), in.readLong());
             default -> throw new IOException("unknown log record type " + type);
         };
+    }
+
+    /** The source goes last and only when there is one, so records logged before sources existed still read. */
+    private static void writeSource(DataOutputStream out, Source source) throws IOException {
+        if (source != null) {
+            writeString(out, source.topic());
+            out.writeInt(source.partition());
+            out.writeLong(source.offset());
+        }
+    }
+
+    private static Source readSource(DataInputStream in) throws IOException {
+        return in.available() == 0 ? null : new Source(readString(in), in.readInt(), in.readLong());
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

@@ -27,6 +27,8 @@ public final class Versions {
     public static final String LOG_OFFSET = "log.offset";
     /** Snapshot attribute: why it was taken ({@code manual}, {@code periodic}, {@code shutdown}). */
     public static final String REASON = "reason";
+    /** Snapshot attribute: the last stream offset logged per source partition ({@link SourcePositions}). */
+    public static final String SOURCE_POSITIONS = "source.positions";
 
     /** What the version list shows of a snapshot without loading its model. */
     public record Version(long version, long learned, long createdAtMillis, long bytes, String reason) {

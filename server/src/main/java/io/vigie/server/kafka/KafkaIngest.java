@@ -1,0 +1,358 @@
+package io.vigie.server.kafka;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vigie.learner.Schema;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.http.Renderings;
+import io.vigie.server.model.EventJson;
+import io.vigie.server.model.ModelWriter;
+import io.vigie.server.model.Models;
+import io.vigie.server.store.LogRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/**
+ * Feeds the models from Kafka: transactions are scored and their predictions published, labels are
+ * joined and learned, labelled events learned; a record that cannot be used goes to the dead-letter
+ * topic with its original bytes, the reason and where it came from, and the stream goes on.
+ *
+ * <p>Exactly-once learning without Kafka transactions: every label or labelled event is logged by
+ * its model with its topic, partition and offset, and each model knows the last offset its log
+ * holds per partition (kept in snapshots, rebuilt at replay). Offsets are committed to Kafka only
+ * after what was read is logged, so a crash redelivers at most the records since the last commit,
+ * and the models skip those their logs already hold. Predictions and dead letters are at least
+ * once: a redelivered transaction is scored and published again.
+ *
+ * <p>One thread polls; records of one model are handed to its writer in runs of the same kind, in
+ * partition order, each run awaited before the next so the order is the stream's.
+ */
+public final class KafkaIngest implements AutoCloseable {
+    private enum Kind { TRANSACTION, LABEL, EVENT }
+
+    /** A usable record: its model, kind, id, source, and the parsed payload. */
+    private record Item(ModelWriter writer, Kind kind, String id, LogRecord.Source source, Instance instance, int label) {
+    }
+
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final long RETRY_MILLIS = 200;
+
+    private final KafkaSettings settings;
+    private final Models models;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Thread thread;
+    private final Counter deadLetters;
+    private final Counter consumed;
+    private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+    private volatile boolean running = true;
+
+    private KafkaIngest(KafkaSettings settings, Models models, MeterRegistry registry) {
+        this.settings = settings;
+        this.models = models;
+        Properties consumerProps = new Properties();
+        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
+        consumerProps.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instance());
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties producerProps = new Properties();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        this.deadLetters = Counter.builder("vigie.kafka.dead.letters").description("Kafka records sent to the dead-letter topic")
+                .register(registry);
+        this.consumed = Counter.builder("vigie.kafka.records").description("Kafka records consumed").register(registry);
+        this.thread = new Thread(this::run, "vigie-kafka-ingest");
+        thread.setDaemon(true);
+    }
+
+    /** Starts consuming; the models must be recovered. */
+    public static KafkaIngest start(KafkaSettings settings, Models models, MeterRegistry registry) {
+        KafkaIngest ingest = new KafkaIngest(settings, models, registry);
+        ingest.thread.start();
+        return ingest;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(settings.transactions(), settings.labels(), settings.events()));
+            Set<TopicPartition> toRewind = Set.of();
+            while (running) {
+                if (!toRewind.isEmpty()) {
+                    toRewind = rewindToCommitted(toRewind);
+                    continue;
+                }
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    sent.clear();
+                    process(records);
+                    producer.flush();
+                    requireSent();
+                    consumer.commitSync(nextOffsets(records));
+                } catch (Stopping | WakeupException e) {
+                    return; // nothing committed past what was logged; the next start redelivers the rest
+                } catch (RuntimeException e) {
+                    System.err.println("vigie: Kafka records not processed, will be read again: " + e);
+                    toRewind = records.partitions();
+                    pause(RETRY_MILLIS * 5);
+                }
+            }
+        } catch (WakeupException | Stopping e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    private void process(ConsumerRecords<String, byte[]> records) {
+        List<Item> run = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            consumed.increment();
+            Item item = parse(record);
+            if (item == null) {
+                continue;
+            }
+            if (!run.isEmpty() && (run.get(0).writer() != item.writer() || run.get(0).kind() != item.kind())) {
+                execute(run);
+                run.clear();
+            }
+            run.add(item);
+        }
+        if (!run.isEmpty()) {
+            execute(run);
+        }
+    }
+
+    /** A record's use, or null after sending it to the dead letters. */
+    private Item parse(ConsumerRecord<String, byte[]> record) {
+        LogRecord.Source source = new LogRecord.Source(record.topic(), record.partition(), record.offset());
+        Kind kind = record.topic().equals(settings.transactions()) ? Kind.TRANSACTION
+                : record.topic().equals(settings.labels()) ? Kind.LABEL : Kind.EVENT;
+        try {
+            JsonObject json = json(record.value());
+            String modelName = json.getValue("model") instanceof String name ? name : null;
+            if (modelName == null) {
+                throw ApiProblem.invalid("'model' must be a string naming the model");
+            }
+            ModelWriter writer = models.get(modelName);
+            Schema schema = writer.definition().schema();
+            String id = id(json.getValue("id"));
+            return switch (kind) {
+                case TRANSACTION -> new Item(writer, kind, id, source, EventJson.instance(schema, json), -1);
+                case LABEL -> new Item(writer, kind, id, source, null, EventJson.classIndex(schema, json));
+                case EVENT -> {
+                    Instance instance = EventJson.instance(schema, json);
+                    int label = EventJson.classIndex(schema, json);
+                    instance.setClassValue(label);
+                    yield new Item(writer, kind, id, source, instance, label);
+                }
+            };
+        } catch (ApiProblem problem) {
+            deadLetter(record, problem.getMessage());
+            return null;
+        }
+    }
+
+    private static JsonObject json(byte[] value) {
+        if (value == null) {
+            throw ApiProblem.badRequest("the record has no value");
+        }
+        Object parsed;
+        try {
+            parsed = io.vertx.core.json.Json.decodeValue(Buffer.buffer(value));
+        } catch (DecodeException e) {
+            throw ApiProblem.badRequest("the value is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (!(parsed instanceof JsonObject object)) {
+            throw ApiProblem.badRequest("the value must be a JSON object");
+        }
+        return object;
+    }
+
+    private static String id(Object value) {
+        if (value instanceof Integer || value instanceof Long) {
+            value = value.toString();
+        }
+        if (!(value instanceof String id) || id.isEmpty() || id.length() > 256) {
+            throw ApiProblem.invalid("'id' must be a string of 1 to 256 characters");
+        }
+        return id;
+    }
+
+    private void execute(List<Item> run) {
+        ModelWriter writer = run.get(0).writer();
+        switch (run.get(0).kind()) {
+            case TRANSACTION -> {
+                List<ModelWriter.Scored> scored = await(() -> writer.predictAll(run.stream().map(Item::id).toList(),
+                        run.stream().map(Item::instance).toList()));
+                String model = writer.definition().name();
+                for (ModelWriter.Scored s : scored) {
+                    JsonObject prediction = Renderings.prediction(s, writer.definition().schema()).put("model", model);
+                    sent.add(producer.send(new ProducerRecord<>(settings.predictions(), s.id(), prediction.toBuffer().getBytes())));
+                }
+            }
+            case LABEL -> requireLogged(await(() -> writer.label(run.stream()
+                    .map(i -> new ModelWriter.LabelRequest(i.id(), i.label(), i.source())).toList())));
+            case EVENT -> requireLogged(await(() -> writer.learn(run.stream()
+                    .map(i -> new ModelWriter.EventRequest(i.id(), i.instance(), i.source())).toList())));
+        }
+    }
+
+    /** A record that could not be logged must not be committed past: it is read again. */
+    private static void requireLogged(List<ModelWriter.ItemResult> results) {
+        for (ModelWriter.ItemResult result : results) {
+            if (result.outcome() == ModelWriter.Outcome.NOT_LOGGED) {
+                throw new IllegalStateException("the log refused record '" + result.id() + "'");
+            }
+        }
+    }
+
+    /** Waits for a writer call, retrying while the model is busy; a stopping model stops the ingest. */
+    private <T> T await(java.util.function.Supplier<CompletableFuture<T>> call) {
+        while (true) {
+            try {
+                return call.get().get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof ApiProblem problem && problem.status() == 429 && running) {
+                    pause(RETRY_MILLIS);
+                    continue;
+                }
+                if (e.getCause() instanceof ApiProblem problem && problem.status() == 503) {
+                    throw new Stopping();
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopping();
+            }
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        deadLetters.increment();
+        ProducerRecord<String, byte[]> letter = new ProducerRecord<>(settings.deadLetter(), record.key(), record.value());
+        letter.headers().add("vigie.error", reason.getBytes(StandardCharsets.UTF_8));
+        letter.headers().add("vigie.source", (record.topic() + "/" + record.partition() + "@" + record.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        sent.add(producer.send(letter));
+    }
+
+    /** After a flush: every prediction and dead letter of the batch reached the broker, or the batch is read again. */
+    private void requireSent() {
+        try {
+            for (Future<RecordMetadata> send : sent) {
+                send.get();
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an output record was not written: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopping();
+        } finally {
+            sent.clear();
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> next = new java.util.HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
+            next.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
+        }
+        return next;
+    }
+
+    /**
+     * Seeks back to the last committed offsets so that a batch that failed is read again (the models
+     * skip what their logs already hold). Returns the partitions still to rewind if the broker
+     * could not be asked.
+     */
+    private Set<TopicPartition> rewindToCommitted(Set<TopicPartition> partitions) {
+        try {
+            Set<TopicPartition> assigned = consumer.assignment();
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+            for (TopicPartition partition : partitions) {
+                if (!assigned.contains(partition)) {
+                    continue; // revoked meanwhile: its new owner starts from the committed offset anyway
+                }
+                OffsetAndMetadata at = committed.get(partition);
+                if (at == null) {
+                    consumer.seekToBeginning(List.of(partition));
+                } else {
+                    consumer.seek(partition, at.offset());
+                }
+            }
+            return Set.of();
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            System.err.println("vigie: cannot read committed Kafka offsets yet, retrying: " + e);
+            pause(RETRY_MILLIS * 5);
+            return partitions;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis); // back-off before retrying a busy model or a failed batch
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopping();
+        }
+    }
+
+    /** The service is stopping: leave without committing. */
+    private static final class Stopping extends RuntimeException {
+        Stopping() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Stops consuming: what was read and not yet logged is left uncommitted, for the next start. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(30_000);
+    }
+}

@@ -1,0 +1,325 @@
+package io.vigie.server;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vigie.datasets.Streams;
+import io.vigie.learner.EventStream;
+import io.vigie.learner.Feature;
+import io.vigie.learner.LabelledEvent;
+import io.vigie.learner.Schema;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.vigie.server.TestService.expect;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The service fed through a real KRaft broker: parity with {@code vigie eval}, dead letters, exactly-once learning. */
+class KafkaIngestTest {
+    /** Each test has its own topics (prefix.transactions, ...) on the one broker. */
+    private record Topics(String prefix) {
+        String transactions() {
+            return prefix + ".transactions";
+        }
+
+        String labels() {
+            return prefix + ".labels";
+        }
+
+        String events() {
+            return prefix + ".events";
+        }
+
+        String predictions() {
+            return prefix + ".predictions";
+        }
+
+        String deadLetter() {
+            return prefix + ".dead-letter";
+        }
+
+        void create() throws Exception {
+            broker.createTopics(transactions(), labels(), events(), predictions(), deadLetter());
+        }
+
+        JsonObject config(String group) {
+            return new JsonObject().put("kafka", new JsonObject().put("bootstrap", broker.bootstrap()).put("group", group)
+                    .put("topics", new JsonObject().put("transactions", transactions()).put("labels", labels())
+                            .put("events", events()).put("predictions", predictions()).put("dead_letter", deadLetter())));
+        }
+    }
+
+    @TempDir
+    static Path brokerDir;
+    static KafkaBroker broker;
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new KafkaBroker(brokerDir);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    @Test
+    void badRecordsGoToDeadLetters_goodOnesAreLearned_andARedeliveryLearnsNothingTwice() throws Exception {
+        String[] bad = {"not json at all", "{\"model\":\"nope\",\"id\":\"x\",\"features\":{},\"label\":\"ok\"}",
+                "{\"model\":\"cards\",\"id\":\"x\",\"label\":\"ok\"}", "{\"model\":\"cards\",\"id\":\"x\",\"features\":"
+                + "{\"amount\":1,\"hour\":2,\"channel\":\"web\"},\"label\":\"maybe\"}", "[1,2,3]"};
+        String[] reasons = {"not valid JSON", "no model named 'nope'", "'features'", "'label'", "JSON object"};
+        List<byte[]> sentBad = new ArrayList<>();
+        Topics topics = new Topics("mixed");
+        topics.create();
+        long version;
+        try (TestService service = new TestService(dataDir, topics.config("first"));
+             KafkaProducer<String, byte[]> producer = producer()) {
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "hat")));
+            Random random = new Random(11);
+            for (int i = 0; i < 300; i++) {
+                JsonObject f = ServiceApiTest.features(random);
+                send(producer, topics.events(), "e" + i, new JsonObject().put("model", "cards").put("id", "e" + i).put("features", f)
+                        .put("label", ServiceApiTest.truth(f)).encode().getBytes(StandardCharsets.UTF_8));
+                if (i % 10 == 0) {
+                    byte[] value = bad[(i / 10) % bad.length].getBytes(StandardCharsets.UTF_8);
+                    sentBad.add(value);
+                    send(producer, topics.events(), "bad" + i, value);
+                }
+            }
+            for (int i = 0; i < 50; i++) {
+                send(producer, topics.transactions(), "t" + i, new JsonObject().put("model", "cards").put("id", "t" + i)
+                        .put("features", ServiceApiTest.features(random)).encode().getBytes(StandardCharsets.UTF_8));
+            }
+            List<ConsumerRecord<String, byte[]>> predictions = read(topics.predictions(), 50);
+            for (int i = 0; i < 50; i++) {
+                JsonObject p = new JsonObject(new String(predictions.get(i).value(), StandardCharsets.UTF_8));
+                assertEquals("t" + i, p.getString("id"));
+                assertEquals("cards", p.getString("model"));
+                assertEquals(300, p.getLong("version"), "scored by the model that had learned the 300 events before");
+                send(producer, topics.labels(), "t" + i, new JsonObject().put("model", "cards").put("id", "t" + i).put("label", "ok")
+                        .encode().getBytes(StandardCharsets.UTF_8));
+            }
+            eventually(() -> learned(service, "cards") == 350);
+
+            List<ConsumerRecord<String, byte[]>> letters = read(topics.deadLetter(), sentBad.size());
+            for (int k = 0; k < sentBad.size(); k++) {
+                ConsumerRecord<String, byte[]> letter = letters.get(k);
+                assertArrayEquals(sentBad.get(k), letter.value(), "the original bytes");
+                String error = new String(letter.headers().lastHeader("vigie.error").value(), StandardCharsets.UTF_8);
+                assertTrue(error.contains(reasons[k % reasons.length]), error);
+                assertTrue(new String(letter.headers().lastHeader("vigie.source").value(), StandardCharsets.UTF_8)
+                        .startsWith(topics.events() + "/0@"));
+            }
+            version = expect(200, service.get("/v1/models/cards")).getLong("version");
+            assertEquals(350, version, "one log record per learned record");
+        }
+
+        // A new consumer group reads every topic again from the start: the log already holds every
+        // label and labelled event, so nothing is learned twice.
+        try (TestService service = new TestService(dataDir, topics.config("second"))) {
+            eventually(() -> caughtUp("second", topics));
+            JsonObject model = expect(200, service.get("/v1/models/cards"));
+            assertEquals(350, model.getLong("learned"));
+            assertEquals(version, model.getLong("version"));
+        }
+    }
+
+    @Test
+    void elec2ThroughKafka_equalsVigieEvalWithTheSameDelay() throws Exception {
+        Path elec2 = Path.of(System.getProperty("vigie.datasets", "../../shared/datasets")).resolve("elec2.arff.gz");
+        Assumptions.assumeTrue(Files.isRegularFile(elec2), elec2 + " not found (set -Dvigie.datasets); skipping a real-data test");
+        int limit = 1000;
+        int delay = 200;
+        String model = "committee -e hat,nb";
+        Topics topics = new Topics("elec2");
+        topics.create();
+        JsonObject served;
+        try (TestService service = new TestService(dataDir, topics.config("parity"));
+             KafkaProducer<String, byte[]> producer = producer();
+             KafkaConsumer<String, byte[]> predictions = consumer(topics.predictions());
+             EventStream stream = Streams.open(elec2.toString(), null, null, Set.of(), limit)) {
+            Schema schema = stream.schema();
+            expect(201, service.post("/v1/models", new JsonObject().put("name", "elec2").put("model", model).put("schema", schemaJson(schema))));
+            List<String> labels = new ArrayList<>();
+            int delivered = 0;
+            long seen = 0;
+            for (int t = 0; stream.hasNext(); t++) {
+                LabelledEvent event = stream.next();
+                // as the HTTP replay with batches of one: labels of events up to t−K are learned before t is scored
+                while (delivered < labels.size() && delivered <= t - Math.max(delay, 1)) {
+                    sendLabel(producer, topics, delivered, labels.get(delivered));
+                    delivered++;
+                }
+                int learnedSoFar = delivered;
+                eventually(() -> learned(service, "elec2") == learnedSoFar);
+                send(producer, topics.transactions(), "x" + t, new JsonObject().put("model", "elec2").put("id", "x" + t)
+                        .put("features", features(schema, event)).encode().getBytes(StandardCharsets.UTF_8));
+                labels.add(schema.classes().get((int) event.instance().classValue()));
+                seen = awaitPrediction(predictions, seen, "x" + t);
+            }
+            while (delivered < labels.size()) {
+                sendLabel(producer, topics, delivered, labels.get(delivered));
+                delivered++;
+            }
+            eventually(() -> learned(service, "elec2") == limit);
+            served = expect(200, service.get("/v1/models/elec2"));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = io.vigie.datasets.cli.Main.run(new String[]{"eval", "--json", "--data", elec2.toString(), "--model", model,
+                "--delay", Integer.toString(delay), "--limit", Integer.toString(limit)}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(0, status);
+        JsonObject evaluated = new JsonObject(out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElseThrow());
+        JsonObject m = served.getJsonObject("metrics").getJsonObject("cumulative");
+        assertEquals(evaluated.getDouble("accuracy"), m.getDouble("accuracy"));
+        assertEquals(evaluated.getDouble("kappa"), m.getDouble("kappa"));
+        assertEquals(evaluated.getDouble("coverage"), m.getDouble("coverage"));
+        assertEquals(evaluated.getDouble("abstention_rate"), m.getDouble("abstention_rate"));
+        assertEquals(evaluated.getLong("learned") + delay, served.getLong("learned"));
+    }
+
+    private static void sendLabel(KafkaProducer<String, byte[]> producer, Topics topics, int index, String label) throws Exception {
+        send(producer, topics.labels(), "x" + index, new JsonObject().put("model", "elec2").put("id", "x" + index).put("label", label)
+                .encode().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads the predictions topic until the prediction for {@code id} arrives; returns how many were read. */
+    private static long awaitPrediction(KafkaConsumer<String, byte[]> predictions, long seen, String id) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : predictions.poll(Duration.ofMillis(50))) {
+                seen++;
+                if (record.key().equals(id)) {
+                    return seen;
+                }
+            }
+        }
+        throw new AssertionError("no prediction for " + id + " within 60 s");
+    }
+
+    private static JsonObject features(Schema schema, LabelledEvent event) {
+        JsonObject features = new JsonObject();
+        schema.namedValues(event.instance().toDoubleArray()).forEach(features::put);
+        return features;
+    }
+
+    private static JsonObject schemaJson(Schema schema) {
+        JsonArray features = new JsonArray();
+        for (Feature f : schema.features()) {
+            JsonObject feature = new JsonObject().put("name", f.name()).put("type", f.isNominal() ? "nominal" : "numeric");
+            if (f.isNominal()) {
+                feature.put("values", new JsonArray(f.values()));
+            }
+            features.add(feature);
+        }
+        return new JsonObject().put("features", features).put("classes", new JsonArray(schema.classes()));
+    }
+
+    private static long learned(TestService service, String model) {
+        try {
+            return expect(200, service.get("/v1/models/" + model)).getLong("learned");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Whether a consumer group has committed every input partition up to its end. */
+    private static boolean caughtUp(String group, Topics topics) {
+        try (var admin = broker.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            try (KafkaConsumer<String, byte[]> probe = consumer(null)) {
+                for (String topic : List.of(topics.transactions(), topics.labels(), topics.events())) {
+                    TopicPartition partition = new TopicPartition(topic, 0);
+                    long end = probe.endOffsets(List.of(partition)).get(partition);
+                    OffsetAndMetadata at = committed.get(partition);
+                    if (end > 0 && (at == null || at.offset() < end)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Polls a condition until it holds, for at most 60 s (the service works asynchronously from Kafka). */
+    private static void eventually(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 60 s");
+            }
+            Thread.sleep(20); // polling interval, not synchronisation: the condition decides
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+    }
+
+    /** A consumer reading a whole topic from the start (no group); a null topic gives an unassigned consumer. */
+    private static KafkaConsumer<String, byte[]> consumer(String topic) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        if (topic != null) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+        }
+        return consumer;
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> read(String topic, int count) {
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer(topic)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (records.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+            }
+        }
+        assertEquals(count, records.size(), "records on " + topic);
+        return records;
+    }
+}
