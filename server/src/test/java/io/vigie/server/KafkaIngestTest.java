@@ -68,14 +68,19 @@ class KafkaIngestTest {
             return prefix + ".dead-letter";
         }
 
+        String drift() {
+            return prefix + ".drift";
+        }
+
         void create() throws Exception {
-            broker.createTopics(transactions(), labels(), events(), predictions(), deadLetter());
+            broker.createTopics(transactions(), labels(), events(), predictions(), deadLetter(), drift());
         }
 
         JsonObject config(String group) {
             return new JsonObject().put("kafka", new JsonObject().put("bootstrap", broker.bootstrap()).put("group", group)
                     .put("topics", new JsonObject().put("transactions", transactions()).put("labels", labels())
-                            .put("events", events()).put("predictions", predictions()).put("dead_letter", deadLetter())));
+                            .put("events", events()).put("predictions", predictions()).put("dead_letter", deadLetter())
+                            .put("drift", drift())));
         }
     }
 
@@ -155,6 +160,38 @@ class KafkaIngestTest {
             JsonObject model = expect(200, service.get("/v1/models/cards"));
             assertEquals(350, model.getLong("learned"));
             assertEquals(version, model.getLong("version"));
+        }
+    }
+
+    @Test
+    void memberResetsAfterAnAbruptDrift_arePublishedOnTheDriftTopic() throws Exception {
+        Topics topics = new Topics("drift");
+        topics.create();
+        String agrawal = "generator:ConceptDriftStream -s (generators.AgrawalGenerator -f 1) -d (generators.AgrawalGenerator -f 4)"
+                + " -p 6000 -w 1";
+        int events = 12_000;
+        try (TestService service = new TestService(dataDir, topics.config("drift"));
+             KafkaProducer<String, byte[]> producer = producer();
+             EventStream stream = Streams.open(agrawal, null, null, Set.of(), events)) {
+            Schema schema = stream.schema();
+            expect(201, service.post("/v1/models", new JsonObject().put("name", "agrawal").put("model", "committee -e ht,hat,nb,nochange")
+                    .put("seed", 4).put("schema", schemaJson(schema))));
+            for (int i = 0; stream.hasNext(); i++) {
+                LabelledEvent event = stream.next();
+                producer.send(new ProducerRecord<>(topics.events(), "a" + i, new JsonObject().put("model", "agrawal").put("id", "a" + i)
+                        .put("features", features(schema, event)).put("label", schema.classes().get((int) event.instance().classValue()))
+                        .encode().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+            eventually(() -> learned(service, "agrawal") == events);
+            JsonArray resets = expect(200, service.get("/v1/models/agrawal/drifts")).getJsonArray("events");
+            assertTrue(resets.size() > 0, "the committee replaced members after the drift at 6000");
+            List<ConsumerRecord<String, byte[]>> alerts = read(topics.drift(), resets.size());
+            for (int i = 0; i < resets.size(); i++) {
+                JsonObject alert = new JsonObject(new String(alerts.get(i).value(), StandardCharsets.UTF_8));
+                assertEquals("agrawal", alert.getString("model"));
+                assertEquals(resets.getJsonObject(i), alert.getJsonObject("event"), "each reset on the drift topic, in order");
+            }
         }
     }
 

@@ -127,16 +127,21 @@ public final class Renderings {
     static JsonObject drifts(ModelView view) {
         JsonArray resets = new JsonArray();
         for (DriftReset r : view.resets()) {
-            resets.add(new JsonObject()
-                    .put("kind", "member_reset")
-                    .put("at", r.at())
-                    .put("member", r.expert())
-                    .put("model", r.model())
-                    .put("detector", r.detector())
-                    .put("accuracy_before", number(r.accuracyBefore()))
-                    .put("accuracy_after", number(r.accuracyAfter())));
+            resets.add(reset(r));
         }
         return new JsonObject().put("name", view.definition().name()).put("version", view.version()).put("events", resets);
+    }
+
+    /** A committee member replaced after drift: when (events learned), which member, what detected it, accuracy around it. */
+    public static JsonObject reset(DriftReset r) {
+        return new JsonObject()
+                .put("kind", "member_reset")
+                .put("at", r.at())
+                .put("member", r.expert())
+                .put("model", r.model())
+                .put("detector", r.detector())
+                .put("accuracy_before", number(r.accuracyBefore()))
+                .put("accuracy_after", number(r.accuracyAfter()));
     }
 
     static JsonObject versions(String name, long current, List<Versions.Version> versions) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vigie.learner.DriftReset;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.http.Renderings;
@@ -32,6 +33,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -73,6 +76,7 @@ public final class KafkaIngest implements AutoCloseable {
     private final Counter deadLetters;
     private final Counter consumed;
     private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+    private final Map<String, Integer> resetsPublished = new HashMap<>();
     private volatile boolean running = true;
 
     private KafkaIngest(KafkaSettings settings, Models models, MeterRegistry registry) {
@@ -145,6 +149,7 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     private void process(ConsumerRecords<String, byte[]> records) {
+        Set<ModelWriter> learning = new LinkedHashSet<>();
         List<Item> run = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             consumed.increment();
@@ -157,10 +162,33 @@ public final class KafkaIngest implements AutoCloseable {
                 run.clear();
             }
             run.add(item);
+            if (item.kind() != Kind.TRANSACTION) {
+                learning.add(item.writer());
+            }
         }
         if (!run.isEmpty()) {
             execute(run);
         }
+        learning.forEach(this::publishResets);
+    }
+
+    /**
+     * Publishes the member resets a model made since the last look, keyed by model, position and
+     * member so a reader can drop repeats: after a restart every reset is published again (at least once).
+     */
+    private void publishResets(ModelWriter writer) {
+        String model = writer.definition().name();
+        int from = resetsPublished.getOrDefault(model, 0);
+        List<DriftReset> fresh = await(() -> writer.read(view -> {
+            List<DriftReset> all = view.resets();
+            return List.copyOf(all.subList(Math.min(from, all.size()), all.size()));
+        }));
+        for (DriftReset reset : fresh) {
+            JsonObject alert = new JsonObject().put("model", model).put("event", Renderings.reset(reset));
+            sent.add(producer.send(new ProducerRecord<>(settings.drift(), model + "@" + reset.at() + "#" + reset.expert(),
+                    alert.toBuffer().getBytes())));
+        }
+        resetsPublished.put(model, from + fresh.size());
     }
 
     /** A record's use, or null after sending it to the dead letters. */
@@ -294,7 +322,7 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> next = new java.util.HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<String, byte[]>> inPartition = records.records(partition);
             next.put(partition, new OffsetAndMetadata(inPartition.get(inPartition.size() - 1).offset() + 1));
