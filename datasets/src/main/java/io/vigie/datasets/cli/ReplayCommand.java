@@ -52,9 +52,13 @@ final class ReplayCommand {
               --batch B            events per predict request (default: 100; 1 reproduces vigie eval exactly)
               --limit N            replay the first N events only
               --target-coverage C  coverage of the prediction sets (default: 0.9)
+              --kafka HOST:PORT    score and label through Kafka instead of HTTP: transactions and labels go to
+                                   the service's topics, predictions are read from its predictions topic (the
+                                   model is still created, and the summary read, over HTTP)
+              --topics PREFIX      the service's topic names, PREFIX.transactions etc. (default: vigie)
             """;
     private static final List<String> VALUED = List.of("data", "url", "key", "name", "model", "seed", "delay", "batch",
-            "limit", "class", "target-coverage");
+            "limit", "class", "target-coverage", "kafka", "topics");
     private static final int MAX_LABEL_BATCH = 1000;
 
     private final PrintStream out;
@@ -63,6 +67,8 @@ final class ReplayCommand {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String url;
     private String key;
+    private KafkaFeed kafka;
+    private long labelsSent;
 
     ReplayCommand(PrintStream out, PrintStream err) {
         this.out = out;
@@ -83,6 +89,9 @@ final class ReplayCommand {
         long limit = args.getLong("limit", -1);
         if (delay < 0 || batch < 1 || batch > MAX_LABEL_BATCH) {
             throw new Args.UsageException("--delay must be >= 0 and --batch between 1 and " + MAX_LABEL_BATCH);
+        }
+        if (args.get("kafka", null) != null) {
+            kafka = new KafkaFeed(args.get("kafka", null), args.get("topics", "vigie"), json);
         }
         try (EventStream stream = Streams.open(data, args.get("class", null), null, Set.of(), limit)) {
             Schema schema = stream.schema();
@@ -117,7 +126,8 @@ final class ReplayCommand {
                     e.set("features", features(schema, event.instance().toDoubleArray()));
                     waiting.add(new Object[]{scored, schema.classes().get((int) event.instance().classValue())});
                 }
-                JsonNode predictions = call("POST", "/v1/models/" + name + "/predict/batch", request, 200).get("predictions");
+                JsonNode predictions = kafka != null ? kafka.predict(name, events)
+                        : call("POST", "/v1/models/" + name + "/predict/batch", request, 200).get("predictions");
                 for (JsonNode p : predictions) {
                     abstained += p.get("abstain").asBoolean() ? 1 : 0;
                 }
@@ -133,6 +143,10 @@ final class ReplayCommand {
             summary(name, scored, abstained, seconds);
         } catch (ConnectException e) {
             throw new LearnerException("cannot reach the service at " + url + " (is ./vigie serve running?)");
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
         }
         return 0;
     }
@@ -145,12 +159,42 @@ final class ReplayCommand {
                 Object[] next = waiting.poll();
                 labels.addObject().put("id", name + "-" + next[0]).put("label", (String) next[1]);
             }
+            if (kafka != null) {
+                kafka.label(name, labels);
+                labelsSent += labels.size();
+                awaitLearned(name, labelsSent);
+                continue;
+            }
             JsonNode answer = call("POST", "/v1/models/" + name + "/labels", request, 202);
             if (answer.get("learned").asInt() != labels.size()) {
                 throw new LearnerException("the service learned " + answer.get("learned").asInt() + " of " + labels.size()
                         + " labels: " + answer);
             }
         }
+    }
+
+    /**
+     * Labels sent through Kafka are learned asynchronously: wait until the model has learned them
+     * all. Reads the model list, whose summaries are cheap, not the model's full state.
+     */
+    private void awaitLearned(String name, long expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        long learned;
+        while ((learned = learned(name)) < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new LearnerException("the service learned " + learned + " of the " + expected + " labels sent through Kafka");
+            }
+            Thread.sleep(5); // polling interval: the model's count decides
+        }
+    }
+
+    private long learned(String name) throws IOException, InterruptedException {
+        for (JsonNode model : call("GET", "/v1/models", null, 200).get("models")) {
+            if (model.get("name").asText().equals(name)) {
+                return model.get("learned").asLong();
+            }
+        }
+        throw new LearnerException("the model '" + name + "' is gone from the service");
     }
 
     private void summary(String name, long events, long abstained, double seconds) throws IOException, InterruptedException {
