@@ -222,7 +222,7 @@ public final class ServiceBench {
         }
     }
 
-    private static double raw(ModelSpec spec, Schema schema, Instance[] events, boolean predictFirst) {
+    static double raw(ModelSpec spec, Schema schema, Instance[] events, boolean predictFirst) {
         Classifier classifier = BenchData.rawMoa(spec.moaCli(), spec.seed(), schema);
         long started = System.nanoTime();
         double sink = 0;
