@@ -85,7 +85,9 @@ public final class KafkaBench {
                     + "each labelled event before learning it).\n\n");
             md.append("| learner | Vigie from Kafka, events/s | raw MOA, events/s | ratio |\n|---|---:|---:|---:|\n");
             for (String preset : List.of("hat", "arf")) {
-                double raw = ServiceBench.raw(ModelSpec.of(preset), elec2.schema(), elec2.instances(), true);
+                // the better of two passes: a baseline disturbed by the broker's own work would flatter the ratio
+                double raw = Math.max(ServiceBench.raw(ModelSpec.of(preset), elec2.schema(), elec2.instances(), true),
+                        ServiceBench.raw(ModelSpec.of(preset), elec2.schema(), elec2.instances(), true));
                 double fromKafka = learnFromTopic(broker, work.resolve("learn-" + preset), preset, elec2);
                 md.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | **%.2f** |%n", preset, fromKafka, raw, fromKafka / raw));
             }

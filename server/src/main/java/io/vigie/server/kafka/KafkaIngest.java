@@ -51,8 +51,8 @@ import java.util.concurrent.Future;
  * <p>Exactly-once learning without Kafka transactions: every label or labelled event is logged by
  * its model with its topic, partition and offset, and each model knows the last offset its log
  * holds per partition (kept in snapshots, rebuilt at replay). Offsets are committed to Kafka only
- * after what was read is logged, so a crash redelivers at most the records since the last commit,
- * and the models skip those their logs already hold. Predictions and dead letters are at least
+ * after what was read is logged (asynchronously, so a commit may lag), so a crash redelivers the
+ * records since the last commit that landed, and the models skip those their logs already hold. Predictions and dead letters are at least
  * once: a redelivered transaction is scored and published again.
  *
  * <p>One thread polls; records of one model are handed to its writer in runs of the same kind, in
@@ -129,7 +129,14 @@ public final class KafkaIngest implements AutoCloseable {
                     process(records);
                     producer.flush();
                     requireSent();
-                    consumer.commitSync(nextOffsets(records));
+                    // asynchronous: the commit only has to follow the logging, not hold up the next poll;
+                    // a commit lost in a crash means redelivery, which the models' positions absorb
+                    consumer.commitAsync(nextOffsets(records), (offsets, failure) -> {
+                        if (failure != null) {
+                            System.err.println("vigie: Kafka offsets not committed (records will be read again, not learned twice): "
+                                    + failure);
+                        }
+                    });
                 } catch (Stopping | WakeupException e) {
                     return; // nothing committed past what was logged; the next start redelivers the rest
                 } catch (RuntimeException e) {
@@ -275,7 +282,7 @@ public final class KafkaIngest implements AutoCloseable {
         }
     }
 
-    /** Waits for a writer call, retrying while the model is busy; a stopping model stops the ingest. */
+    /** Waits for a writer call, retrying while the model is busy; once the service stops, leaves without committing. */
     private <T> T await(java.util.function.Supplier<CompletableFuture<T>> call) {
         while (true) {
             try {
@@ -285,9 +292,11 @@ public final class KafkaIngest implements AutoCloseable {
                     pause(RETRY_MILLIS);
                     continue;
                 }
-                if (e.getCause() instanceof ApiProblem problem && problem.status() == 503) {
+                if (!running) {
                     throw new Stopping();
                 }
+                // e.g. a model deleted meanwhile (503): the batch is read again, and its records
+                // for a model that is gone become dead letters
                 throw new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
