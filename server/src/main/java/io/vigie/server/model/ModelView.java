@@ -8,6 +8,7 @@ import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.Versions;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A model's state as a reader on the writer thread sees it. Only valid inside
@@ -19,15 +20,17 @@ public final class ModelView {
     private final ServingMetrics metrics;
     private final long version;
     private final PendingEvents pending;
-    private final List<Versions.Version> versions;
+    private final Supplier<ModelState> state;
+    private final Supplier<List<Versions.Version>> versions;
 
     ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, long version, PendingEvents pending,
-              List<Versions.Version> versions) {
+              Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
         this.definition = definition;
         this.model = model;
         this.metrics = metrics;
         this.version = version;
         this.pending = pending;
+        this.state = state;
         this.versions = versions;
     }
 
@@ -51,9 +54,12 @@ public final class ModelView {
         return metrics;
     }
 
-    /** The learner's internals: members, sizes, drift counts. */
+    /**
+     * The learner's internals: members, sizes, drift counts. Measuring sizes serializes the model,
+     * so while it learns this is refreshed at most every few seconds ({@link ModelWriter}).
+     */
     public ModelState state() {
-        return model.learner().state();
+        return state.get();
     }
 
     /** The committee's member replacements after drift, oldest first; empty for single learners. */
@@ -62,6 +68,6 @@ public final class ModelView {
     }
 
     public List<Versions.Version> versions() {
-        return versions;
+        return versions.get();
     }
 }

@@ -6,6 +6,7 @@ import io.vigie.learner.ClassProbabilities;
 import io.vigie.learner.Ensemble;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
+import io.vigie.learner.ModelState;
 import io.vigie.learner.Prediction;
 import io.vigie.learner.Schema;
 import io.vigie.learner.Snapshot;
@@ -87,6 +88,8 @@ public final class ModelWriter implements AutoCloseable {
     public record ItemResult(String id, Outcome outcome, long version) {
     }
 
+    private static final long STATE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
+
     private record Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
     }
 
@@ -114,6 +117,9 @@ public final class ModelWriter implements AutoCloseable {
     private Model model;
     private ServingMetrics metrics;
     private SourcePositions positions = new SourcePositions();
+    private ModelState state;
+    private long stateVersion = -1;
+    private long stateMeasuredAt;
     private long version;
     private long sinceSnapshot;
     private volatile boolean snapshotInFlight;
@@ -285,7 +291,22 @@ public final class ModelWriter implements AutoCloseable {
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
         return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, version,
-                pending, versions.list()))));
+                pending, this::state, versions::list))));
+    }
+
+    /**
+     * The learner's state, measured again only if the model changed and the last measurement is
+     * older than {@link #STATE_REFRESH_NANOS}: measuring serializes the model (its size, and each
+     * member's), which for a large ensemble would stall the writer on every read.
+     */
+    private ModelState state() {
+        long now = System.nanoTime();
+        if (state == null || stateVersion != version && now - stateMeasuredAt > STATE_REFRESH_NANOS) {
+            state = model.learner().state();
+            stateVersion = version;
+            stateMeasuredAt = now;
+        }
+        return state;
     }
 
     /** The last stream offset the log holds per source partition ({@code topic/partition}), read on the writer thread. */
@@ -461,6 +482,7 @@ public final class ModelWriter implements AutoCloseable {
             advance(event.source());
         } else if (record instanceof LogRecord.Rollback rollback) {
             model = preloaded != null ? preloaded : versions.load(rollback.version()).model();
+            state = null; // another model: measure it afresh
         }
         version = seq;
         sinceSnapshot++;
