@@ -5,10 +5,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vigie.learner.Feature;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 import io.vigie.server.VigieServer;
+import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.kafka.LocalBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -111,7 +111,8 @@ public final class KafkaBench {
         try (KafkaProducer<String, byte[]> producer = producer(broker)) {
             Instance[] events = data.instances();
             for (int i = 0; i < events.length; i++) {
-                JsonObject event = new JsonObject().put("model", "m").put("id", "e" + i).put("features", features(data.schema(), events[i]))
+                JsonObject event = new JsonObject().put("model", "m").put("id", "e" + i)
+                        .put("features", ServiceBench.features(data.schema(), events[i]))
                         .put("label", data.schema().classes().get((int) events[i].classValue()));
                 producer.send(new ProducerRecord<>(topics + ".events", "e" + i, event.toBuffer().getBytes()));
             }
@@ -119,7 +120,8 @@ public final class KafkaBench {
         }
         // the model exists before the service reads the topic, else its records would be dead letters
         Service setup = new Service(dataDir, null);
-        setup.post("/v1/models", new JsonObject().put("name", "m").put("model", preset).put("schema", schemaJson(data.schema())), 201);
+        setup.post("/v1/models", new JsonObject().put("name", "m").put("model", preset)
+                .put("schema", ModelDefinition.schemaJson(data.schema())), 201);
         setup.close();
         try (Service service = new Service(dataDir, kafka(broker, topics, "learn"))) {
             long total = data.instances().length;
@@ -148,10 +150,10 @@ public final class KafkaBench {
                      broker.bootstrap(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
                      new ByteArrayDeserializer())) {
             Schema schema = data.schema();
-            service.post("/v1/models", new JsonObject().put("name", "m").put("model", "hat").put("schema", schemaJson(schema)), 201);
+            service.post("/v1/models", new JsonObject().put("name", "m").put("model", "hat").put("schema", ModelDefinition.schemaJson(schema)), 201);
             JsonArray training = new JsonArray();
             for (int i = 0; i < 20_000; i++) {
-                training.add(new JsonObject().put("id", "t" + i).put("features", features(schema, data.instances()[i]))
+                training.add(new JsonObject().put("id", "t" + i).put("features", ServiceBench.features(schema, data.instances()[i]))
                         .put("label", schema.classes().get((int) data.instances()[i].classValue())));
                 if (training.size() == 1000) {
                     service.post("/v1/models/m/events", new JsonObject().put("events", training), 202);
@@ -202,7 +204,7 @@ public final class KafkaBench {
             Instance event = events[20_000 + i % (events.length - 20_000)];
             due.put(id, at);
             producer.send(new ProducerRecord<>("lag.transactions", id, new JsonObject().put("model", "m").put("id", id)
-                    .put("features", features(schema, event)).toBuffer().getBytes()));
+                    .put("features", ServiceBench.features(schema, event)).toBuffer().getBytes()));
         }
         producer.flush();
         reader.join();
@@ -267,24 +269,6 @@ public final class KafkaBench {
         public void close() throws Exception {
             vertx.close().await(120, TimeUnit.SECONDS);
         }
-    }
-
-    static JsonObject features(Schema schema, Instance event) {
-        JsonObject features = new JsonObject();
-        schema.namedValues(event.toDoubleArray()).forEach(features::put);
-        return features;
-    }
-
-    static JsonObject schemaJson(Schema schema) {
-        JsonArray features = new JsonArray();
-        for (Feature f : schema.features()) {
-            JsonObject feature = new JsonObject().put("name", f.name()).put("type", f.isNominal() ? "nominal" : "numeric");
-            if (f.isNominal()) {
-                feature.put("values", new JsonArray(f.values()));
-            }
-            features.add(feature);
-        }
-        return new JsonObject().put("features", features).put("classes", new JsonArray(schema.classes()));
     }
 
     private static String millis(long micros) {

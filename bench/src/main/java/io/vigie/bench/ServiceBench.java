@@ -7,12 +7,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.AbstentionSettings;
-import io.vigie.learner.Feature;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 import io.vigie.server.VigieServer;
+import io.vigie.server.model.ModelDefinition;
 import moa.classifiers.Classifier;
 
 import java.io.IOException;
@@ -240,16 +240,7 @@ public final class ServiceBench {
     // ---- requests ----------------------------------------------------------------------------------
 
     private void createModel(String name, String model, Schema schema) throws Exception {
-        JsonArray features = new JsonArray();
-        for (Feature f : schema.features()) {
-            JsonObject feature = new JsonObject().put("name", f.name()).put("type", f.isNominal() ? "nominal" : "numeric");
-            if (f.isNominal()) {
-                feature.put("values", new JsonArray(f.values()));
-            }
-            features.add(feature);
-        }
-        post("/v1/models", new JsonObject().put("name", name).put("model", model)
-                .put("schema", new JsonObject().put("features", features).put("classes", new JsonArray(schema.classes()))), 201);
+        post("/v1/models", new JsonObject().put("name", name).put("model", model).put("schema", ModelDefinition.schemaJson(schema)), 201);
     }
 
     private void postEvents(String name, Schema schema, Instance[] events, int from, int to) throws Exception {
@@ -296,7 +287,8 @@ public final class ServiceBench {
         return new JsonObject(response.body());
     }
 
-    private static JsonObject features(Schema schema, Instance event) {
+    /** An event's features as the API takes them. */
+    static JsonObject features(Schema schema, Instance event) {
         JsonObject features = new JsonObject();
         for (Map.Entry<String, Object> f : schema.namedValues(event.toDoubleArray()).entrySet()) {
             features.put(f.getKey(), f.getValue());

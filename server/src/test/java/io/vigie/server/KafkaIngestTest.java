@@ -4,9 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
-import io.vigie.learner.Feature;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
+import io.vigie.server.model.ModelDefinition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -175,7 +175,7 @@ class KafkaIngestTest {
              EventStream stream = Streams.open(agrawal, null, null, Set.of(), events)) {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "agrawal").put("model", "committee -e ht,hat,nb,nochange")
-                    .put("seed", 4).put("schema", schemaJson(schema))));
+                    .put("seed", 4).put("schema", ModelDefinition.schemaJson(schema))));
             for (int i = 0; stream.hasNext(); i++) {
                 LabelledEvent event = stream.next();
                 producer.send(new ProducerRecord<>(topics.events(), "a" + i, new JsonObject().put("model", "agrawal").put("id", "a" + i)
@@ -210,7 +210,8 @@ class KafkaIngestTest {
              KafkaConsumer<String, byte[]> predictions = consumer(topics.predictions());
              EventStream stream = Streams.open(elec2.toString(), null, null, Set.of(), limit)) {
             Schema schema = stream.schema();
-            expect(201, service.post("/v1/models", new JsonObject().put("name", "elec2").put("model", model).put("schema", schemaJson(schema))));
+            expect(201, service.post("/v1/models", new JsonObject().put("name", "elec2").put("model", model)
+                    .put("schema", ModelDefinition.schemaJson(schema))));
             List<String> labels = new ArrayList<>();
             int delivered = 0;
             long seen = 0;
@@ -272,18 +273,6 @@ class KafkaIngestTest {
         JsonObject features = new JsonObject();
         schema.namedValues(event.instance().toDoubleArray()).forEach(features::put);
         return features;
-    }
-
-    private static JsonObject schemaJson(Schema schema) {
-        JsonArray features = new JsonArray();
-        for (Feature f : schema.features()) {
-            JsonObject feature = new JsonObject().put("name", f.name()).put("type", f.isNominal() ? "nominal" : "numeric");
-            if (f.isNominal()) {
-                feature.put("values", new JsonArray(f.values()));
-            }
-            features.add(feature);
-        }
-        return new JsonObject().put("features", features).put("classes", new JsonArray(schema.classes()));
     }
 
     private static long learned(TestService service, String model) {

@@ -26,7 +26,8 @@ public record KafkaSettings(String bootstrap, String group, String instance, Str
         return new KafkaSettings(kafka.getString("bootstrap"), kafka.getString("group", DEFAULT_GROUP),
                 kafka.getString("instance", defaultInstance(config.getString("data_dir", "vigie-data"))),
                 topics.getString("transactions", "vigie.transactions"), topics.getString("labels", "vigie.labels"),
-                topics.getString("events", "vigie.events"), topics.getString("predictions", "vigie.predictions"), topics.getString("drift", "vigie.drift"),
+                topics.getString("events", "vigie.events"), topics.getString("predictions", "vigie.predictions"),
+                topics.getString("drift", "vigie.drift"),
                 topics.getString("dead_letter", "vigie.dead-letter"), kafka.getInteger("max_poll_records", 500));
     }
 

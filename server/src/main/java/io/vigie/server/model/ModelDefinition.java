@@ -112,6 +112,23 @@ public record ModelDefinition(String name, Schema schema, ModelSpec spec, Absten
 
     /** The definition as the create request would give it, plus its creation time. */
     public JsonObject toJson() {
+        return new JsonObject()
+                .put("name", name)
+                .put("schema", schemaJson(schema))
+                .put("model", spec.model())
+                .put("seed", spec.seed())
+                .put("abstention", new JsonObject()
+                        .put("target_coverage", abstention.targetCoverage())
+                        .put("gamma", abstention.gamma())
+                        .put("cost_error", abstention.costError())
+                        .put("cost_abstain", abstention.costAbstain())
+                        .put("per_class", abstention.perClass()))
+                .put("label_ttl", labelTtl.toString())
+                .put("created_at", createdAtMillis);
+    }
+
+    /** A schema as the create request's {@code "schema"} takes it. */
+    public static JsonObject schemaJson(Schema schema) {
         JsonArray features = new JsonArray();
         for (Feature f : schema.features()) {
             JsonObject feature = new JsonObject().put("name", f.name()).put("type", f.isNominal() ? "nominal" : "numeric");
@@ -123,18 +140,6 @@ public record ModelDefinition(String name, Schema schema, ModelSpec spec, Absten
             }
             features.add(feature);
         }
-        return new JsonObject()
-                .put("name", name)
-                .put("schema", new JsonObject().put("features", features).put("classes", new JsonArray(schema.classes())))
-                .put("model", spec.model())
-                .put("seed", spec.seed())
-                .put("abstention", new JsonObject()
-                        .put("target_coverage", abstention.targetCoverage())
-                        .put("gamma", abstention.gamma())
-                        .put("cost_error", abstention.costError())
-                        .put("cost_abstain", abstention.costAbstain())
-                        .put("per_class", abstention.perClass()))
-                .put("label_ttl", labelTtl.toString())
-                .put("created_at", createdAtMillis);
+        return new JsonObject().put("features", features).put("classes", new JsonArray(schema.classes()));
     }
 }
