@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
     private static final String USAGE = "usage: vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE]"
-            + " [--kafka HOST:PORT [--group NAME]]";
+            + " [--kafka HOST:PORT [--group NAME] [--replica]]";
 
     private Main() {
     }
@@ -37,6 +37,10 @@ public final class Main {
                 case "--config" -> configFile = Path.of(require("--config", value));
                 case "--kafka" -> kafka.put("bootstrap", require("--kafka", value));
                 case "--group" -> kafka.put("group", require("--group", value));
+                case "--replica" -> {
+                    options.put("replica", true);
+                    i--; // a flag: no value
+                }
                 case "--help", "-h" -> {
                     System.out.println(USAGE);
                     return;

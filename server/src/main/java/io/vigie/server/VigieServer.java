@@ -24,8 +24,11 @@ import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.http.Api;
 import io.vigie.server.http.Problems;
+import io.vigie.server.http.ReplicaApi;
 import io.vigie.server.kafka.KafkaIngest;
 import io.vigie.server.kafka.KafkaSettings;
+import io.vigie.server.kafka.ReplicaModels;
+import io.vigie.server.kafka.VersionPublisher;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 
@@ -50,6 +53,8 @@ public final class VigieServer extends VerticleBase {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Promise<Void> recovered = Promise.promise();
     private volatile KafkaIngest ingest;
+    private volatile VersionPublisher publisher;
+    private volatile ReplicaModels replica;
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private volatile Models models;
     private volatile ApiKeys keys;
@@ -99,7 +104,15 @@ public final class VigieServer extends VerticleBase {
         // handed to a model still completes (a label logged late is learned, and its resend is a 409).
         router.route("/v1/*").handler(TimeoutHandler.create(config.getLong("request_timeout_ms", 30_000L), 503));
         router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
-        new Api(vertx, () -> models, () -> keys, limits, clock).mount(router);
+        boolean replicaMode = config.getBoolean("replica", false);
+        if (replicaMode && KafkaSettings.from(config) == null) {
+            return Future.failedFuture("a replica needs Kafka: it serves the versions the learner publishes there (--kafka HOST:PORT)");
+        }
+        if (replicaMode) {
+            new ReplicaApi(() -> replica, () -> keys, limits).mount(router);
+        } else {
+            new Api(vertx, () -> models, () -> keys, limits, clock).mount(router);
+        }
         router.route().failureHandler(Problems::handle);
         router.route().last().handler(ctx -> ctx.fail(404));
         // HTTP/1.1 only: no h2c upgrade, whose settings would let a hostile client stall a connection
@@ -122,13 +135,18 @@ public final class VigieServer extends VerticleBase {
                 config.getLong("snapshot_every", ModelWriter.Settings.DEFAULTS.snapshotEvery()));
         vertx.executeBlocking(() -> {
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
-            Models opened = Models.open(dataDir, clock, settings, registry);
+            KafkaSettings kafka = KafkaSettings.from(config);
             generatedAdminKey = loaded.generatedAdminKey();
             keys = loaded.keys();
+            if (config.getBoolean("replica", false)) {
+                replica = ReplicaModels.start(kafka, dataDir);
+                return null;
+            }
+            Models opened = Models.open(dataDir, clock, settings, registry);
             models = opened;
-            KafkaSettings kafka = KafkaSettings.from(config);
             if (kafka != null) {
                 ingest = KafkaIngest.start(kafka, opened, registry);
+                publisher = VersionPublisher.start(kafka, opened);
             }
             return null;
         }, false).onComplete(done -> {
@@ -158,6 +176,12 @@ public final class VigieServer extends VerticleBase {
         return closed.compose(v -> vertx.executeBlocking(() -> {
             if (ingest != null) {
                 ingest.close(); // stops reading before the models drain, leaving the rest uncommitted
+            }
+            if (publisher != null) {
+                publisher.close();
+            }
+            if (replica != null) {
+                replica.close();
             }
             if (open != null) {
                 open.close(); // each model drains its queue and snapshots

@@ -73,9 +73,14 @@ public final class Api {
     // ---- auth -------------------------------------------------------------------------------
 
     private Handler<RoutingContext> role(Role role) {
+        return role(keys, () -> models.get() != null, role);
+    }
+
+    /** Lets a request through if its key has the role; 503 until {@code ready}, 401 without a valid key, 403 without the role. */
+    static Handler<RoutingContext> role(Supplier<ApiKeys> keys, java.util.function.BooleanSupplier ready, Role role) {
         return ctx -> {
             ApiKeys apiKeys = keys.get();
-            if (apiKeys == null || models.get() == null) {
+            if (apiKeys == null || !ready.getAsBoolean()) {
                 throw ApiProblem.unavailable("recovering", "the service is recovering its models; see /health/ready", 1);
             }
             String header = ctx.request().getHeader("Authorization");

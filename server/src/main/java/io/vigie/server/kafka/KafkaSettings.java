@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * {@code ./vigie serve --kafka HOST:PORT [--group NAME]}.
  */
 public record KafkaSettings(String bootstrap, String group, String instance, String transactions, String labels, String events,
-                            String predictions, String drift, String deadLetter, int maxPollRecords) {
+                            String predictions, String drift, String deadLetter, String models, int maxPollRecords) {
 
     public static final String DEFAULT_GROUP = "vigie";
 
@@ -28,7 +28,8 @@ public record KafkaSettings(String bootstrap, String group, String instance, Str
                 topics.getString("transactions", "vigie.transactions"), topics.getString("labels", "vigie.labels"),
                 topics.getString("events", "vigie.events"), topics.getString("predictions", "vigie.predictions"),
                 topics.getString("drift", "vigie.drift"),
-                topics.getString("dead_letter", "vigie.dead-letter"), kafka.getInteger("max_poll_records", 500));
+                topics.getString("dead_letter", "vigie.dead-letter"), topics.getString("models", "vigie.models"),
+                kafka.getInteger("max_poll_records", 500));
     }
 
     /**

@@ -319,6 +319,11 @@ public final class ModelWriter implements AutoCloseable {
         return pendingEvent(id);
     }
 
+    /** A version's snapshot bytes, as written. Safe from any thread. */
+    public byte[] snapshotBytes(long version) {
+        return versions.bytes(version);
+    }
+
     /** The model's versions, oldest first. */
     public List<Versions.Version> versions() {
         return versions.list();

@@ -66,6 +66,15 @@ public final class Versions {
         return Snapshots.read(file(version));
     }
 
+    /** A version's snapshot file as it is on disk, to publish it. */
+    public byte[] bytes(long version) {
+        try {
+            return Files.readAllBytes(file(version));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read snapshot " + file(version), e);
+        }
+    }
+
     /** The newest snapshot that reads back whole, or null: recovery starts from it. */
     public Snapshot latestReadable() {
         for (Long version : versions.descendingKeySet()) {

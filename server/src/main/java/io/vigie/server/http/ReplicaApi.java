@@ -1,0 +1,97 @@
+package io.vigie.server.http;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vigie.learner.Prediction;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.auth.ApiKeys;
+import io.vigie.server.auth.Role;
+import io.vigie.server.kafka.ReplicaModels;
+import io.vigie.server.model.EventJson;
+import io.vigie.server.model.ModelWriter;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A serving replica's API: predictions from the versions the learner published, and the list of
+ * what it serves. Nothing is stored and nothing is learned here; the other routes are the
+ * learner's.
+ */
+public final class ReplicaApi {
+    private final Supplier<ReplicaModels> replica;
+    private final Supplier<ApiKeys> keys;
+    private final Api.Limits limits;
+
+    public ReplicaApi(Supplier<ReplicaModels> replica, Supplier<ApiKeys> keys, Api.Limits limits) {
+        this.replica = replica;
+        this.keys = keys;
+        this.limits = limits;
+    }
+
+    public void mount(Router router) {
+        router.get("/v1/models").handler(Api.role(keys, () -> replica.get() != null, Role.READ)).handler(this::list);
+        router.post("/v1/models/:name/predict").handler(Api.role(keys, () -> replica.get() != null, Role.PREDICT))
+                .handler(this::predict);
+        router.post("/v1/models/:name/predict/batch").handler(Api.role(keys, () -> replica.get() != null, Role.PREDICT))
+                .handler(this::predictBatch);
+    }
+
+    private void list(RoutingContext ctx) {
+        JsonArray models = new JsonArray();
+        replica.get().all().stream().sorted(Comparator.comparing(s -> s.definition().name())).forEach(s -> models.add(new JsonObject()
+                .put("name", s.definition().name()).put("model", s.definition().spec().model()).put("version", s.version())
+                .put("learned", s.model().learner().learned())));
+        Api.json(ctx, 200, new JsonObject().put("models", models).put("replica", true));
+    }
+
+    private ReplicaModels.Served served(RoutingContext ctx) {
+        ReplicaModels.Served served = replica.get().get(ctx.pathParam("name"));
+        if (served == null) {
+            throw ApiProblem.notFound("unknown-model", "this replica serves no model named '" + ctx.pathParam("name")
+                    + "' (yet: it loads versions as the learner publishes them)");
+        }
+        return served;
+    }
+
+    private void predict(RoutingContext ctx) {
+        ReplicaModels.Served served = served(ctx);
+        JsonObject body = Bodies.object(ctx);
+        String id = Bodies.id(body);
+        Instance instance = EventJson.instance(served.definition().schema(), body);
+        Api.json(ctx, 200, answer(served, id, instance));
+    }
+
+    private void predictBatch(RoutingContext ctx) {
+        ReplicaModels.Served served = served(ctx);
+        JsonArray events = Bodies.batch(Bodies.object(ctx), "events", limits.maxBatch());
+        List<String> ids = new ArrayList<>();
+        List<Instance> instances = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            if (!(events.getValue(i) instanceof JsonObject event)) {
+                throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
+            }
+            ids.add(Bodies.id(event));
+            instances.add(EventJson.instance(served.definition().schema(), event));
+        }
+        JsonArray predictions = new JsonArray();
+        for (int i = 0; i < ids.size(); i++) {
+            predictions.add(answer(served, ids.get(i), instances.get(i)));
+        }
+        Api.json(ctx, 200, new JsonObject().put("predictions", predictions));
+    }
+
+    private static JsonObject answer(ReplicaModels.Served served, String id, Instance instance) {
+        Prediction prediction;
+        synchronized (served.model()) {
+            prediction = served.model().predict(instance);
+        }
+        return Renderings.prediction(new ModelWriter.Scored(id, prediction, served.version()), served.definition().schema())
+                .put("replica", true);
+    }
+}

@@ -1,0 +1,87 @@
+package io.vigie.server;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static io.vigie.server.TestService.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A serving replica loads the versions the learner publishes on the models topic (a real KRaft
+ * broker) and answers exactly as the learner does at the same version.
+ */
+class KafkaReplicaTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aReplicaServesTheLearnersPredictions_andCatchesUpWithEachNewVersion() throws Exception {
+        Random random = new Random(51);
+        JsonArray probes = new JsonArray();
+        for (int i = 0; i < 200; i++) {
+            probes.add(new JsonObject().put("id", "probe" + i).put("features", ServiceApiTest.features(random)));
+        }
+        try (KafkaBroker broker = new KafkaBroker(dir.resolve("kafka"));
+             TestService learner = new TestService(dir.resolve("learner"), kafka(broker, false));
+             TestService replica = new TestService(dir.resolve("replica"), kafka(broker, true))) {
+            expect(201, learner.post("/v1/models", ServiceApiTest.modelRequest("cards", "hat")));
+            long seen = 0;
+            for (int round = 0; round < 2; round++) {
+                learn(learner, random, 1500);
+                long version = expect(201, learner.post("/v1/models/cards/versions", new JsonObject())).getLong("version");
+                assertTrue(version > seen);
+                awaitVersion(replica, version);
+                JsonArray fromLearner = expect(200, learner.post("/v1/models/cards/predict/batch", new JsonObject()
+                        .put("events", probes))).getJsonArray("predictions");
+                JsonArray fromReplica = expect(200, replica.post("/v1/models/cards/predict/batch", new JsonObject()
+                        .put("events", probes))).getJsonArray("predictions");
+                for (int i = 0; i < probes.size(); i++) {
+                    JsonObject answer = fromReplica.getJsonObject(i);
+                    assertEquals(Boolean.TRUE, answer.remove("replica"));
+                    assertEquals(fromLearner.getJsonObject(i), answer, "probe " + i + " at version " + version);
+                }
+                seen = version;
+            }
+            assertEquals(404, replica.post("/v1/models/cards/labels", new JsonObject().put("id", "probe1").put("label", "ok"))
+                    .statusCode(), "a replica learns nothing");
+        }
+    }
+
+    private static JsonObject kafka(KafkaBroker broker, boolean replica) {
+        return new JsonObject().put("replica", replica).put("kafka", new JsonObject().put("bootstrap", broker.bootstrap())
+                .put("group", "replica-test"));
+    }
+
+    private static void learn(TestService learner, Random random, int count) throws Exception {
+        JsonArray events = new JsonArray();
+        for (int i = 0; i < count; i++) {
+            JsonObject f = ServiceApiTest.features(random);
+            events.add(new JsonObject().put("id", "e" + random.nextLong()).put("features", f).put("label", ServiceApiTest.truth(f)));
+            if (events.size() == 500) {
+                expect(202, learner.post("/v1/models/cards/events", new JsonObject().put("events", events)));
+                events = new JsonArray();
+            }
+        }
+    }
+
+    /** Polls the replica's model list until it serves the version (the publisher looks every half second). */
+    private static void awaitVersion(TestService replica, long version) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            for (Object m : expect(200, replica.get("/v1/models")).getJsonArray("models")) {
+                if (((JsonObject) m).getString("name").equals("cards") && ((JsonObject) m).getLong("version") >= version) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "the replica did not load version " + version + " within 60 s");
+            Thread.sleep(50); // polling interval: the replica's list decides
+        }
+    }
+}
