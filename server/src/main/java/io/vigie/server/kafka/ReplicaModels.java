@@ -53,6 +53,8 @@ public final class ReplicaModels implements AutoCloseable {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // the learner creates the topic compacted; one auto-created here would delete old versions
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * VersionPublisher.CHUNK_BYTES);
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "vigie-replica-models");
@@ -81,6 +83,9 @@ public final class ReplicaModels implements AutoCloseable {
                 for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                     partitions.add(new TopicPartition(p.topic(), p.partition()));
                 }
+                if (partitions.isEmpty()) {
+                    Thread.sleep(500); // no learner has published yet: look again
+                }
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -93,6 +98,8 @@ public final class ReplicaModels implements AutoCloseable {
             if (running) {
                 throw e;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close();
         }
