@@ -24,6 +24,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -77,7 +78,7 @@ public final class Api {
     }
 
     /** Lets a request through if its key has the role; 503 until {@code ready}, 401 without a valid key, 403 without the role. */
-    static Handler<RoutingContext> role(Supplier<ApiKeys> keys, java.util.function.BooleanSupplier ready, Role role) {
+    static Handler<RoutingContext> role(Supplier<ApiKeys> keys, BooleanSupplier ready, Role role) {
         return ctx -> {
             ApiKeys apiKeys = keys.get();
             if (apiKeys == null || !ready.getAsBoolean()) {

@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * Feeds the models from Kafka: transactions are scored and their predictions published, labels are
@@ -52,8 +53,9 @@ import java.util.concurrent.Future;
  * its model with its topic, partition and offset, and each model knows the last offset its log
  * holds per partition (kept in snapshots, rebuilt at replay). Offsets are committed to Kafka only
  * after what was read is logged (asynchronously, so a commit may lag), so a crash redelivers the
- * records since the last commit that landed, and the models skip those their logs already hold. Predictions and dead letters are at least
- * once: a redelivered transaction is scored and published again.
+ * records since the last commit that landed, and the models skip those their logs already hold.
+ * Predictions, dead letters and drift events are at least once: a redelivered transaction is
+ * scored and published again.
  *
  * <p>One thread polls; records of one model are handed to its writer in runs of the same kind, in
  * partition order, each run awaited before the next so the order is the stream's.
@@ -283,7 +285,7 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     /** Waits for a writer call, retrying while the model is busy; once the service stops, leaves without committing. */
-    private <T> T await(java.util.function.Supplier<CompletableFuture<T>> call) {
+    private <T> T await(Supplier<CompletableFuture<T>> call) {
         while (true) {
             try {
                 return call.get().get();
