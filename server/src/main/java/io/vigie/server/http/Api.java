@@ -164,7 +164,7 @@ public final class Api {
     private void predict(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         JsonObject body = Bodies.object(ctx);
-        String id = Bodies.id(body);
+        String id = EventJson.id(body);
         Instance instance = EventJson.instance(writer.definition().schema(), body);
         Schema schema = writer.definition().schema();
         respond(ctx, 200, writer.predict(id, instance).thenApply(scored -> Renderings.prediction(scored, schema)));
@@ -173,20 +173,8 @@ public final class Api {
     private void predictBatch(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         Schema schema = writer.definition().schema();
-        JsonArray events = Bodies.batch(Bodies.object(ctx), "events", limits.maxBatch());
-        List<String> ids = new ArrayList<>(events.size());
-        List<Instance> instances = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            JsonObject event = item(events, i);
-            try {
-                ids.add(Bodies.id(event));
-                instances.add(EventJson.instance(schema, event));
-            } catch (ApiProblem problem) {
-                throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
-                        : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
-            }
-        }
-        respond(ctx, 200, writer.predictAll(ids, instances).thenApply(scored -> {
+        Scorings events = scorings(ctx, schema, limits.maxBatch());
+        respond(ctx, 200, writer.predictAll(events.ids(), events.instances()).thenApply(scored -> {
             JsonArray predictions = new JsonArray();
             scored.forEach(s -> predictions.add(Renderings.prediction(s, schema)));
             return new JsonObject().put("predictions", predictions);
@@ -198,13 +186,13 @@ public final class Api {
         Schema schema = writer.definition().schema();
         JsonObject body = Bodies.object(ctx);
         if (!body.containsKey("labels")) {
-            ModelWriter.LabelRequest request = new ModelWriter.LabelRequest(Bodies.id(body), EventJson.classIndex(schema, body));
+            ModelWriter.LabelRequest request = new ModelWriter.LabelRequest(EventJson.id(body), EventJson.classIndex(schema, body));
             respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
         Batch<ModelWriter.LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
                 "each label must be an object {\"id\", \"label\"}",
-                item -> new ModelWriter.LabelRequest(Bodies.id(item), EventJson.classIndex(schema, item)));
+                item -> new ModelWriter.LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item)));
         respond(ctx, 202, writer.label(batch.accepted()).thenApply(batch::results));
     }
 
@@ -240,7 +228,7 @@ public final class Api {
     }
 
     private ModelWriter.EventRequest labelledEvent(Schema schema, JsonObject item) {
-        String id = Bodies.id(item);
+        String id = EventJson.id(item);
         int label = EventJson.classIndex(schema, item);
         Instance instance = EventJson.instance(schema, item);
         instance.setClassValue(label);
@@ -294,6 +282,28 @@ public final class Api {
 
     private ModelWriter writer(RoutingContext ctx) {
         return models.get().get(ctx.pathParam("name"));
+    }
+
+    /** The ids and instances of a predict batch, in order. */
+    record Scorings(List<String> ids, List<Instance> instances) {
+    }
+
+    /** Reads {@code {"events": [{"id", "features"}, ...]}}: 413 above {@code maxBatch}, the first bad item's 4xx named by its index. */
+    static Scorings scorings(RoutingContext ctx, Schema schema, int maxBatch) {
+        JsonArray events = Bodies.batch(Bodies.object(ctx), "events", maxBatch);
+        List<String> ids = new ArrayList<>(events.size());
+        List<Instance> instances = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            JsonObject event = item(events, i);
+            try {
+                ids.add(EventJson.id(event));
+                instances.add(EventJson.instance(schema, event));
+            } catch (ApiProblem problem) {
+                throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
+                        : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
+            }
+        }
+        return new Scorings(ids, instances);
     }
 
     private static JsonObject item(JsonArray items, int i) {

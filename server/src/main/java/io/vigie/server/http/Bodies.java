@@ -12,9 +12,6 @@ import java.nio.charset.StandardCharsets;
 
 /** Reads request bodies, refusing anything that is not the JSON object a route expects (400). */
 final class Bodies {
-    /** Event ids go into RocksDB keys and logs: bounded and printable. */
-    static final int MAX_ID_LENGTH = 256;
-
     private Bodies() {
     }
 
@@ -48,20 +45,6 @@ final class Bodies {
             throw ApiProblem.tooLarge("'" + field + "' holds " + items.size() + " items; the maximum batch is " + max);
         }
         return items;
-    }
-
-    static String id(JsonObject item) {
-        Object value = item.getValue("id");
-        if (value instanceof Integer || value instanceof Long) {
-            value = value.toString(); // numeric ids are common; they are ids, not numbers
-        }
-        if (!(value instanceof String id)) {
-            throw ApiProblem.badRequest("'id' must be a string, got " + Json.describe(value));
-        }
-        if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
-            throw ApiProblem.invalid("'id' must have 1 to " + MAX_ID_LENGTH + " characters, got " + id.length());
-        }
-        return id;
     }
 
     private static String firstLine(String message) {

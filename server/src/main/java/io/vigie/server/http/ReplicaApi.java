@@ -13,9 +13,7 @@ import io.vigie.server.kafka.ReplicaModels;
 import io.vigie.server.model.EventJson;
 import io.vigie.server.model.ModelWriter;
 
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -62,26 +60,17 @@ public final class ReplicaApi {
     private void predict(RoutingContext ctx) {
         ReplicaModels.Served served = served(ctx);
         JsonObject body = Bodies.object(ctx);
-        String id = Bodies.id(body);
+        String id = EventJson.id(body);
         Instance instance = EventJson.instance(served.definition().schema(), body);
         Api.json(ctx, 200, answer(served, id, instance));
     }
 
     private void predictBatch(RoutingContext ctx) {
         ReplicaModels.Served served = served(ctx);
-        JsonArray events = Bodies.batch(Bodies.object(ctx), "events", limits.maxBatch());
-        List<String> ids = new ArrayList<>();
-        List<Instance> instances = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            if (!(events.getValue(i) instanceof JsonObject event)) {
-                throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
-            }
-            ids.add(Bodies.id(event));
-            instances.add(EventJson.instance(served.definition().schema(), event));
-        }
+        Api.Scorings events = Api.scorings(ctx, served.definition().schema(), limits.maxBatch());
         JsonArray predictions = new JsonArray();
-        for (int i = 0; i < ids.size(); i++) {
-            predictions.add(answer(served, ids.get(i), instances.get(i)));
+        for (int i = 0; i < events.ids().size(); i++) {
+            predictions.add(answer(served, events.ids().get(i), events.instances().get(i)));
         }
         Api.json(ctx, 200, new JsonObject().put("predictions", predictions));
     }

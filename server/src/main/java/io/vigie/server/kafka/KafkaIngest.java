@@ -213,7 +213,7 @@ public final class KafkaIngest implements AutoCloseable {
             }
             ModelWriter writer = models.get(modelName);
             Schema schema = writer.definition().schema();
-            String id = id(json.getValue("id"));
+            String id = EventJson.id(json);
             return switch (kind) {
                 case TRANSACTION -> new Item(writer, kind, id, source, EventJson.instance(schema, json), -1);
                 case LABEL -> new Item(writer, kind, id, source, null, EventJson.classIndex(schema, json));
@@ -244,16 +244,6 @@ public final class KafkaIngest implements AutoCloseable {
             throw ApiProblem.badRequest("the value must be a JSON object");
         }
         return object;
-    }
-
-    private static String id(Object value) {
-        if (value instanceof Integer || value instanceof Long) {
-            value = value.toString();
-        }
-        if (!(value instanceof String id) || id.isEmpty() || id.length() > 256) {
-            throw ApiProblem.invalid("'id' must be a string of 1 to 256 characters");
-        }
-        return id;
     }
 
     private void execute(List<Item> run) {

@@ -6,9 +6,27 @@ import io.vigie.learner.LearnerException;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 
-/** Reads an event's features and label against a model's schema, the same way for HTTP and Kafka; 422 when they do not fit. */
+/** Reads an event's id, features and label against a model's schema, the same way for HTTP and Kafka; 4xx when they do not fit. */
 public final class EventJson {
+    /** Event ids go into RocksDB keys and logs: bounded. */
+    static final int MAX_ID_LENGTH = 256;
+
     private EventJson() {
+    }
+
+    /** The event's {@code id}: a string (or an integer, taken as its text) of 1 to 256 characters. */
+    public static String id(JsonObject event) {
+        Object value = event.getValue("id");
+        if (value instanceof Integer || value instanceof Long) {
+            value = value.toString(); // numeric ids are common; they are ids, not numbers
+        }
+        if (!(value instanceof String id)) {
+            throw ApiProblem.badRequest("'id' must be a string, got " + Json.describe(value));
+        }
+        if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            throw ApiProblem.invalid("'id' must have 1 to " + MAX_ID_LENGTH + " characters, got " + id.length());
+        }
+        return id;
     }
 
     /** The event's {@code features} object as an instance of the schema. */

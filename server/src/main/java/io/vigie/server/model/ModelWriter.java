@@ -309,11 +309,6 @@ public final class ModelWriter implements AutoCloseable {
         return state;
     }
 
-    /** The last stream offset the log holds per source partition ({@code topic/partition}), read on the writer thread. */
-    public CompletableFuture<Map<String, Long>> sourcePositions() {
-        return submit(false, future -> future.complete(positions.asMap()));
-    }
-
     /** The stored scoring of an id with its label if known, or null. Safe from any thread. */
     public ScoredEvent storedEvent(String id) {
         return pendingEvent(id);

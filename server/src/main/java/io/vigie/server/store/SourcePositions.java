@@ -1,6 +1,5 @@
 package io.vigie.server.store;
 
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -19,11 +18,6 @@ public final class SourcePositions {
 
     public void advance(LogRecord.Source source) {
         last.merge(source.partitionKey(), source.offset(), Math::max);
-    }
-
-    /** Partition key to the last offset logged; a copy. */
-    public Map<String, Long> asMap() {
-        return new TreeMap<>(last);
     }
 
     /** As a snapshot attribute: {@code topic/partition=offset} pairs joined by commas. */
