@@ -152,6 +152,11 @@ public final class Schema implements Serializable {
         return className;
     }
 
+    /** The class's position among the attribute values of {@code Instance.toDoubleArray()}. */
+    public int classAttribute() {
+        return classAttribute;
+    }
+
     public List<String> classes() {
         return classes;
     }

@@ -26,4 +26,32 @@ final class DriftStreams {
             @Override public String name() { return "agrawal " + before + "->" + after; }
         };
     }
+
+    /**
+     * A virtual drift: Agrawal function {@code function} throughout (same concept), but from event
+     * {@code at} on only the applicants earning 100,000 or more are drawn, so the salary and
+     * commission distributions change while the label given the features does not.
+     */
+    static EventStream agrawalSalaryShift(int function, int at, long length) {
+        moa.streams.generators.AgrawalGenerator generator = new moa.streams.generators.AgrawalGenerator();
+        generator.functionOption.setValue(function);
+        generator.instanceRandomSeedOption.setValue(3);
+        generator.prepareForUse();
+        Schema schema = Schema.fromHeader(generator.getHeader());
+        return new EventStream() {
+            long emitted;
+
+            @Override public Schema schema() { return schema; }
+            @Override public boolean hasNext() { return emitted < length; }
+            @Override public LabelledEvent next() {
+                Instance instance = (Instance) generator.nextInstance().getData();
+                while (emitted >= at && instance.value(0) < 100_000) { // attribute 0 is the salary
+                    instance = (Instance) generator.nextInstance().getData();
+                }
+                emitted++;
+                return new LabelledEvent(instance);
+            }
+            @Override public String name() { return "agrawal " + function + " with a salary shift"; }
+        };
+    }
 }
