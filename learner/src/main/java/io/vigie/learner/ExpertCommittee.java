@@ -142,6 +142,20 @@ final class ExpertCommittee implements Ensemble, Serializable {
         return members;
     }
 
+    /** Each expert's weight and its own explanation (a tree's decision path), with the committee's distribution. */
+    @Override
+    public Explanation explain(Instance instance) {
+        double[] weights = weights();
+        List<Explanation.Member> members = new ArrayList<>(experts.size());
+        List<ClassProbabilities> votes = new ArrayList<>(experts.size());
+        for (int i = 0; i < experts.size(); i++) {
+            Explanation own = experts.get(i).learner.explain(instance);
+            members.add(new Explanation.Member(i, weights[i], own));
+            votes.add(own.probabilities());
+        }
+        return new Explanation(spec().model(), combine(votes), List.of(), members);
+    }
+
     /** The experts' predicted classes, and the challenger's when one is on trial. */
     @Override
     public List<Integer> labelsToRemember(Instance instance, List<ClassProbabilities> members) {

@@ -2,6 +2,8 @@ package io.vigie.learner;
 
 import com.yahoo.labs.samoa.instances.Instance;
 
+import java.util.List;
+
 /**
  * An online classifier with two verbs: {@link #learn} from a labelled instance and
  * {@link #predictProba} for an unlabelled one. Everything else (the predicted class,
@@ -28,4 +30,9 @@ public interface Learner {
 
     /** A read-only view of its internals: tree sizes, ensemble members, drift counts. */
     ModelState state();
+
+    /** Why it answers as it does for an instance; by default only its class distribution. */
+    default Explanation explain(Instance instance) {
+        return new Explanation(spec().model(), predictProba(instance), List.of(), List.of());
+    }
 }

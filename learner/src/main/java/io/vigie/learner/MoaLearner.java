@@ -51,6 +51,13 @@ final class MoaLearner implements Learner, Serializable {
         return ModelInspector.inspect(classifier, learned);
     }
 
+    /** A tree's decision path for the instance (see {@link DecisionPath}). */
+    @Override
+    public Explanation explain(Instance instance) {
+        return new Explanation(spec.model(), predictProba(instance), DecisionPath.of(classifier, instance, schema.header()),
+                java.util.List.of());
+    }
+
     @Override
     public String toString() {
         return "Learner[" + spec.displayName() + ", seed " + spec.seed() + ", learned " + learned + "]";

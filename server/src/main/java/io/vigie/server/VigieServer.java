@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.http.Api;
@@ -112,6 +113,10 @@ public final class VigieServer extends VerticleBase {
             new ReplicaApi(() -> replica, () -> keys, limits).mount(router);
         } else {
             new Api(vertx, () -> models, () -> keys, limits, clock).mount(router);
+            // the analyst page: public static files; its data comes from /v1 with the key typed on it
+            String page = readResource("/webroot/index.html");
+            router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(page));
+            router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setDirectoryListing(false));
         }
         router.route().failureHandler(Problems::handle);
         router.route().last().handler(ctx -> ctx.fail(404));

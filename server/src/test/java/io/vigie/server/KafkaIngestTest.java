@@ -184,14 +184,22 @@ class KafkaIngestTest {
             }
             producer.flush();
             eventually(() -> learned(service, "agrawal") == events);
-            JsonArray resets = expect(200, service.get("/v1/models/agrawal/drifts")).getJsonArray("events");
+            JsonObject drifts = expect(200, service.get("/v1/models/agrawal/drifts"));
+            JsonArray resets = drifts.getJsonArray("events");
+            JsonArray inputs = drifts.getJsonObject("input").getJsonArray("alerts");
             assertTrue(resets.size() > 0, "the committee replaced members after the drift at 6000");
-            List<ConsumerRecord<String, byte[]>> alerts = read(topics.drift(), resets.size());
-            for (int i = 0; i < resets.size(); i++) {
-                JsonObject alert = new JsonObject(new String(alerts.get(i).value(), StandardCharsets.UTF_8));
+            assertTrue(inputs.size() > 0, "the function change moved the model's score and entropy");
+            List<ConsumerRecord<String, byte[]>> published = read(topics.drift(), resets.size() + inputs.size());
+            JsonArray publishedResets = new JsonArray();
+            JsonArray publishedInputs = new JsonArray();
+            for (ConsumerRecord<String, byte[]> record : published) {
+                JsonObject alert = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
                 assertEquals("agrawal", alert.getString("model"));
-                assertEquals(resets.getJsonObject(i), alert.getJsonObject("event"), "each reset on the drift topic, in order");
+                JsonObject event = alert.getJsonObject("event");
+                (event.getString("kind").equals("member_reset") ? publishedResets : publishedInputs).add(event);
             }
+            assertEquals(resets, publishedResets, "each reset on the drift topic, in order");
+            assertEquals(inputs, publishedInputs, "each input drift alert on the drift topic, in order");
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * as half a win (Mann–Whitney); average precision walks distinct thresholds from the highest,
  * AP = Σ (R_k − R_{k−1}) · P_k, as scikit-learn's {@code average_precision_score}.
  */
-public final class BinaryRanking {
+public final class BinaryRanking implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private double[] positives = new double[1024];
     private double[] negatives = new double[1024];
     private int numPositives;

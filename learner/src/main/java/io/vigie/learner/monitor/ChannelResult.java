@@ -5,7 +5,7 @@ import java.io.Serializable;
 /**
  * One channel's comparison at the end of a window.
  *
- * @param channel       the feature's name, or {@code score}, {@code entropy}, {@code abstention}
+ * @param channel       the feature's name, or {@code model.score}, {@code model.entropy}, {@code model.abstention}
  * @param test          {@code ks} (numeric) or {@code chi2} (nominal)
  * @param statistic     KS D or the chi-square statistic
  * @param pValue        the p-value corrected for the number of channels tested (Bonferroni), at most 1

@@ -31,6 +31,10 @@ public final class InputDriftMonitor implements Serializable {
     public static final int HISTORY = 500;
     /** Alerts (warning and above) kept. */
     public static final int ALERTS = 1000;
+    /** The model-output channels' names, after the features' (prefixed so no feature name is likely to clash). */
+    public static final String SCORE = "model.score";
+    public static final String ENTROPY = "model.entropy";
+    public static final String ABSTENTION = "model.abstention";
     /** A sample smaller than this (a mostly missing feature) is not tested. */
     private static final int MINIMUM_SAMPLE = 50;
 
@@ -72,9 +76,9 @@ public final class InputDriftMonitor implements Serializable {
         for (Feature f : schema.features()) {
             channels.add(f.isNominal() ? Channel.nominal(f.name(), f.values().size(), window) : Channel.numeric(f.name(), window));
         }
-        channels.add(Channel.output("score", true, false, window));
-        channels.add(Channel.output("entropy", true, true, window));
-        channels.add(Channel.output("abstention", false, true, window));
+        channels.add(Channel.output(SCORE, true, false, window));
+        channels.add(Channel.output(ENTROPY, true, true, window));
+        channels.add(Channel.output(ABSTENTION, false, true, window));
         this.scoreClass = schema.numClasses() == 2 ? 1 : -1;
     }
 
@@ -132,9 +136,11 @@ public final class InputDriftMonitor implements Serializable {
         deque.addLast(item);
     }
 
-    /** The channels' names in the order checks list them: features, then score, entropy, abstention. */
-    public List<String> channelNames() {
-        return channels.stream().map(c -> c.name).toList();
+    /** The channels' names for a schema, in the order checks list them: features, then the model's score, entropy, abstention. */
+    public static List<String> channelNames(Schema schema) {
+        List<String> names = new ArrayList<>(schema.features().stream().map(Feature::name).toList());
+        names.addAll(List.of(SCORE, ENTROPY, ABSTENTION));
+        return names;
     }
 
     public int window() {

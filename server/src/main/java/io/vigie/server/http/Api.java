@@ -66,6 +66,7 @@ public final class Api {
         router.post("/v1/models/:name/events").handler(role(Role.LABEL)).handler(this::events);
         router.get("/v1/models/:name/predictions/:id").handler(role(Role.READ)).handler(this::storedPrediction);
         router.get("/v1/models/:name/drifts").handler(role(Role.READ)).handler(this::drifts);
+        router.get("/v1/models/:name/timeline").handler(role(Role.READ)).handler(this::timeline);
         router.get("/v1/models/:name/versions").handler(role(Role.READ)).handler(this::versions);
         router.post("/v1/models/:name/versions").handler(role(Role.ADMIN)).handler(this::snapshot);
         router.post("/v1/models/:name/rollback").handler(role(Role.ADMIN)).handler(this::rollback);
@@ -167,7 +168,20 @@ public final class Api {
         String id = EventJson.id(body);
         Instance instance = EventJson.instance(writer.definition().schema(), body);
         Schema schema = writer.definition().schema();
-        respond(ctx, 200, writer.predict(id, instance).thenApply(scored -> Renderings.prediction(scored, schema)));
+        boolean explain = explain(ctx);
+        respond(ctx, 200, writer.predict(id, instance, explain).thenApply(scored -> Renderings.prediction(scored, schema)));
+    }
+
+    /** {@code ?explain=true} (or false): whether a prediction says why. */
+    private static boolean explain(RoutingContext ctx) {
+        String value = ctx.queryParams().get("explain");
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw ApiProblem.badRequest("'explain' must be true or false, got '" + value + "'");
     }
 
     private void predictBatch(RoutingContext ctx) {
@@ -260,6 +274,10 @@ public final class Api {
 
     private void drifts(RoutingContext ctx) {
         respond(ctx, 200, writer(ctx).read(Renderings::drifts));
+    }
+
+    private void timeline(RoutingContext ctx) {
+        respond(ctx, 200, writer(ctx).read(Renderings::timeline));
     }
 
     private void versions(RoutingContext ctx) {

@@ -3,18 +3,23 @@ package io.vigie.server.http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.DriftReset;
+import io.vigie.learner.Explanation;
 import io.vigie.learner.ModelState;
 import io.vigie.learner.Prediction;
 import io.vigie.learner.Schema;
 import io.vigie.learner.eval.ClassificationMetrics;
+import io.vigie.learner.monitor.ChannelResult;
+import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.model.ModelView;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.ServingMetrics;
+import io.vigie.server.model.Timeline;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.ScoredEvent;
 import io.vigie.server.store.Versions;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -25,17 +30,41 @@ public final class Renderings {
 
     public static JsonObject prediction(ModelWriter.Scored scored, Schema schema) {
         Prediction p = scored.prediction();
-        return answer(new JsonObject().put("id", scored.id()), schema, p.label(), p.probabilities().probabilities(),
+        JsonObject json = answer(new JsonObject().put("id", scored.id()), schema, p.label(), p.probabilities().probabilities(),
                 p.predictionSet(), p.reason(), p.uncertainty().entropy(), p.uncertainty().margin(), p.uncertainty().disagreement())
                 .put("version", scored.version());
+        return scored.explanation() == null ? json : json.put("explanation", explanation(scored.explanation(), schema));
     }
 
-    private static JsonObject answer(JsonObject json, Schema schema, int label, double[] probabilities, List<Integer> set,
-                                     Prediction.Reason reason, double entropy, double margin, double disagreement) {
+    /** A learner's reasons: its distribution, a tree's decision path, a committee's members with weights. */
+    private static JsonObject explanation(Explanation e, Schema schema) {
+        JsonObject json = new JsonObject().put("model", e.model())
+                .put("label", schema.classes().get(e.probabilities().label()))
+                .put("probabilities", probabilities(schema, e.probabilities().probabilities()));
+        if (!e.path().isEmpty()) {
+            json.put("path", new JsonArray(e.path()));
+        }
+        if (!e.members().isEmpty()) {
+            JsonArray members = new JsonArray();
+            for (Explanation.Member m : e.members()) {
+                members.add(explanation(m.explanation(), schema).put("index", m.index()).put("weight", number(m.weight())));
+            }
+            json.put("members", members);
+        }
+        return json;
+    }
+
+    private static JsonObject probabilities(Schema schema, double[] probabilities) {
         JsonObject probs = new JsonObject();
         for (int c = 0; c < schema.numClasses(); c++) {
             probs.put(schema.classes().get(c), c < probabilities.length ? number(probabilities[c]) : Double.valueOf(0));
         }
+        return probs;
+    }
+
+    private static JsonObject answer(JsonObject json, Schema schema, int label, double[] probabilities, List<Integer> set,
+                                     Prediction.Reason reason, double entropy, double margin, double disagreement) {
+        JsonObject probs = probabilities(schema, probabilities);
         JsonArray predictionSet = new JsonArray();
         set.forEach(c -> predictionSet.add(schema.classes().get(c)));
         return json.put("label", schema.classes().get(label))
@@ -124,12 +153,100 @@ public final class Renderings {
                 .put("selective_accuracy", number(r.selectiveAccuracy()));
     }
 
+    /**
+     * Drift as the model sees it: member resets (label-based) in {@code events}; the label-free
+     * input monitor's warnings and alerts, and its latest checks channel by channel (the heatmap),
+     * under {@code input}.
+     */
     static JsonObject drifts(ModelView view) {
         JsonArray resets = new JsonArray();
         for (DriftReset r : view.resets()) {
             resets.add(reset(r));
         }
-        return new JsonObject().put("name", view.definition().name()).put("version", view.version()).put("events", resets);
+        InputDriftMonitor monitor = view.inputs();
+        List<String> channels = InputDriftMonitor.channelNames(view.definition().schema());
+        JsonArray alerts = new JsonArray();
+        monitor.alerts().forEach(a -> alerts.add(inputAlert(a)));
+        JsonArray checks = new JsonArray();
+        for (InputDriftMonitor.Check check : monitor.history()) {
+            Object[] effects = new Object[channels.size()];
+            Object[] tiers = new Object[channels.size()];
+            for (ChannelResult r : check.channels()) {
+                int c = channels.indexOf(r.channel());
+                effects[c] = number(r.effect());
+                tiers[c] = r.severity().code();
+            }
+            checks.add(new JsonObject().put("observed", check.observed()).put("at", instant(check.timeMillis()))
+                    .put("worst", check.worst().code()).put("effects", new JsonArray(Arrays.asList(effects)))
+                    .put("severities", new JsonArray(Arrays.asList(tiers))));
+        }
+        return new JsonObject().put("name", view.definition().name()).put("version", view.version()).put("events", resets)
+                .put("input", new JsonObject()
+                        .put("window", monitor.window())
+                        .put("observed", monitor.observed())
+                        .put("checks", monitor.checks())
+                        .put("channels", new JsonArray(channels))
+                        .put("alerts", alerts)
+                        .put("history", checks));
+    }
+
+    /** An input drift finding at warning tier or above: which channel, by which test, how strong. */
+    public static JsonObject inputAlert(InputDriftMonitor.Alert a) {
+        ChannelResult r = a.result();
+        return new JsonObject()
+                .put("kind", "input_drift")
+                .put("observed", a.observed())
+                .put("at", instant(a.timeMillis()))
+                .put("channel", r.channel())
+                .put("severity", r.severity().code())
+                .put("test", r.test())
+                .put("statistic", number(r.statistic()))
+                .put("p_value", number(r.pValue()))
+                .put("effect", number(r.effect()))
+                .put("wasserstein", number(r.wasserstein()))
+                .put("reference_mean", number(r.referenceMean()))
+                .put("recent_mean", number(r.recentMean()));
+    }
+
+    /**
+     * Quality over time: a point per window of labels (with each member's accuracy), the
+     * label-free uncertainty of each window of predictions, and markers (member resets, input
+     * drift), all placed by events learned.
+     */
+    static JsonObject timeline(ModelView view) {
+        Timeline timeline = view.timeline();
+        JsonArray points = new JsonArray();
+        for (Timeline.Point p : timeline.points()) {
+            JsonArray members = new JsonArray();
+            p.memberAccuracy().forEach(a -> members.add(number(a)));
+            points.add(new JsonObject().put("learned", p.learned()).put("at", instant(p.timeMillis())).put("labels", p.labels())
+                    .put("accuracy", number(p.accuracy())).put("kappa", number(p.kappa())).put("pr_auc", number(p.prAuc()))
+                    .put("coverage", number(p.coverage())).put("abstention_rate", number(p.abstentionRate()))
+                    .put("members", members));
+        }
+        JsonArray uncertainty = new JsonArray();
+        for (Timeline.Uncertainty u : timeline.uncertainty()) {
+            uncertainty.add(new JsonObject().put("learned", u.learned()).put("at", instant(u.timeMillis()))
+                    .put("mean_entropy", number(u.meanEntropy())).put("abstention_share", number(u.abstentionShare())));
+        }
+        JsonArray markers = new JsonArray();
+        for (DriftReset r : view.resets()) {
+            markers.add(new JsonObject().put("learned", r.at()).put("kind", "member_reset")
+                    .put("detail", "member " + r.expert() + " (" + r.model() + ") by " + r.detector()));
+        }
+        for (Timeline.Marker m : timeline.markers()) {
+            markers.add(new JsonObject().put("learned", m.learned()).put("at", instant(m.timeMillis())).put("kind", m.kind())
+                    .put("detail", m.detail()));
+        }
+        JsonArray members = new JsonArray();
+        view.state().members().forEach(m -> members.add(m.learner()));
+        return new JsonObject().put("name", view.definition().name()).put("version", view.version())
+                .put("window", Timeline.WINDOW).put("members", members)
+                .put("points", points).put("uncertainty", uncertainty).put("markers", markers);
+    }
+
+    private static String instant(long millis) {
+        return Instant.ofEpochMilli(millis).toString();
     }
 
     /** A committee member replaced after drift: when (events learned), which member, what detected it, accuracy around it. */

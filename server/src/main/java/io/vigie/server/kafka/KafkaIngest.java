@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.DriftReset;
+import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.http.Renderings;
@@ -78,7 +79,11 @@ public final class KafkaIngest implements AutoCloseable {
     private final Counter deadLetters;
     private final Counter consumed;
     private final List<Future<RecordMetadata>> sent = new ArrayList<>();
-    private final Map<String, Integer> resetsPublished = new HashMap<>();
+    private final Map<String, DriftsPublished> driftsPublished = new HashMap<>();
+
+    /** How far a model's drift events went to the drift topic: resets by count, input alerts by position. */
+    private record DriftsPublished(int resets, long inputObserved) {
+    }
     private volatile boolean running = true;
 
     private KafkaIngest(KafkaSettings settings, Models models, MeterRegistry registry) {
@@ -158,7 +163,7 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     private void process(ConsumerRecords<String, byte[]> records) {
-        Set<ModelWriter> learning = new LinkedHashSet<>();
+        Set<ModelWriter> touched = new LinkedHashSet<>();
         List<Item> run = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             consumed.increment();
@@ -171,33 +176,44 @@ public final class KafkaIngest implements AutoCloseable {
                 run.clear();
             }
             run.add(item);
-            if (item.kind() != Kind.TRANSACTION) {
-                learning.add(item.writer());
-            }
+            touched.add(item.writer());
         }
         if (!run.isEmpty()) {
             execute(run);
         }
-        learning.forEach(this::publishResets);
+        touched.forEach(this::publishDrifts);
+    }
+
+    private record FreshDrifts(List<DriftReset> resets, List<InputDriftMonitor.Alert> inputs) {
     }
 
     /**
-     * Publishes the member resets a model made since the last look, keyed by model, position and
-     * member so a reader can drop repeats: after a restart every reset is published again (at least once).
+     * Publishes the member resets and input drift alerts a model raised since the last look, keyed
+     * by model, position and member or channel so a reader can drop repeats: after a restart they
+     * are published again (at least once).
      */
-    private void publishResets(ModelWriter writer) {
+    private void publishDrifts(ModelWriter writer) {
         String model = writer.definition().name();
-        int from = resetsPublished.getOrDefault(model, 0);
-        List<DriftReset> fresh = await(() -> writer.read(view -> {
+        DriftsPublished from = driftsPublished.getOrDefault(model, new DriftsPublished(0, 0));
+        FreshDrifts fresh = await(() -> writer.read(view -> {
             List<DriftReset> all = view.resets();
-            return List.copyOf(all.subList(Math.min(from, all.size()), all.size()));
+            return new FreshDrifts(List.copyOf(all.subList(Math.min(from.resets(), all.size()), all.size())),
+                    view.inputs().alerts().stream().filter(a -> a.observed() > from.inputObserved()).toList());
         }));
-        for (DriftReset reset : fresh) {
-            JsonObject alert = new JsonObject().put("model", model).put("event", Renderings.reset(reset));
-            sent.add(producer.send(new ProducerRecord<>(settings.drift(), model + "@" + reset.at() + "#" + reset.expert(),
-                    alert.toBuffer().getBytes())));
+        for (DriftReset reset : fresh.resets()) {
+            publishDrift(model, model + "@" + reset.at() + "#" + reset.expert(), Renderings.reset(reset));
         }
-        resetsPublished.put(model, from + fresh.size());
+        long observed = from.inputObserved();
+        for (InputDriftMonitor.Alert alert : fresh.inputs()) {
+            publishDrift(model, model + "@input" + alert.observed() + "#" + alert.result().channel(), Renderings.inputAlert(alert));
+            observed = alert.observed();
+        }
+        driftsPublished.put(model, new DriftsPublished(from.resets() + fresh.resets().size(), observed));
+    }
+
+    private void publishDrift(String model, String key, JsonObject event) {
+        JsonObject message = new JsonObject().put("model", model).put("event", event);
+        sent.add(producer.send(new ProducerRecord<>(settings.drift(), key, message.toBuffer().getBytes())));
     }
 
     /** A record's use, or null after sending it to the dead letters. */

@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vigie.learner.Prediction;
+import io.vigie.learner.monitor.ChannelResult;
+import io.vigie.learner.monitor.InputDriftMonitor;
+import io.vigie.learner.monitor.Severity;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +37,24 @@ final class ModelMeters {
     private final Counter learnFailures;
     final Timer logAppend;
     final Timer snapshot;
+    private final Counter inputWarnings;
+    private final Counter inputAlerts;
+    private final List<String> channels;
     private volatile Published published = Published.EMPTY;
+    private volatile InputsChecked inputs;
 
-    ModelMeters(MeterRegistry registry, String model) {
+    /** The last input drift check, per channel in {@link #channels} order (NaN / NONE if not tested), for gauges. */
+    private record InputsChecked(double[] effects, Severity[] severities, double meanEntropy, double abstentionShare) {
+    }
+
+    ModelMeters(MeterRegistry registry, String model, List<String> channels) {
         this.registry = registry;
+        this.channels = channels;
+        double[] none = new double[channels.size()];
+        java.util.Arrays.fill(none, Double.NaN);
+        Severity[] untested = new Severity[channels.size()];
+        java.util.Arrays.fill(untested, Severity.NONE);
+        inputs = new InputsChecked(none, untested, Double.NaN, Double.NaN);
         predictions = add(Counter.builder("vigie.predictions").description("Events scored").tag("model", model).register(registry));
         Prediction.Reason[] reasons = Prediction.Reason.values();
         abstentions = new Counter[reasons.length];
@@ -64,6 +81,28 @@ final class ModelMeters {
         gauge("vigie.coverage.windowed", model, "Coverage over the last 1000 labels", Published::windowedCoverage);
         gauge("vigie.abstention.rate", model, "Share of labelled predictions that abstained", Published::abstentionRate);
         gauge("vigie.drift.resets", model, "Committee members replaced after drift", Published::driftResets);
+        inputWarnings = inputAlerts(model, Severity.WARNING);
+        inputAlerts = inputAlerts(model, Severity.ALERT);
+        for (int c = 0; c < channels.size(); c++) {
+            int channel = c;
+            add(Gauge.builder("vigie.input.drift.effect", this, m -> m.inputs.effects[channel])
+                    .description("Last input drift check: KS D (numeric features) or PSI (categories, score and entropy deciles)")
+                    .tag("model", model).tag("channel", channels.get(c)).register(registry));
+            add(Gauge.builder("vigie.input.drift.severity", this, m -> m.inputs.severities[channel].ordinal())
+                    .description("Last input drift check's tier: 0 none, 1 info, 2 warning, 3 alert")
+                    .tag("model", model).tag("channel", channels.get(c)).register(registry));
+        }
+        add(Gauge.builder("vigie.uncertainty.entropy.mean", this, m -> m.inputs.meanEntropy)
+                .description("Mean normalised entropy of the last " + InputDriftMonitor.DEFAULT_WINDOW + " predictions")
+                .tag("model", model).register(registry));
+        add(Gauge.builder("vigie.abstention.share", this, m -> m.inputs.abstentionShare)
+                .description("Share of the last " + InputDriftMonitor.DEFAULT_WINDOW + " predictions that abstained (no label needed)")
+                .tag("model", model).register(registry));
+    }
+
+    private Counter inputAlerts(String model, Severity severity) {
+        return add(Counter.builder("vigie.input.drift.alerts").description("Input drift findings at warning tier or above")
+                .tag("model", model).tag("severity", severity.code()).register(registry));
     }
 
     private Counter labels(String model, String outcome) {
@@ -104,6 +143,24 @@ final class ModelMeters {
             default -> {
             }
         }
+    }
+
+    void inputsChecked(InputDriftMonitor.Check check) {
+        double[] effects = new double[channels.size()];
+        java.util.Arrays.fill(effects, Double.NaN);
+        Severity[] severities = new Severity[channels.size()];
+        java.util.Arrays.fill(severities, Severity.NONE);
+        for (ChannelResult result : check.channels()) {
+            int c = channels.indexOf(result.channel());
+            effects[c] = result.effect();
+            severities[c] = result.severity();
+            if (result.severity() == Severity.WARNING) {
+                inputWarnings.increment();
+            } else if (result.severity() == Severity.ALERT) {
+                inputAlerts.increment();
+            }
+        }
+        inputs = new InputsChecked(effects, severities, check.meanEntropy(), check.abstentionShare());
     }
 
     void publish(Published figures) {

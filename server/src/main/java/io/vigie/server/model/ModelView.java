@@ -4,6 +4,7 @@ import io.vigie.learner.DriftReset;
 import io.vigie.learner.Ensemble;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelState;
+import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.Versions;
 
@@ -18,16 +19,20 @@ public final class ModelView {
     private final ModelDefinition definition;
     private final Model model;
     private final ServingMetrics metrics;
+    private final Timeline timeline;
+    private final InputDriftMonitor inputs;
     private final long version;
     private final PendingEvents pending;
     private final Supplier<ModelState> state;
     private final Supplier<List<Versions.Version>> versions;
 
-    ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, long version, PendingEvents pending,
-              Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
+    ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, Timeline timeline, InputDriftMonitor inputs,
+              long version, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
         this.definition = definition;
         this.model = model;
         this.metrics = metrics;
+        this.timeline = timeline;
+        this.inputs = inputs;
         this.version = version;
         this.pending = pending;
         this.state = state;
@@ -52,6 +57,15 @@ public final class ModelView {
 
     public ServingMetrics metrics() {
         return metrics;
+    }
+
+    public Timeline timeline() {
+        return timeline;
+    }
+
+    /** The label-free drift monitor of the events scored. */
+    public InputDriftMonitor inputs() {
+        return inputs;
     }
 
     /**

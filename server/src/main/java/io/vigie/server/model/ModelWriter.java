@@ -4,6 +4,7 @@ import com.yahoo.labs.samoa.instances.Instance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigie.learner.ClassProbabilities;
 import io.vigie.learner.Ensemble;
+import io.vigie.learner.Explanation;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelState;
@@ -14,6 +15,8 @@ import io.vigie.learner.SnapshotException;
 import io.vigie.learner.SnapshotProvenance;
 import io.vigie.learner.Snapshots;
 import io.vigie.learner.Uncertainty;
+import io.vigie.learner.monitor.InputDriftMonitor;
+import io.vigie.learner.monitor.Severity;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.store.EventLog;
 import io.vigie.server.store.LogRecord;
@@ -61,8 +64,11 @@ public final class ModelWriter implements AutoCloseable {
         public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000);
     }
 
-    /** A prediction and the version of the model that made it. */
-    public record Scored(String id, Prediction prediction, long version) {
+    /** A prediction, the version of the model that made it, and why (only when asked, else null). */
+    public record Scored(String id, Prediction prediction, long version, Explanation explanation) {
+        public Scored(String id, Prediction prediction, long version) {
+            this(id, prediction, version, null);
+        }
     }
 
     /** A label to join: the event id, the class index (checked against the schema), the stream position or null. */
@@ -116,6 +122,8 @@ public final class ModelWriter implements AutoCloseable {
     // owned by the writer thread (and by the constructor during replay, before the thread starts)
     private Model model;
     private ServingMetrics metrics;
+    private Timeline timeline;
+    private InputDriftMonitor inputs;
     private SourcePositions positions = new SourcePositions();
     private ModelState state;
     private long stateVersion = -1;
@@ -131,7 +139,7 @@ public final class ModelWriter implements AutoCloseable {
         this.pending = pending;
         this.clock = clock;
         this.settings = settings;
-        this.meters = new ModelMeters(registry, definition.name());
+        this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(schema));
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.snapshotIo = Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-snapshots-" + definition.name()));
         this.versions = new Versions(dir.resolve("versions"));
@@ -139,10 +147,10 @@ public final class ModelWriter implements AutoCloseable {
         long offset = 0;
         if (latest == null) {
             model = new Model(Learners.create(definition.spec(), schema), definition.abstention());
-            metrics = new ServingMetrics(schema.numClasses());
+            serving(null);
         } else {
             model = latest.model();
-            metrics = (ServingMetrics) latest.state();
+            serving(latest.state());
             version = Long.parseLong(latest.provenance().attributes().get(Versions.VERSION));
             offset = Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
             positions = SourcePositions.parse(latest.provenance().attributes().get(Versions.SOURCE_POSITIONS));
@@ -175,6 +183,19 @@ public final class ModelWriter implements AutoCloseable {
         return writer;
     }
 
+    /** Takes the serving state from a snapshot; starts afresh what it lacks (a snapshot written before it was kept). */
+    private void serving(Object stored) {
+        if (stored instanceof ServingState state) {
+            metrics = state.metrics();
+            timeline = state.timeline();
+            inputs = state.inputs();
+            return;
+        }
+        metrics = stored instanceof ServingMetrics kept ? kept : new ServingMetrics(schema.numClasses());
+        timeline = new Timeline(schema.numClasses());
+        inputs = new InputDriftMonitor(schema);
+    }
+
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
@@ -193,7 +214,16 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Scores an event and stores it until its label arrives. */
     public CompletableFuture<Scored> predict(String id, Instance unlabelled) {
-        return submit(false, future -> future.complete(scoreAll(List.of(id), List.of(unlabelled)).get(0)));
+        return predict(id, unlabelled, false);
+    }
+
+    /** Scores an event and stores it; with {@code explain}, also says why, from the same model. */
+    public CompletableFuture<Scored> predict(String id, Instance unlabelled, boolean explain) {
+        return submit(false, future -> {
+            Scored scored = scoreAll(List.of(id), List.of(unlabelled)).get(0);
+            future.complete(explain ? new Scored(id, scored.prediction(), scored.version(), model.learner().explain(unlabelled))
+                    : scored);
+        });
     }
 
     /** Scores events in order, in one hand-off. */
@@ -290,8 +320,8 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
-        return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, version,
-                pending, this::state, versions::list))));
+        return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, timeline,
+                inputs, version, pending, this::state, versions::list))));
     }
 
     /**
@@ -391,6 +421,7 @@ public final class ModelWriter implements AutoCloseable {
                     p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
                     u.entropy(), u.margin(), u.disagreement(), -1, 0)));
             scored.add(new Scored(ids.get(i), p, version));
+            monitor(event.toDoubleArray(), p, now);
         }
         try {
             pending.scored(scorings);
@@ -399,6 +430,22 @@ public final class ModelWriter implements AutoCloseable {
         }
         scored.forEach(s -> meters.predicted(s.prediction()));
         return scored;
+    }
+
+    /** Shows a scored event to the input drift monitor; at a window's end, records what it found. */
+    private void monitor(double[] values, Prediction p, long now) {
+        InputDriftMonitor.Check check = inputs.observe(values, p, now);
+        if (check == null) {
+            return;
+        }
+        long learned = model.learner().learned();
+        timeline.uncertainty(learned, now, check.meanEntropy(), check.abstentionShare());
+        for (var result : check.channels()) {
+            if (result.severity().compareTo(Severity.WARNING) >= 0) {
+                timeline.mark(learned, now, "input_drift", result.channel() + " " + result.severity().code());
+            }
+        }
+        meters.inputsChecked(check);
     }
 
     private ScoredEvent pendingEvent(String id) {
@@ -463,8 +510,7 @@ public final class ModelWriter implements AutoCloseable {
             Instance labelled = schema.instance(event.values());
             labelled.setClassValue(label.label());
             if (learn(() -> model.learn(labelled, given))) {
-                metrics.add(given.label(), label.label(), given.covers(label.label()), given.predictionSet().size(),
-                        given.abstain());
+                measure(given, label.label(), label.timeMillis());
             }
             marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
             advance(label.source());
@@ -476,8 +522,8 @@ public final class ModelWriter implements AutoCloseable {
             labelled.setClassValue(event.label());
             Prediction[] given = new Prediction[1];
             if (learn(() -> given[0] = model.learnUnscored(labelled))) {
-                metrics.add(given[0].label(), event.label(), given[0].covers(event.label()),
-                        given[0].predictionSet().size(), given[0].abstain());
+                measure(given[0], event.label(), event.timeMillis());
+                monitor(event.values(), given[0], event.timeMillis());
             }
             advance(event.source());
         } else if (record instanceof LogRecord.Rollback rollback) {
@@ -486,6 +532,14 @@ public final class ModelWriter implements AutoCloseable {
         }
         version = seq;
         sinceSnapshot++;
+    }
+
+    /** Scores a labelled answer: the running metrics and the timeline. */
+    private void measure(Prediction given, int truth, long timeMillis) {
+        metrics.add(given.label(), truth, given.covers(truth), given.predictionSet().size(), given.abstain());
+        double[] p = given.probabilities().probabilities();
+        timeline.add(given.label(), truth, p.length > 1 ? p[1] : 0, given.covers(truth), given.abstain(),
+                given.memberLabels(), model.learner().learned(), timeMillis);
     }
 
     private void advance(LogRecord.Source source) {
@@ -550,7 +604,7 @@ public final class ModelWriter implements AutoCloseable {
                 Versions.REASON, reason,
                 Versions.SOURCE_POSITIONS, positions.encode(),
                 "model.name", definition.name()), clock);
-        byte[] bytes = Snapshots.encode(model, metrics, provenance);
+        byte[] bytes = Snapshots.encode(model, new ServingState(metrics, timeline, inputs), provenance);
         meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         sinceSnapshot = 0;
         return new EncodedSnapshot(version, bytes, provenance, reason);
