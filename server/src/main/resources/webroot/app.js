@@ -49,14 +49,13 @@ async function api(path, options = {}) {
 
 async function loadModels() {
   const { models } = await api('/v1/models');
+  if (!models.some((m) => m.name === page.model)) page.model = models.length > 0 ? models[0].name : null;
   const list = $('#models');
   list.replaceChildren(...models.map((m) => el('li', {
     'data-model': m.name,
     class: m.name === page.model ? 'selected' : '',
     onclick: () => select(m.name),
   }, m.name, el('small', {}, `${m.model} · learned ${m.learned} · v${m.version}`))));
-  if (!page.model && models.length > 0) page.model = models[0].name;
-  if (!models.some((m) => m.name === page.model)) page.model = null; // deleted meanwhile
 }
 
 async function select(name) {
@@ -102,7 +101,7 @@ function renderFigures(model) {
 // ---- timeline -----------------------------------------------------------------------------
 
 function renderTimeline(timeline) {
-  const width = 900, height = 260, left = 40, right = 10, top = 24, bottom = 26;
+  const width = 900, height = 260, left = 40, right = 30, top = 24, bottom = 26;
   const xs = [...timeline.points, ...timeline.uncertainty, ...timeline.markers].map((p) => p.learned);
   const svg = el('svg:svg', { width, height, viewBox: `0 0 ${width} ${height}` });
   if (timeline.points.length === 0 && timeline.uncertainty.length === 0) {
