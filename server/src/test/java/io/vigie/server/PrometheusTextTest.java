@@ -1,5 +1,6 @@
 package io.vigie.server;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -36,17 +37,31 @@ class PrometheusTextTest {
                 expect(200, service.post("/v1/models/cards/predict", new JsonObject().put("id", "tx" + i).put("features", f)));
                 expect(202, service.post("/v1/models/cards/labels", new JsonObject().put("id", "tx" + i).put("label", ServiceApiTest.truth(f))));
             }
+            for (int batch = 0; batch < 2; batch++) { // two windows of the input drift monitor: one check with a reference
+                JsonArray events = new JsonArray();
+                for (int i = 0; i < 1000; i++) {
+                    events.add(new JsonObject().put("id", "b" + batch + "-" + i).put("features", ServiceApiTest.features(random)));
+                }
+                expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", events)));
+            }
             assertEquals(404, service.post("/v1/models/cards/labels", new JsonObject().put("id", "unknown").put("label", "ok")).statusCode());
             expect(201, service.post("/v1/models/cards/versions", new JsonObject()));
             text = expect200(service.send("GET", "/metrics", null, null));
         }
-        for (String meter : List.of("vigie_predictions_total{model=\"cards\"} 50.0", "vigie_events_learned_total{model=\"cards\"} 50.0",
+        for (String meter : List.of("vigie_predictions_total{model=\"cards\"} 2050.0", "vigie_events_learned_total{model=\"cards\"} 50.0",
                 "vigie_labels_rejected_total{model=\"cards\",outcome=\"unknown_id\"} 1.0", "vigie_abstentions_total",
-                "vigie_pending_labels{model=\"cards\"} 0.0", "vigie_accuracy{model=\"cards\"}", "vigie_coverage{model=\"cards\"}",
+                "vigie_pending_labels{model=\"cards\"} 2000.0", "vigie_accuracy{model=\"cards\"}", "vigie_coverage{model=\"cards\"}",
                 "vigie_abstention_rate{model=\"cards\"}", "vigie_drift_resets{model=\"cards\"}", "vigie_log_append_seconds_count",
-                "vigie_snapshot_seconds_count{model=\"cards\"}", "vigie_http_requests_seconds_bucket", "jvm_memory_used_bytes")) {
+                "vigie_snapshot_seconds_count{model=\"cards\"}", "vigie_http_requests_seconds_bucket", "jvm_memory_used_bytes",
+                "vigie_input_drift_effect{channel=\"amount\",model=\"cards\"}", "vigie_input_drift_severity{channel=\"model.score\",model=\"cards\"}",
+                "vigie_input_drift_alerts_total{model=\"cards\",severity=\"alert\"}", "vigie_uncertainty_entropy_mean{model=\"cards\"}",
+                "vigie_abstention_share{model=\"cards\"}")) {
             assertTrue(text.contains(meter), meter + " in /metrics");
         }
+
+        String amount = text.lines().filter(l -> l.startsWith("vigie_input_drift_effect{channel=\"amount\"")).findFirst().orElseThrow();
+        double effect = Double.parseDouble(amount.substring(amount.lastIndexOf(' ') + 1));
+        assertTrue(effect >= 0 && effect < 0.1, "the second window was compared with the first: " + amount);
 
         Path promtool = List.of("/usr/bin/promtool", "/usr/local/bin/promtool").stream().map(Path::of)
                 .filter(Files::isExecutable).findFirst().orElse(null);
