@@ -209,12 +209,21 @@ final class ReplayCommand {
                 pct(m.get("accuracy")), fixed(m.get("kappa")), pct(m.get("coverage")), pct(m.get("abstention_rate")),
                 pct(m.get("selective_accuracy")));
         out.printf(Locale.ROOT, "  (abstained on %,d of %,d answers at scoring time)%n", abstained, events);
+        JsonNode input = call("GET", "/v1/models/" + name + "/drifts", null, 200).get("input");
+        java.util.Map<String, java.util.Set<String>> bySeverity = new java.util.TreeMap<>();
+        for (JsonNode alert : input.get("alerts")) {
+            bySeverity.computeIfAbsent(alert.get("severity").asText(), k -> new java.util.TreeSet<>()).add(alert.get("channel").asText());
+        }
+        out.printf(Locale.ROOT, "Input drift, no label needed (%,d windows of %,d events):%s%n", input.get("checks").asLong(),
+                input.get("window").asLong(), bySeverity.isEmpty() ? " nothing at warning or above" : "");
+        bySeverity.forEach((severity, channels) -> out.printf(Locale.ROOT, "  %s on %s%n", severity, String.join(", ", channels)));
         out.printf(Locale.ROOT, "Look further (Authorization: Bearer <key>):%n");
-        for (String path : List.of("/v1/models/" + name, "/v1/models/" + name + "/drifts", "/v1/models/" + name + "/versions",
-                "/v1/models/" + name + "/predictions/" + name + "-" + events)) {
+        for (String path : List.of("/v1/models/" + name, "/v1/models/" + name + "/timeline", "/v1/models/" + name + "/drifts",
+                "/v1/models/" + name + "/versions", "/v1/models/" + name + "/predictions/" + name + "-" + events)) {
             out.println("  GET " + url + path);
         }
         out.println("  GET " + url + "/metrics   (Prometheus, no key)");
+        out.println("  " + url + "/   (the analyst page in a browser; type the key)");
     }
 
     private static String pct(JsonNode value) {
