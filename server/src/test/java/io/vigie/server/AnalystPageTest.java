@@ -1,6 +1,5 @@
 package io.vigie.server;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
@@ -13,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 import static io.vigie.server.TestService.expect;
@@ -42,18 +43,12 @@ class AnalystPageTest {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "elec2").put("model", "committee -e hat,nb,nochange")
                     .put("schema", ModelDefinition.schemaJson(schema))));
-            for (int sent = 0; sent < EVENTS; ) {
-                JsonArray events = new JsonArray();
-                JsonArray labels = new JsonArray();
-                for (int i = 0; i < 500; i++, sent++) {
-                    LabelledEvent event = stream.next();
-                    JsonObject features = new JsonObject();
-                    schema.namedValues(event.instance().toDoubleArray()).forEach(features::put);
-                    events.add(new JsonObject().put("id", "e" + sent).put("features", features));
-                    labels.add(new JsonObject().put("id", "e" + sent).put("label", schema.classes().get((int) event.instance().classValue())));
+            for (int sent = 0; sent < EVENTS; sent += 500) {
+                List<LabelledEvent> batch = new ArrayList<>();
+                while (batch.size() < 500) {
+                    batch.add(stream.next());
                 }
-                expect(200, service.post("/v1/models/elec2/predict/batch", new JsonObject().put("events", events)));
-                expect(202, service.post("/v1/models/elec2/labels", new JsonObject().put("labels", labels)));
+                service.scoreThenLabel("elec2", schema, batch, "e", sent);
             }
             expect(201, service.post("/v1/models/elec2/versions", new JsonObject()));
             long before = expect(200, service.get("/v1/models/elec2")).getLong("version");

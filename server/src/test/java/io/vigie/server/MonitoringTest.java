@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
@@ -39,22 +41,16 @@ class MonitoringTest {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "agrawal")
                     .put("model", "committee -e ht,hat,nb,nochange").put("seed", 4).put("schema", ModelDefinition.schemaJson(schema))));
-            for (int sent = 0; sent < EVENTS; ) {
-                JsonArray events = new JsonArray();
-                JsonArray labels = new JsonArray();
-                while (events.size() < 500) {
+            for (int sent = 0; sent < EVENTS; sent += 500) {
+                List<LabelledEvent> batch = new ArrayList<>();
+                while (batch.size() < 500) {
                     LabelledEvent event = stream.next();
                     if (sent >= SHIFT && event.instance().value(0) < 100_000) {
                         continue; // attribute 0 is the salary
                     }
-                    JsonObject features = new JsonObject();
-                    schema.namedValues(event.instance().toDoubleArray()).forEach(features::put);
-                    events.add(new JsonObject().put("id", "e" + sent).put("features", features));
-                    labels.add(new JsonObject().put("id", "e" + sent).put("label", schema.classes().get((int) event.instance().classValue())));
-                    sent++;
+                    batch.add(event);
                 }
-                expect(200, service.post("/v1/models/agrawal/predict/batch", new JsonObject().put("events", events)));
-                expect(202, service.post("/v1/models/agrawal/labels", new JsonObject().put("labels", labels)));
+                service.scoreThenLabel("agrawal", schema, batch, "e", sent);
             }
 
             JsonObject drifts = expect(200, service.get("/v1/models/agrawal/drifts"));

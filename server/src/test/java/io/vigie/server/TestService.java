@@ -63,6 +63,25 @@ final class TestService implements AutoCloseable {
         return send("POST", path, ADMIN, body.encode());
     }
 
+    /**
+     * Scores events in one batch, then posts their true labels in one batch, as a fraud platform
+     * and its label feed would; the ids are {@code prefix} followed by {@code first}, {@code first + 1}...
+     */
+    void scoreThenLabel(String model, io.vigie.learner.Schema schema, java.util.List<io.vigie.learner.LabelledEvent> batch,
+                        String prefix, int first) throws Exception {
+        io.vertx.core.json.JsonArray events = new io.vertx.core.json.JsonArray();
+        io.vertx.core.json.JsonArray labels = new io.vertx.core.json.JsonArray();
+        for (int i = 0; i < batch.size(); i++) {
+            com.yahoo.labs.samoa.instances.Instance instance = batch.get(i).instance();
+            JsonObject features = new JsonObject();
+            schema.namedValues(instance.toDoubleArray()).forEach(features::put);
+            events.add(new JsonObject().put("id", prefix + (first + i)).put("features", features));
+            labels.add(new JsonObject().put("id", prefix + (first + i)).put("label", schema.classes().get((int) instance.classValue())));
+        }
+        expect(200, post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", events)));
+        expect(202, post("/v1/models/" + model + "/labels", new JsonObject().put("labels", labels)));
+    }
+
     /** The JSON body of a response that must have the given status. */
     static JsonObject expect(int status, HttpResponse<String> response) {
         if (response.statusCode() != status) {
