@@ -22,6 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import io.vigie.server.audit.AuditLog;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.http.Api;
 import io.vigie.server.http.Problems;
@@ -59,6 +60,7 @@ public final class VigieServer extends VerticleBase {
     private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private volatile Models models;
     private volatile ApiKeys keys;
+    private volatile AuditLog audit;
     private volatile String generatedAdminKey;
     private HttpServer server;
     private Router router;
@@ -112,7 +114,7 @@ public final class VigieServer extends VerticleBase {
         if (replicaMode) {
             new ReplicaApi(() -> replica, () -> keys, limits).mount(router);
         } else {
-            new Api(vertx, () -> models, () -> keys, limits, clock).mount(router);
+            new Api(vertx, () -> models, () -> keys, () -> audit, limits, clock).mount(router);
             // the analyst page: public static files; its data comes from /v1 with the key typed on it
             String page = readResource("/webroot/index.html");
             router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(page));
@@ -147,6 +149,7 @@ public final class VigieServer extends VerticleBase {
                 replica = ReplicaModels.start(kafka, dataDir);
                 return null;
             }
+            audit = AuditLog.open(dataDir, clock);
             Models opened = Models.open(dataDir, clock, settings, registry);
             models = opened;
             if (kafka != null) {
@@ -190,6 +193,9 @@ public final class VigieServer extends VerticleBase {
             }
             if (open != null) {
                 open.close(); // each model drains its queue and snapshots
+            }
+            if (audit != null) {
+                audit.close();
             }
             registry.close();
             return null;

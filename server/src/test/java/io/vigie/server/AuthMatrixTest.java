@@ -42,7 +42,7 @@ class AuthMatrixTest {
             int checked = 0;
             int expected = 0;
             for (String template : paths.fieldNames()) {
-                String path = template.replace("{name}", "m").replace("{id}", "x");
+                String path = template.replace("{name}", "m").replace("{id}", "x").replace("{challenger}", "c");
                 for (String method : paths.getJsonObject(template).fieldNames()) {
                     JsonObject operation = paths.getJsonObject(template).getJsonObject(method);
                     String verb = method.toUpperCase(Locale.ROOT);
@@ -79,6 +79,9 @@ class AuthMatrixTest {
             for (String[] delete : deletes) {
                 if (service.get("/v1/models/m").statusCode() == 404) {
                     expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("m", "nb")));
+                }
+                if (delete[1].endsWith("/challengers/c")) {
+                    expect(201, service.post("/v1/models/m/challengers", new JsonObject().put("name", "c").put("model", "nb")));
                 }
                 assertEquals(204, service.send(delete[0], delete[1], delete[2], null).statusCode(), "DELETE with its role");
                 checked++;

@@ -14,7 +14,9 @@ import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
 import io.vigie.server.model.EventJson;
 import io.vigie.server.model.Json;
+import io.vigie.server.audit.AuditLog;
 import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.model.ModelView;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import io.vigie.server.store.ScoredEvent;
@@ -43,13 +45,16 @@ public final class Api {
     private final Supplier<ApiKeys> keys;
     private final Limits limits;
     private final java.time.Clock clock;
+    private final Supplier<AuditLog> audit;
 
-    /** {@code models} and {@code keys} return null until recovery is done; routes answer 503 meanwhile. */
-    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Limits limits, java.time.Clock clock) {
+    /** {@code models}, {@code keys} and {@code audit} return null until recovery is done; routes answer 503 meanwhile. */
+    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
+               java.time.Clock clock) {
         this.vertx = vertx;
         this.clock = clock;
         this.models = models;
         this.keys = keys;
+        this.audit = audit;
         this.limits = limits;
     }
 
@@ -70,6 +75,11 @@ public final class Api {
         router.get("/v1/models/:name/versions").handler(role(Role.READ)).handler(this::versions);
         router.post("/v1/models/:name/versions").handler(role(Role.ADMIN)).handler(this::snapshot);
         router.post("/v1/models/:name/rollback").handler(role(Role.ADMIN)).handler(this::rollback);
+        router.post("/v1/models/:name/challengers").handler(role(Role.ADMIN)).handler(this::addChallenger);
+        router.delete("/v1/models/:name/challengers/:challenger").handler(role(Role.ADMIN)).handler(this::removeChallenger);
+        router.get("/v1/models/:name/comparison").handler(role(Role.READ)).handler(this::comparison);
+        router.post("/v1/models/:name/promote").handler(role(Role.ADMIN)).handler(this::promote);
+        router.get("/v1/audit").handler(role(Role.ADMIN)).handler(this::auditEntries);
     }
 
     // ---- auth -------------------------------------------------------------------------------
@@ -116,7 +126,12 @@ public final class Api {
             }
             roles.add(role);
         }
-        blocking(ctx, () -> keys.get().create(roles), created -> ctx.response().setStatusCode(201).putHeader(
+        blocking(ctx, () -> {
+            ApiKeys.Created created = keys.get().create(roles);
+            audit(ctx, "key.create", null, new JsonObject().put("created_key_id", created.identity().id())
+                    .put("roles", new JsonArray(created.identity().roles().stream().map(Role::code).sorted().toList())));
+            return created;
+        }, created -> ctx.response().setStatusCode(201).putHeader(
                 "Content-Type", "application/json").end(new JsonObject().put("key", created.key())
                 .put("id", created.identity().id())
                 .put("roles", new JsonArray(created.identity().roles().stream().map(Role::code).sorted().toList())).encode()));
@@ -128,7 +143,12 @@ public final class Api {
         JsonObject body = Bodies.object(ctx);
         body.remove("created_at"); // the service sets it
         ModelDefinition definition = ModelDefinition.fromJson(body, clock.millis());
-        blocking(ctx, () -> models.get().create(definition), writer -> respond(ctx, 201,
+        blocking(ctx, () -> {
+            ModelWriter created = models.get().create(definition);
+            audit(ctx, "model.create", definition.name(), new JsonObject().put("model", definition.spec().model())
+                    .put("seed", definition.spec().seed()).put("version_after", 0));
+            return created;
+        }, writer -> respond(ctx, 201,
                 writer.read(Renderings::summary).thenApply(s -> s.put("definition", definition.toJson()))));
     }
 
@@ -153,9 +173,12 @@ public final class Api {
     }
 
     private void deleteModel(RoutingContext ctx) {
-        String name = writer(ctx).definition().name();
+        ModelWriter writer = writer(ctx);
+        String name = writer.definition().name();
         blocking(ctx, () -> {
+            long before = writer.read(ModelView::version).join();
             models.get().delete(name);
+            audit(ctx, "model.delete", name, new JsonObject().put("version_before", before));
             return name;
         }, deleted -> ctx.response().setStatusCode(204).end());
     }
@@ -286,14 +309,112 @@ public final class Api {
     }
 
     private void snapshot(RoutingContext ctx) {
-        respond(ctx, 201, writer(ctx).snapshot().thenApply(Renderings::version));
+        ModelWriter writer = writer(ctx);
+        respond(ctx, 201, audited(ctx, "model.snapshot", writer, writer.snapshot().thenApply(Renderings::version),
+                json -> new JsonObject().put("version", json.getLong("version"))));
     }
 
     private void rollback(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         long target = Json.integer(Bodies.object(ctx), "version");
-        respond(ctx, 200, writer.rollback(target).thenApply(version -> new JsonObject()
-                .put("name", writer.definition().name()).put("rolled_back_to", target).put("version", version)));
+        respond(ctx, 200, audited(ctx, "model.rollback", writer, writer.rollback(target).thenApply(version -> new JsonObject()
+                .put("name", writer.definition().name()).put("rolled_back_to", target).put("version", version)),
+                json -> changed(json).put("rolled_back_to", target)));
+    }
+
+    // ---- challengers ------------------------------------------------------------------------------
+
+    private void addChallenger(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        ChallengerRequest request = ChallengerRequest.from(Bodies.object(ctx));
+        ModelDefinition champion = writer.definition();
+        blocking(ctx, () -> {
+            Models.probe(request.spec(), champion.schema(), champion.abstention()); // a bad model is a 422 before anything is logged
+            return request;
+        }, checked -> respond(ctx, 201, audited(ctx, "challenger.add", writer,
+                writer.addChallenger(request.name(), request.spec(), request.mode(), request.share())
+                        .thenApply(version -> request.toJson().put("version", version)),
+                json -> changed(json).put("challenger", request.toJson()))));
+    }
+
+    private void removeChallenger(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        String name = ctx.pathParam("challenger");
+        CompletionStage<JsonObject> removed = audited(ctx, "challenger.remove", writer, writer.removeChallenger(name)
+                        .thenApply(version -> new JsonObject().put("version", version)),
+                json -> changed(json).put("challenger", name));
+        Future.fromCompletionStage(removed, ctx.vertx().getOrCreateContext()).onComplete(done -> {
+            if (done.failed()) {
+                Problems.send(ctx, done.cause());
+            } else if (!ctx.response().ended()) {
+                ctx.response().setStatusCode(204).end();
+            }
+        });
+    }
+
+    private void comparison(RoutingContext ctx) {
+        respond(ctx, 200, writer(ctx).read(Renderings::comparison));
+    }
+
+    private void promote(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        String challenger = Json.string(Bodies.object(ctx), "challenger", true);
+        respond(ctx, 200, audited(ctx, "challenger.promote", writer, writer.promote(challenger).thenApply(p -> new JsonObject()
+                        .put("name", writer.definition().name()).put("promoted", p.challenger())
+                        .put("former_champion_version", p.formerChampion()).put("version", p.version())),
+                json -> changed(json).put("challenger", challenger).put("former_champion_version",
+                        json.getLong("former_champion_version"))));
+    }
+
+    // ---- audit ------------------------------------------------------------------------------------
+
+    private void auditEntries(RoutingContext ctx) {
+        long after = query(ctx, "after", 0, Long.MAX_VALUE, 0);
+        int limit = (int) query(ctx, "limit", 1, 10_000, 1000);
+        List<JsonObject> entries = audit.get().after(after, limit);
+        json(ctx, 200, new JsonObject().put("entries", new JsonArray(new ArrayList<>(entries)))
+                .put("next", entries.isEmpty() ? after : entries.get(entries.size() - 1).getLong("seq")));
+    }
+
+    private static long query(RoutingContext ctx, String name, long min, long max, long fallback) {
+        String text = ctx.queryParams().get(name);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiProblem.badRequest("'" + name + "' must be an integer from " + min + " to " + max + ", got '" + text + "'");
+    }
+
+    /** The versions around a logged change: its record is the version after, the one before it the version before. */
+    private static JsonObject changed(JsonObject answer) {
+        long after = answer.getLong("version");
+        return new JsonObject().put("version_before", after - 1).put("version_after", after);
+    }
+
+    /** Records a change once it is made, before it is answered (a change the audit log refuses is answered 503). */
+    private CompletionStage<JsonObject> audited(RoutingContext ctx, String action, ModelWriter writer, CompletionStage<JsonObject> change,
+                                                java.util.function.Function<JsonObject, JsonObject> details) {
+        return change.thenApply(answer -> {
+            audit(ctx, action, writer.definition().name(), details.apply(answer));
+            return answer;
+        });
+    }
+
+    private void audit(RoutingContext ctx, String action, String model, JsonObject details) {
+        ApiKeys.Identity who = ctx.get("identity");
+        try {
+            audit.get().append(who.id(), Role.ADMIN.code(), action, model, details);
+        } catch (java.io.IOException e) {
+            throw ApiProblem.unavailable("audit-failed", "the change was made but the audit log could not record it: "
+                    + e.getMessage(), 5);
+        }
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package io.vigie.server.http;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.DriftReset;
 import io.vigie.learner.Explanation;
 import io.vigie.learner.ModelState;
@@ -10,10 +11,13 @@ import io.vigie.learner.Schema;
 import io.vigie.learner.eval.ClassificationMetrics;
 import io.vigie.learner.monitor.ChannelResult;
 import io.vigie.learner.monitor.InputDriftMonitor;
+import io.vigie.server.model.Challenger;
+import io.vigie.server.model.Comparison;
 import io.vigie.server.model.ModelView;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.ServingMetrics;
 import io.vigie.server.model.Timeline;
+import io.vigie.server.store.Answer;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.ScoredEvent;
 import io.vigie.server.store.Versions;
@@ -33,6 +37,9 @@ public final class Renderings {
         JsonObject json = answer(new JsonObject().put("id", scored.id()), schema, p.label(), p.probabilities().probabilities(),
                 p.predictionSet(), p.reason(), p.uncertainty().entropy(), p.uncertainty().margin(), p.uncertainty().disagreement())
                 .put("version", scored.version());
+        if (scored.answeredBy() != null) {
+            json.put("answered_by", scored.answeredBy());
+        }
         return scored.explanation() == null ? json : json.put("explanation", explanation(scored.explanation(), schema));
     }
 
@@ -78,9 +85,6 @@ public final class Renderings {
 
     /** A stored scoring, for the audit trail: features, answer, version and label once known. */
     static JsonObject stored(String id, ScoredEvent e, Schema schema) {
-        Prediction.Reason reason = e.reason() < 0 ? null : Prediction.Reason.values()[e.reason()];
-        JsonObject answer = answer(new JsonObject(), schema, e.predicted(), e.probabilities(),
-                java.util.Arrays.stream(e.predictionSet()).boxed().toList(), reason, e.entropy(), e.margin(), e.disagreement());
         JsonObject features = new JsonObject();
         for (Map.Entry<String, Object> f : schema.namedValues(e.values()).entrySet()) {
             features.put(f.getKey(), f.getValue());
@@ -90,15 +94,29 @@ public final class Renderings {
                 .put("version", e.version())
                 .put("scored_at", Instant.ofEpochMilli(e.scoredAt()).toString())
                 .put("features", features)
-                .put("prediction", answer)
+                .put("prediction", stored(e.answer(), schema))
+                .put("answered_by", e.answeredBy() == null ? "champion" : e.answeredBy())
+                .put("challengers", shadows(e, schema))
                 .put("label", e.labelled() ? schema.classes().get(e.label()) : null)
                 .put("labelled_at", e.labelled() ? Instant.ofEpochMilli(e.labelledAt()).toString() : null);
+    }
+
+    private static JsonObject stored(Answer a, Schema schema) {
+        Prediction.Reason reason = a.reason() < 0 ? null : Prediction.Reason.values()[a.reason()];
+        return answer(new JsonObject(), schema, a.predicted(), a.probabilities(), Arrays.stream(a.predictionSet()).boxed().toList(),
+                reason, a.entropy(), a.margin(), a.disagreement());
+    }
+
+    private static JsonObject shadows(ScoredEvent e, Schema schema) {
+        JsonObject shadows = new JsonObject();
+        e.shadows().forEach(s -> shadows.put(s.challenger(), stored(s.answer(), schema)));
+        return shadows;
     }
 
     static JsonObject summary(ModelView view) {
         return new JsonObject()
                 .put("name", view.definition().name())
-                .put("model", view.definition().spec().model())
+                .put("model", view.spec().model())
                 .put("version", view.version())
                 .put("learned", view.learned())
                 .put("pending", view.count(PendingEvents.Counter.PENDING));
@@ -137,6 +155,7 @@ public final class Renderings {
                 .put("measurements", measurements)
                 .put("members", members)
                 .put("drift_resets", view.resets().size())
+                .put("challengers", challengers(view))
                 .put("size_bytes", state.serializedBytes())
                 .put("versions", view.versions().size());
     }
@@ -259,6 +278,56 @@ public final class Renderings {
                 .put("detector", r.detector())
                 .put("accuracy_before", number(r.accuracyBefore()))
                 .put("accuracy_after", number(r.accuracyAfter()));
+    }
+
+    private static JsonArray challengers(ModelView view) {
+        JsonArray list = new JsonArray();
+        for (Challenger c : view.challengers()) {
+            list.add(new JsonObject().put("name", c.name()).put("model", c.spec().model()).put("seed", c.spec().seed())
+                    .put("mode", c.mode().code()).put("share", c.share()).put("since_version", c.since())
+                    .put("learned", c.model().learner().learned()).put("compared", c.comparison().events()));
+        }
+        return list;
+    }
+
+    /**
+     * The champion and each challenger on the events both scored and saw labelled: whole stream
+     * and latest window, with McNemar's paired test.
+     */
+    static JsonObject comparison(ModelView view) {
+        JsonArray list = new JsonArray();
+        AbstentionSettings costs = view.definition().abstention();
+        for (Challenger c : view.challengers()) {
+            Comparison k = c.comparison();
+            list.add(new JsonObject()
+                    .put("name", c.name()).put("model", c.spec().model()).put("mode", c.mode().code()).put("share", c.share())
+                    .put("events", k.events())
+                    .put("champion", side(k.champion(), k.prAuc(false), k.recentPrAuc(false), costs))
+                    .put("challenger", side(k.challenger(), k.prAuc(true), k.recentPrAuc(true), costs))
+                    .put("mcnemar", new JsonObject()
+                            .put("champion_only_right", k.championOnlyRight())
+                            .put("challenger_only_right", k.challengerOnlyRight())
+                            .put("p_value", number(k.mcNemarPValue()))));
+        }
+        return new JsonObject().put("name", view.definition().name()).put("champion", view.spec().model())
+                .put("version", view.version()).put("challengers", list);
+    }
+
+    private static JsonObject side(ServingMetrics m, double prAuc, double recentPrAuc, AbstentionSettings costs) {
+        return new JsonObject()
+                .put("whole", metrics(m.cumulative(), m.allRates()).put("pr_auc", number(prAuc)).put("cost", number(cost(m.allRates(), costs))))
+                .put("window", metrics(m.windowed(), m.recentRates()).put("pr_auc", number(recentPrAuc))
+                        .put("cost", number(cost(m.recentRates(), costs))).put("size", ServingMetrics.WINDOW));
+    }
+
+    /** Mean cost per event: an abstention costs cost_abstain, a wrong answer cost_error, a right one nothing. */
+    private static double cost(ServingMetrics.Rates r, AbstentionSettings costs) {
+        if (r.count() == 0) {
+            return Double.NaN;
+        }
+        double abstained = r.abstentionRate();
+        double answeredWrong = abstained >= 1 ? 0 : (1 - abstained) * (1 - r.selectiveAccuracy());
+        return abstained * costs.costAbstain() + answeredWrong * costs.costError();
     }
 
     static JsonObject versions(String name, long current, List<Versions.Version> versions) {

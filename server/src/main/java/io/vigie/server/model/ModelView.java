@@ -21,18 +21,20 @@ public final class ModelView {
     private final ServingMetrics metrics;
     private final Timeline timeline;
     private final InputDriftMonitor inputs;
+    private final List<Challenger> challengers;
     private final long version;
     private final PendingEvents pending;
     private final Supplier<ModelState> state;
     private final Supplier<List<Versions.Version>> versions;
 
     ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, Timeline timeline, InputDriftMonitor inputs,
-              long version, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
+              List<Challenger> challengers, long version, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
         this.definition = definition;
         this.model = model;
         this.metrics = metrics;
         this.timeline = timeline;
         this.inputs = inputs;
+        this.challengers = challengers;
         this.version = version;
         this.pending = pending;
         this.state = state;
@@ -66,6 +68,16 @@ public final class ModelView {
     /** The label-free drift monitor of the events scored. */
     public InputDriftMonitor inputs() {
         return inputs;
+    }
+
+    /** The challengers, in the order they were added. */
+    public List<Challenger> challengers() {
+        return challengers;
+    }
+
+    /** The champion's spec: the definition's, or a promoted challenger's. */
+    public io.vigie.learner.ModelSpec spec() {
+        return model.learner().spec();
     }
 
     /**

@@ -7,6 +7,7 @@ import io.vigie.learner.Ensemble;
 import io.vigie.learner.Explanation;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
+import io.vigie.learner.ModelSpec;
 import io.vigie.learner.ModelState;
 import io.vigie.learner.Prediction;
 import io.vigie.learner.Schema;
@@ -18,6 +19,7 @@ import io.vigie.learner.Uncertainty;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.monitor.Severity;
 import io.vigie.server.ApiProblem;
+import io.vigie.server.store.Answer;
 import io.vigie.server.store.EventLog;
 import io.vigie.server.store.LogRecord;
 import io.vigie.server.store.PendingEvents;
@@ -64,11 +66,18 @@ public final class ModelWriter implements AutoCloseable {
         public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000);
     }
 
-    /** A prediction, the version of the model that made it, and why (only when asked, else null). */
-    public record Scored(String id, Prediction prediction, long version, Explanation explanation) {
+    /**
+     * A prediction, the version of the model that made it, why (only when asked, else null), and
+     * who answered: null when the model has no canary, else {@code champion} or the canary's name.
+     */
+    public record Scored(String id, Prediction prediction, long version, Explanation explanation, String answeredBy) {
         public Scored(String id, Prediction prediction, long version) {
-            this(id, prediction, version, null);
+            this(id, prediction, version, null, null);
         }
+    }
+
+    /** A promotion: the challenger now champion, the version holding the former champion, the version after. */
+    public record Promoted(String challenger, long formerChampion, long version) {
     }
 
     /** A label to join: the event id, the class index (checked against the schema), the stream position or null. */
@@ -95,6 +104,8 @@ public final class ModelWriter implements AutoCloseable {
     }
 
     private static final long STATE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Who answered when the champion did, in {@link Scored#answeredBy}. */
+    public static final String CHAMPION = "champion";
 
     private record Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
     }
@@ -124,6 +135,7 @@ public final class ModelWriter implements AutoCloseable {
     private ServingMetrics metrics;
     private Timeline timeline;
     private InputDriftMonitor inputs;
+    private Challengers challengers;
     private SourcePositions positions = new SourcePositions();
     private ModelState state;
     private long stateVersion = -1;
@@ -189,11 +201,13 @@ public final class ModelWriter implements AutoCloseable {
             metrics = state.metrics();
             timeline = state.timeline();
             inputs = state.inputs();
+            challengers = state.challengers() != null ? state.challengers() : new Challengers();
             return;
         }
         metrics = stored instanceof ServingMetrics kept ? kept : new ServingMetrics(schema.numClasses());
         timeline = new Timeline(schema.numClasses());
         inputs = new InputDriftMonitor(schema);
+        challengers = new Challengers();
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -217,12 +231,17 @@ public final class ModelWriter implements AutoCloseable {
         return predict(id, unlabelled, false);
     }
 
-    /** Scores an event and stores it; with {@code explain}, also says why, from the same model. */
+    /** Scores an event and stores it; with {@code explain}, also says why, from the model that answered. */
     public CompletableFuture<Scored> predict(String id, Instance unlabelled, boolean explain) {
         return submit(false, future -> {
             Scored scored = scoreAll(List.of(id), List.of(unlabelled)).get(0);
-            future.complete(explain ? new Scored(id, scored.prediction(), scored.version(), model.learner().explain(unlabelled))
-                    : scored);
+            if (explain) {
+                Challenger canary = challengers.get(scored.answeredBy() == null ? "" : scored.answeredBy());
+                Model answering = canary == null ? model : canary.model();
+                scored = new Scored(id, scored.prediction(), scored.version(), answering.learner().explain(unlabelled),
+                        scored.answeredBy());
+            }
+            future.complete(scored);
         });
     }
 
@@ -318,10 +337,68 @@ public final class ModelWriter implements AutoCloseable {
                         snapshot.model(), future::complete, future::completeExceptionally)));
     }
 
+    /**
+     * Adds a challenger; completes with the version of its record. It must not exist yet, and
+     * canaries together answer at most every request.
+     */
+    public CompletableFuture<Long> addChallenger(String name, ModelSpec spec, Challenger.Mode mode, double share) {
+        return submit(true, future -> {
+            if (challengers.get(name) != null) {
+                throw ApiProblem.conflict("challenger-exists", "model '" + definition.name() + "' already has a challenger named '"
+                        + name + "'");
+            }
+            if (mode == Challenger.Mode.CANARY && challengers.canaryShare() + share > 1 + 1e-12) {
+                throw ApiProblem.invalid("canaries would answer more than every request: " + challengers.canaryShare()
+                        + " is taken, " + share + " asked");
+            }
+            stage(new LogRecord.ChallengerAdded(name, spec.model(), spec.seed(), mode.code(), share, clock.millis()), null,
+                    future::complete, future::completeExceptionally);
+        });
+    }
+
+    /** Drops a challenger; completes with the version of its record. */
+    public CompletableFuture<Long> removeChallenger(String name) {
+        return submit(true, future -> {
+            requireChallenger(name);
+            stage(new LogRecord.ChallengerRemoved(name, clock.millis()), null, future::complete, future::completeExceptionally);
+        });
+    }
+
+    /**
+     * Makes a challenger the champion, between two requests. The champion is first kept as a
+     * version (a snapshot written now if the current version has none) to roll back to; the
+     * promotion is then logged and applied.
+     */
+    public CompletableFuture<Promoted> promote(String name) {
+        return submit(true, future -> {
+            requireChallenger(name);
+            long former = version;
+            if (!versions.contains(former)) {
+                EncodedSnapshot snapshot = encodeSnapshot("before-promotion");
+                snapshotInFlight = true;
+                try {
+                    snapshotIo.submit(() -> writeSnapshot(snapshot)).get(); // after any snapshot in flight
+                } catch (Exception e) {
+                    throw ApiProblem.unavailable("snapshot-failed", "the champion could not be kept as a version, nothing changed: "
+                            + e.getMessage(), 5);
+                }
+            }
+            stage(new LogRecord.Promotion(name, clock.millis()), null, seq -> future.complete(new Promoted(name, former, seq)),
+                    future::completeExceptionally);
+        });
+    }
+
+    private void requireChallenger(String name) {
+        if (challengers.get(name) == null) {
+            throw ApiProblem.notFound("unknown-challenger", "model '" + definition.name() + "' has no challenger named '" + name
+                    + "'; see GET /v1/models/" + definition.name() + "/comparison");
+        }
+    }
+
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
         return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, timeline,
-                inputs, version, pending, this::state, versions::list))));
+                inputs, challengers.list(), version, pending, this::state, versions::list))));
     }
 
     /**
@@ -412,16 +489,24 @@ public final class ModelWriter implements AutoCloseable {
         List<Scored> scored = new ArrayList<>(ids.size());
         List<PendingEvents.Scoring> scorings = new ArrayList<>(ids.size());
         long now = clock.millis();
+        boolean canaries = challengers.hasCanary();
         for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
             Instance event = unlabelled.get(i);
             Prediction p = model.predict(event);
-            Uncertainty u = p.uncertainty();
-            scorings.add(new PendingEvents.Scoring(ids.get(i), new ScoredEvent(version, now, event.toDoubleArray(), p.label(),
-                    p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
-                    p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
-                    u.entropy(), u.margin(), u.disagreement(), -1, 0)));
-            scored.add(new Scored(ids.get(i), p, version));
-            monitor(event.toDoubleArray(), p, now);
+            List<Challengers.Scoring> shadows = challengers.score(event);
+            Challenger canary = canaries ? challengers.canary(id) : null;
+            Prediction answered = p;
+            for (Challengers.Scoring s : shadows) {
+                if (s.challenger() == canary) {
+                    answered = s.prediction();
+                }
+            }
+            double[] values = event.toDoubleArray();
+            scorings.add(new PendingEvents.Scoring(id, new ScoredEvent(version, now, values, Answer.of(p),
+                    shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name())));
+            scored.add(new Scored(id, answered, version, null, !canaries ? null : canary == null ? CHAMPION : canary.name()));
+            monitor(values, p, now);
         }
         try {
             pending.scored(scorings);
@@ -506,12 +591,13 @@ public final class ModelWriter implements AutoCloseable {
     private void apply(long seq, LogRecord record, Model preloaded) {
         if (record instanceof LogRecord.Label label) {
             ScoredEvent event = label.event();
-            Prediction given = prediction(event);
+            Prediction given = event.answer().prediction();
             Instance labelled = schema.instance(event.values());
             labelled.setClassValue(label.label());
             if (learn(() -> model.learn(labelled, given))) {
                 measure(given, label.label(), label.timeMillis());
             }
+            challengers.learn(labelled, event, given, label.label(), false);
             marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
             advance(label.source());
             if (marks.size() >= 10_000) { // a long replay
@@ -524,11 +610,23 @@ public final class ModelWriter implements AutoCloseable {
             if (learn(() -> given[0] = model.learnUnscored(labelled))) {
                 measure(given[0], event.label(), event.timeMillis());
                 monitor(event.values(), given[0], event.timeMillis());
+                challengers.learn(labelled, null, given[0], event.label(), true);
             }
             advance(event.source());
         } else if (record instanceof LogRecord.Rollback rollback) {
             model = preloaded != null ? preloaded : versions.load(rollback.version()).model();
             state = null; // another model: measure it afresh
+            challengers.restartComparisons(schema.numClasses());
+        } else if (record instanceof LogRecord.ChallengerAdded added) {
+            challengers.add(added.name(), new ModelSpec(added.model(), added.seed()), Challenger.Mode.parse(added.mode()),
+                    added.share(), seq, schema, definition.abstention());
+        } else if (record instanceof LogRecord.ChallengerRemoved removed) {
+            challengers.remove(removed.name());
+        } else if (record instanceof LogRecord.Promotion promotion) {
+            model = challengers.remove(promotion.challenger()).model();
+            state = null;
+            challengers.restartComparisons(schema.numClasses());
+            timeline.mark(model.learner().learned(), promotion.timeMillis(), "promotion", promotion.challenger());
         }
         version = seq;
         sinceSnapshot++;
@@ -574,14 +672,6 @@ public final class ModelWriter implements AutoCloseable {
         }
     }
 
-    private Prediction prediction(ScoredEvent e) {
-        Prediction.Reason reason = e.reason() < 0 ? null : Prediction.Reason.values()[e.reason()];
-        return new Prediction(new ClassProbabilities(e.probabilities(), e.predicted(), false, false),
-                new Uncertainty(e.entropy(), e.margin(), e.disagreement()),
-                Arrays.stream(e.predictionSet()).boxed().toList(), reason != null, reason,
-                Arrays.stream(e.memberLabels()).boxed().toList());
-    }
-
     private void publish() {
         ServingMetrics.Rates all = metrics.allRates();
         long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
@@ -604,7 +694,7 @@ public final class ModelWriter implements AutoCloseable {
                 Versions.REASON, reason,
                 Versions.SOURCE_POSITIONS, positions.encode(),
                 "model.name", definition.name()), clock);
-        byte[] bytes = Snapshots.encode(model, new ServingState(metrics, timeline, inputs), provenance);
+        byte[] bytes = Snapshots.encode(model, new ServingState(metrics, timeline, inputs, challengers), provenance);
         meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         sinceSnapshot = 0;
         return new EncodedSnapshot(version, bytes, provenance, reason);

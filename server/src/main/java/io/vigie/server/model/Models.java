@@ -5,6 +5,9 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.Learners;
+import io.vigie.learner.AbstentionSettings;
+import io.vigie.learner.Schema;
+import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Model;
 import io.vigie.learner.SnapshotException;
 import io.vigie.learner.Snapshots;
@@ -120,18 +123,7 @@ public final class Models implements AutoCloseable {
         if (writers.containsKey(definition.name())) {
             throw ApiProblem.conflict("model-exists", "a model named '" + definition.name() + "' already exists");
         }
-        try {
-            // Build it and teach it one event here, so that a bad model string, or a learner whose
-            // trained state cannot be snapshotted (MOA's StreamingRandomPatches), is a 422 now.
-            Model probe = new Model(Learners.create(definition.spec(), definition.schema()), definition.abstention());
-            probe.learnUnscored(definition.schema().instance(new double[definition.schema().features().size() + 1]));
-            Snapshots.encode(probe, null, Snapshots.provenance(probe, Map.of(), clock));
-        } catch (SnapshotException e) {
-            throw ApiProblem.invalid("model '" + definition.spec().model() + "' cannot be served: it cannot be snapshotted ("
-                    + e.getMessage() + ")");
-        } catch (LearnerException e) {
-            throw ApiProblem.invalid(e.getMessage());
-        }
+        probe(definition.spec(), definition.schema(), definition.abstention());
         Path dir = root.resolve(definition.name());
         try {
             Files.createDirectories(dir);
@@ -141,6 +133,23 @@ public final class Models implements AutoCloseable {
             return writer;
         } catch (IOException | UncheckedIOException | RocksDBException e) {
             throw ApiProblem.unavailable("storage-failed", "cannot create model '" + definition.name() + "': " + e.getMessage(), 5);
+        }
+    }
+
+    /**
+     * Builds a learner and teaches it one event, so that a bad model string, or a learner whose
+     * trained state cannot be snapshotted (MOA's StreamingRandomPatches), is a 422 before
+     * anything is stored.
+     */
+    public static void probe(ModelSpec spec, Schema schema, AbstentionSettings abstention) {
+        try {
+            Model probe = new Model(Learners.create(spec, schema), abstention);
+            probe.learnUnscored(schema.instance(new double[schema.features().size() + 1]));
+            Snapshots.encode(probe, null, Snapshots.provenance(probe, Map.of(), java.time.Clock.systemUTC()));
+        } catch (SnapshotException e) {
+            throw ApiProblem.invalid("model '" + spec.model() + "' cannot be served: it cannot be snapshotted (" + e.getMessage() + ")");
+        } catch (LearnerException e) {
+            throw ApiProblem.invalid(e.getMessage());
         }
     }
 

@@ -46,9 +46,30 @@ public sealed interface LogRecord {
     record Rollback(long version, long timeMillis) implements LogRecord {
     }
 
+    /**
+     * A challenger starts: from here on it scores what the champion scores and learns what the
+     * champion learns. Logged, so that replay builds it at the same point and it learns the same.
+     *
+     * @param mode  {@code shadow} or {@code canary}
+     * @param share the share of requests a canary answers (0 for a shadow)
+     */
+    record ChallengerAdded(String name, String model, int seed, String mode, double share, long timeMillis) implements LogRecord {
+    }
+
+    /** A challenger is dropped. */
+    record ChallengerRemoved(String name, long timeMillis) implements LogRecord {
+    }
+
+    /** A challenger becomes the champion; the former champion is the version before this record. */
+    record Promotion(String challenger, long timeMillis) implements LogRecord {
+    }
+
     byte LABEL = 1;
     byte LABELLED_EVENT = 2;
     byte ROLLBACK = 3;
+    byte CHALLENGER_ADDED = 4;
+    byte CHALLENGER_REMOVED = 5;
+    byte PROMOTION = 6;
 
     /** The record's bytes: a type byte, then its fields. */
     static byte[] encode(LogRecord record) {
@@ -74,6 +95,22 @@ public sealed interface LogRecord {
                 out.writeByte(ROLLBACK);
                 out.writeLong(r.version());
                 out.writeLong(r.timeMillis());
+            } else if (record instanceof ChallengerAdded c) {
+                out.writeByte(CHALLENGER_ADDED);
+                writeString(out, c.name());
+                writeString(out, c.model());
+                out.writeInt(c.seed());
+                writeString(out, c.mode());
+                out.writeDouble(c.share());
+                out.writeLong(c.timeMillis());
+            } else if (record instanceof ChallengerRemoved c) {
+                out.writeByte(CHALLENGER_REMOVED);
+                writeString(out, c.name());
+                out.writeLong(c.timeMillis());
+            } else if (record instanceof Promotion p) {
+                out.writeByte(PROMOTION);
+                writeString(out, p.challenger());
+                out.writeLong(p.timeMillis());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -89,6 +126,10 @@ public sealed interface LogRecord {
                     ScoredEvent.decode(in.readNBytes(length(in))), readSource(in));
             case LABELLED_EVENT -> new LabelledEvent(readString(in), readDoubles(in), in.readInt(), in.readLong(), readSource(in));
             case ROLLBACK -> new Rollback(in.readLong(), in.readLong());
+            case CHALLENGER_ADDED -> new ChallengerAdded(readString(in), readString(in), in.readInt(), readString(in), in.readDouble(),
+                    in.readLong());
+            case CHALLENGER_REMOVED -> new ChallengerRemoved(readString(in), in.readLong());
+            case PROMOTION -> new Promotion(readString(in), in.readLong());
             default -> throw new IOException("unknown log record type " + type);
         };
     }

@@ -1,28 +1,39 @@
 package io.vigie.server.store;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An event as it was scored, kept until its label arrives (and after, for the audit trail):
- * its values, what the model answered, and the label once known.
+ * its values, what the champion answered, what each challenger answered in its shadow, who
+ * answered the caller, and the label once known.
  *
- * @param version       the model version that scored it
- * @param scoredAt      when it was scored (epoch millis)
- * @param values        its MOA attribute values, class slot included
- * @param predicted     the class predicted (the best guess, also when abstaining)
- * @param probabilities the class distribution given
- * @param predictionSet the conformal set given
- * @param memberLabels  what an ensemble remembered of the scoring
- * @param reason        why the model abstained (a {@code Prediction.Reason} ordinal), or -1
- * @param entropy       normalised entropy of the distribution
- * @param margin        margin between the two most likely classes
- * @param disagreement  member disagreement, 0 for single learners
- * @param label         the true class once known, else -1
- * @param labelledAt    when the label was learned, else 0
+ * @param version    the model version that scored it
+ * @param scoredAt   when it was scored (epoch millis)
+ * @param values     its MOA attribute values, class slot included
+ * @param answer     the champion's answer
+ * @param label      the true class once known, else -1
+ * @param labelledAt when the label was learned, else 0
+ * @param shadows    each challenger's answer, in challenger order
+ * @param answeredBy the challenger whose answer the caller got (a canary), or null for the champion
  */
-public record ScoredEvent(long version, long scoredAt, double[] values, int predicted, double[] probabilities, int[] predictionSet,
-                          int[] memberLabels, int reason, double entropy, double margin, double disagreement,
-                          int label, long labelledAt) {
+public record ScoredEvent(long version, long scoredAt, double[] values, Answer answer, int label, long labelledAt,
+                          List<Shadow> shadows, String answeredBy) {
+
+    /** A challenger's answer to the same event. */
+    public record Shadow(String challenger, Answer answer) {
+    }
+
+    public ScoredEvent {
+        shadows = List.copyOf(shadows);
+    }
+
+    /** A fresh scoring, not yet labelled. */
+    public ScoredEvent(long version, long scoredAt, double[] values, Answer answer, List<Shadow> shadows, String answeredBy) {
+        this(version, scoredAt, values, answer, -1, 0, shadows, answeredBy);
+    }
 
     public boolean labelled() {
         return label >= 0;
@@ -30,8 +41,7 @@ public record ScoredEvent(long version, long scoredAt, double[] values, int pred
 
     /** The same event, labelled. */
     public ScoredEvent withLabel(int trueClass, long at) {
-        return new ScoredEvent(version, scoredAt, values, predicted, probabilities, predictionSet, memberLabels, reason, entropy,
-                margin, disagreement, trueClass, at);
+        return new ScoredEvent(version, scoredAt, values, answer, trueClass, at, shadows, answeredBy);
     }
 
     /** Whether this is the same scoring as another (an id scored again is a new event). */
@@ -39,29 +49,46 @@ public record ScoredEvent(long version, long scoredAt, double[] values, int pred
         return other != null && version == other.version && scoredAt == other.scoredAt;
     }
 
+    /** A challenger's shadow answer, or null if it did not score this event (it came later). */
+    public Answer shadow(String challenger) {
+        for (Shadow s : shadows) {
+            if (s.challenger().equals(challenger)) {
+                return s.answer();
+            }
+        }
+        return null;
+    }
+
+    /** The fields in a fixed order; the shadows and who answered go last, only when there are any, so older records still read. */
     byte[] encode() {
-        int size = 8 * 2 + 4 * 5 + 8 * (values.length + probabilities.length) + 4 * (predictionSet.length + memberLabels.length)
-                + 4 + 8 * 3 + 4 + 8;
+        List<byte[]> names = new ArrayList<>();
+        int size = 8 * 2 + 4 + 8 * values.length + answer.encodedSize() + 4 + 8;
+        boolean extended = !shadows.isEmpty() || answeredBy != null;
+        if (extended) {
+            size += 4 + 4 + utf8(answeredBy).length;
+            for (Shadow s : shadows) {
+                byte[] name = utf8(s.challenger());
+                names.add(name);
+                size += 4 + name.length + s.answer().encodedSize();
+            }
+        }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putLong(version).putLong(scoredAt);
         b.putInt(values.length);
         for (double v : values) {
             b.putDouble(v);
         }
-        b.putInt(predicted);
-        b.putInt(probabilities.length);
-        for (double p : probabilities) {
-            b.putDouble(p);
+        answer.encode(b);
+        b.putInt(label).putLong(labelledAt);
+        if (extended) {
+            byte[] by = utf8(answeredBy);
+            b.putInt(by.length).put(by);
+            b.putInt(shadows.size());
+            for (int i = 0; i < shadows.size(); i++) {
+                b.putInt(names.get(i).length).put(names.get(i));
+                shadows.get(i).answer().encode(b);
+            }
         }
-        b.putInt(predictionSet.length);
-        for (int c : predictionSet) {
-            b.putInt(c);
-        }
-        b.putInt(memberLabels.length);
-        for (int c : memberLabels) {
-            b.putInt(c);
-        }
-        b.putInt(reason).putDouble(entropy).putDouble(margin).putDouble(disagreement).putInt(label).putLong(labelledAt);
         return b.array();
     }
 
@@ -73,20 +100,29 @@ public record ScoredEvent(long version, long scoredAt, double[] values, int pred
         for (int i = 0; i < values.length; i++) {
             values[i] = b.getDouble();
         }
-        int predicted = b.getInt();
-        double[] probabilities = new double[b.getInt()];
-        for (int i = 0; i < probabilities.length; i++) {
-            probabilities[i] = b.getDouble();
+        Answer answer = Answer.decode(b);
+        int label = b.getInt();
+        long labelledAt = b.getLong();
+        List<Shadow> shadows = new ArrayList<>();
+        String answeredBy = null;
+        if (b.hasRemaining()) {
+            String by = string(b);
+            answeredBy = by.isEmpty() ? null : by;
+            int n = b.getInt();
+            for (int i = 0; i < n; i++) {
+                shadows.add(new Shadow(string(b), Answer.decode(b)));
+            }
         }
-        int[] set = new int[b.getInt()];
-        for (int i = 0; i < set.length; i++) {
-            set[i] = b.getInt();
-        }
-        int[] members = new int[b.getInt()];
-        for (int i = 0; i < members.length; i++) {
-            members[i] = b.getInt();
-        }
-        return new ScoredEvent(version, scoredAt, values, predicted, probabilities, set, members, b.getInt(), b.getDouble(),
-                b.getDouble(), b.getDouble(), b.getInt(), b.getLong());
+        return new ScoredEvent(version, scoredAt, values, answer, label, labelledAt, shadows, answeredBy);
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(ByteBuffer b) {
+        byte[] utf8 = new byte[b.getInt()];
+        b.get(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,59 @@
+package io.vigie.server.http;
+
+import io.vertx.core.json.JsonObject;
+import io.vigie.learner.LearnerException;
+import io.vigie.learner.ModelSpec;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.model.Challenger;
+import io.vigie.server.model.Json;
+import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.model.ModelWriter;
+
+/**
+ * {@code POST /v1/models/{name}/challengers}: {@code {"name", "model", "seed", "mode", "share"}},
+ * checked: a name like a model's (not {@code champion}), a model string, a 32-bit seed (default
+ * 1), mode {@code shadow} (the default, no share) or {@code canary} with a share in (0, 1].
+ */
+record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, double share) {
+
+    static ChallengerRequest from(JsonObject body) {
+        String name = Json.string(body, "name", true);
+        if (!ModelDefinition.NAME.matcher(name).matches() || name.equals(ModelWriter.CHAMPION)) {
+            throw ApiProblem.invalid("'name' must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a "
+                    + "letter or digit, and not '" + ModelWriter.CHAMPION + "'; got '" + name + "'");
+        }
+        String model = Json.string(body, "model", true);
+        long seed = body.containsKey("seed") ? Json.integer(body, "seed") : ModelSpec.DEFAULT_SEED;
+        if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
+            throw ApiProblem.invalid("'seed' must fit in 32 bits, got " + seed);
+        }
+        String modeText = body.containsKey("mode") ? Json.string(body, "mode", true) : Challenger.Mode.SHADOW.code();
+        Challenger.Mode mode = Challenger.Mode.parse(modeText);
+        if (mode == null) {
+            throw ApiProblem.invalid("'mode' must be 'shadow' or 'canary', got '" + modeText + "'");
+        }
+        double share = 0;
+        if (body.containsKey("share")) {
+            if (!(body.getValue("share") instanceof Number n)) {
+                throw ApiProblem.badRequest("'share' must be a number");
+            }
+            share = n.doubleValue();
+        }
+        if (mode == Challenger.Mode.CANARY && !(share > 0 && share <= 1)) {
+            throw ApiProblem.invalid("a canary needs a 'share' of requests in (0, 1], got " + share);
+        }
+        if (mode == Challenger.Mode.SHADOW && share != 0) {
+            throw ApiProblem.invalid("a shadow challenger answers no request: leave 'share' out (or use mode 'canary')");
+        }
+        try {
+            return new ChallengerRequest(name, new ModelSpec(model, (int) seed), mode, share);
+        } catch (LearnerException e) {
+            throw ApiProblem.invalid(e.getMessage());
+        }
+    }
+
+    JsonObject toJson() {
+        return new JsonObject().put("name", name).put("model", spec.model()).put("seed", spec.seed()).put("mode", mode.code())
+                .put("share", share);
+    }
+}

@@ -1,0 +1,80 @@
+package io.vigie.server.store;
+
+import io.vigie.learner.ClassProbabilities;
+import io.vigie.learner.Prediction;
+import io.vigie.learner.Uncertainty;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * What a model answered for an event, as stored until the label comes: enough to learn the
+ * label exactly as the answer was given (ensembles learn from what their members said then) and
+ * to measure it.
+ *
+ * @param predicted     the class predicted (the best guess, also when abstaining)
+ * @param probabilities the class distribution given
+ * @param predictionSet the conformal set given
+ * @param memberLabels  what an ensemble remembered of the scoring
+ * @param reason        why the model abstained (a {@code Prediction.Reason} ordinal), or -1
+ * @param entropy       normalised entropy of the distribution
+ * @param margin        margin between the two most likely classes
+ * @param disagreement  member disagreement, 0 for single learners
+ */
+public record Answer(int predicted, double[] probabilities, int[] predictionSet, int[] memberLabels, int reason,
+                     double entropy, double margin, double disagreement) {
+
+    public static Answer of(Prediction p) {
+        Uncertainty u = p.uncertainty();
+        return new Answer(p.label(), p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
+                p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
+                u.entropy(), u.margin(), u.disagreement());
+    }
+
+    /** The prediction as it was given. */
+    public Prediction prediction() {
+        Prediction.Reason why = reason < 0 ? null : Prediction.Reason.values()[reason];
+        return new Prediction(new ClassProbabilities(probabilities, predicted, false, false), new Uncertainty(entropy, margin, disagreement),
+                Arrays.stream(predictionSet).boxed().toList(), why != null, why, Arrays.stream(memberLabels).boxed().toList());
+    }
+
+    int encodedSize() {
+        return 4 * 5 + 8 * probabilities.length + 4 * (predictionSet.length + memberLabels.length) + 8 * 3;
+    }
+
+    void encode(ByteBuffer b) {
+        b.putInt(predicted);
+        b.putInt(probabilities.length);
+        for (double p : probabilities) {
+            b.putDouble(p);
+        }
+        b.putInt(predictionSet.length);
+        for (int c : predictionSet) {
+            b.putInt(c);
+        }
+        b.putInt(memberLabels.length);
+        for (int c : memberLabels) {
+            b.putInt(c);
+        }
+        b.putInt(reason).putDouble(entropy).putDouble(margin).putDouble(disagreement);
+    }
+
+    static Answer decode(ByteBuffer b) {
+        int predicted = b.getInt();
+        double[] probabilities = new double[b.getInt()];
+        for (int i = 0; i < probabilities.length; i++) {
+            probabilities[i] = b.getDouble();
+        }
+        int[] set = ints(b);
+        int[] members = ints(b);
+        return new Answer(predicted, probabilities, set, members, b.getInt(), b.getDouble(), b.getDouble(), b.getDouble());
+    }
+
+    private static int[] ints(ByteBuffer b) {
+        int[] values = new int[b.getInt()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = b.getInt();
+        }
+        return values;
+    }
+}
