@@ -52,13 +52,15 @@ final class ReplayCommand {
               --batch B            events per predict request (default: 100; 1 reproduces vigie eval exactly)
               --limit N            replay the first N events only
               --target-coverage C  coverage of the prediction sets (default: 0.9)
+              --challengers A,B    shadow challengers, each a preset named after itself (e.g. arf,nb), with the
+                                   model's seed; the summary compares them with the champion
               --kafka HOST:PORT    score and label through Kafka instead of HTTP: transactions and labels go to
                                    the service's topics, predictions are read from its predictions topic (the
                                    model is still created, and the summary read, over HTTP)
               --topics PREFIX      the service's topic names, PREFIX.transactions etc. (default: vigie)
             """;
     private static final List<String> VALUED = List.of("data", "url", "key", "name", "model", "seed", "delay", "batch",
-            "limit", "class", "target-coverage", "kafka", "topics");
+            "limit", "class", "target-coverage", "kafka", "topics", "challengers");
     private static final int MAX_LABEL_BATCH = 1000;
 
     private final PrintStream out;
@@ -103,6 +105,11 @@ final class ReplayCommand {
             }
             call("POST", "/v1/models", create, 201);
             out.printf(Locale.ROOT, "Created model '%s' (%s) on %s%n", name, args.get("model", "committee"), url);
+            for (String challenger : challengers(args.get("challengers", ""))) {
+                call("POST", "/v1/models/" + name + "/challengers", json.createObjectNode().put("name", challenger)
+                        .put("model", challenger).put("seed", args.getLong("seed", ModelSpec.DEFAULT_SEED)), 201);
+                out.printf(Locale.ROOT, "Added shadow challenger '%s'%n", challenger);
+            }
 
             boolean showProgress = Boolean.getBoolean("vigie.progress");
             ProgressBar progress = showProgress ? new ProgressBar(err) : null;
@@ -209,6 +216,13 @@ final class ReplayCommand {
                 pct(m.get("accuracy")), fixed(m.get("kappa")), pct(m.get("coverage")), pct(m.get("abstention_rate")),
                 pct(m.get("selective_accuracy")));
         out.printf(Locale.ROOT, "  (abstained on %,d of %,d answers at scoring time)%n", abstained, events);
+        for (JsonNode c : call("GET", "/v1/models/" + name + "/comparison", null, 200).get("challengers")) {
+            JsonNode champion = c.get("champion").get("whole");
+            JsonNode challenger = c.get("challenger").get("whole");
+            out.printf(Locale.ROOT, "Challenger '%s' on the same %,d events: accuracy %s (champion %s), kappa %s (%s), McNemar p = %.3g%n",
+                    c.get("name").asText(), c.get("events").asLong(), pct(challenger.get("accuracy")), pct(champion.get("accuracy")),
+                    fixed(challenger.get("kappa")), fixed(champion.get("kappa")), c.get("mcnemar").get("p_value").asDouble());
+        }
         JsonNode input = call("GET", "/v1/models/" + name + "/drifts", null, 200).get("input");
         java.util.Map<String, java.util.Set<String>> bySeverity = new java.util.TreeMap<>();
         for (JsonNode alert : input.get("alerts")) {
@@ -224,6 +238,10 @@ final class ReplayCommand {
         }
         out.println("  GET " + url + "/metrics   (Prometheus, no key)");
         out.println("  " + url + "/   (the analyst page in a browser; type the key)");
+    }
+
+    private static List<String> challengers(String list) {
+        return java.util.Arrays.stream(list.split(",")).map(String::strip).filter(c -> !c.isEmpty()).toList();
     }
 
     private static String pct(JsonNode value) {
