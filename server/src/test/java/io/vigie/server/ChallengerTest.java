@@ -133,6 +133,8 @@ class ChallengerTest {
             JsonObject model = expect(200, service.get("/v1/models/cards"));
             assertEquals("arf", model.getString("model"), "the challenger is the champion");
             assertEquals(new JsonArray(), model.getJsonArray("challengers"));
+            assertTrue(!service.send("GET", "/metrics", null, null).body().contains("challenger=\"forest\""),
+                    "a promoted challenger's gauges are gone");
             assertNotEquals(before, probe(service, probes, "promoted"), "another model answers");
 
             expect(200, service.post("/v1/models/cards/rollback", new JsonObject().put("version", formerChampion)));

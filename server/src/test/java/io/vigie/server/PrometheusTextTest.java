@@ -31,6 +31,7 @@ class PrometheusTextTest {
         String text;
         try (TestService service = new TestService(dataDir)) {
             expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "committee")));
+            expect(201, service.post("/v1/models/cards/challengers", new JsonObject().put("name", "bayes").put("model", "nb")));
             Random random = new Random(5);
             for (int i = 0; i < 50; i++) {
                 JsonObject f = ServiceApiTest.features(random);
@@ -55,7 +56,8 @@ class PrometheusTextTest {
                 "vigie_snapshot_seconds_count{model=\"cards\"}", "vigie_http_requests_seconds_bucket", "jvm_memory_used_bytes",
                 "vigie_input_drift_effect{channel=\"amount\",model=\"cards\"}", "vigie_input_drift_severity{channel=\"model.score\",model=\"cards\"}",
                 "vigie_input_drift_alerts_total{model=\"cards\",severity=\"alert\"}", "vigie_uncertainty_entropy_mean{model=\"cards\"}",
-                "vigie_abstention_share{model=\"cards\"}")) {
+                "vigie_abstention_share{model=\"cards\"}", "vigie_challenger_compared{challenger=\"bayes\",model=\"cards\"} 50.0",
+                "vigie_challenger_accuracy{challenger=\"bayes\",model=\"cards\",side=\"champion\"}")) {
             assertTrue(text.contains(meter), meter + " in /metrics");
         }
 

@@ -42,6 +42,13 @@ final class ModelMeters {
     private final List<String> channels;
     private volatile Published published = Published.EMPTY;
     private volatile InputsChecked inputs;
+    private final String model;
+    private final java.util.Map<String, List<Meter>> challengerMeters = new java.util.HashMap<>();
+    private volatile java.util.Map<String, ChallengerFigures> challengers = java.util.Map.of();
+
+    /** A challenger's figures for gauges: labels learned, events compared with the champion, each side's accuracy on them. */
+    record ChallengerFigures(long learned, long compared, double accuracy, double championAccuracy) {
+    }
 
     /** The last input drift check, per channel in {@link #channels} order (NaN / NONE if not tested), for gauges. */
     private record InputsChecked(double[] effects, Severity[] severities, double meanEntropy, double abstentionShare) {
@@ -49,6 +56,7 @@ final class ModelMeters {
 
     ModelMeters(MeterRegistry registry, String model, List<String> channels) {
         this.registry = registry;
+        this.model = model;
         this.channels = channels;
         double[] none = new double[channels.size()];
         java.util.Arrays.fill(none, Double.NaN);
@@ -161,6 +169,42 @@ final class ModelMeters {
             }
         }
         inputs = new InputsChecked(effects, severities, check.meanEntropy(), check.abstentionShare());
+    }
+
+    /** The challengers now, by name: gauges for new ones, none left for those gone (removed or promoted). */
+    void challengers(java.util.Map<String, ChallengerFigures> figures) {
+        challengers = figures;
+        for (String name : figures.keySet()) {
+            if (!challengerMeters.containsKey(name)) {
+                challengerMeters.put(name, List.of(
+                        challengerGauge(name, "vigie.challenger.learned", "Labels the challenger learned", null, ChallengerFigures::learned),
+                        challengerGauge(name, "vigie.challenger.compared", "Events both the champion and the challenger scored, labelled",
+                                null, ChallengerFigures::compared),
+                        challengerGauge(name, "vigie.challenger.accuracy", "Accuracy on the compared events", "challenger",
+                                ChallengerFigures::accuracy),
+                        challengerGauge(name, "vigie.challenger.accuracy", "Accuracy on the compared events", "champion",
+                                ChallengerFigures::championAccuracy)));
+            }
+        }
+        challengerMeters.entrySet().removeIf(entry -> {
+            if (figures.containsKey(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().forEach(registry::remove);
+            meters.removeAll(entry.getValue());
+            return true;
+        });
+    }
+
+    private Meter challengerGauge(String challenger, String name, String description, String side, ToDoubleFunction<ChallengerFigures> value) {
+        Gauge.Builder<ModelMeters> builder = Gauge.builder(name, this, m -> {
+            ChallengerFigures f = m.challengers.get(challenger);
+            return f == null ? Double.NaN : value.applyAsDouble(f);
+        }).description(description).tag("model", model).tag("challenger", challenger);
+        if (side != null) {
+            builder.tag("side", side);
+        }
+        return add(builder.register(registry));
     }
 
     void publish(Published figures) {

@@ -2,7 +2,6 @@ package io.vigie.server.model;
 
 import com.yahoo.labs.samoa.instances.Instance;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vigie.learner.ClassProbabilities;
 import io.vigie.learner.Ensemble;
 import io.vigie.learner.Explanation;
 import io.vigie.learner.Learners;
@@ -15,7 +14,6 @@ import io.vigie.learner.Snapshot;
 import io.vigie.learner.SnapshotException;
 import io.vigie.learner.SnapshotProvenance;
 import io.vigie.learner.Snapshots;
-import io.vigie.learner.Uncertainty;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.monitor.Severity;
 import io.vigie.server.ApiProblem;
@@ -136,6 +134,8 @@ public final class ModelWriter implements AutoCloseable {
     private Timeline timeline;
     private InputDriftMonitor inputs;
     private Challengers challengers;
+    /** Whether challenger gauges are registered (so that the last one's are removed when it goes). */
+    private boolean challengerGauges;
     private SourcePositions positions = new SourcePositions();
     private ModelState state;
     private long stateVersion = -1;
@@ -673,6 +673,16 @@ public final class ModelWriter implements AutoCloseable {
     }
 
     private void publish() {
+        if (!challengers.isEmpty() || challengerGauges) {
+            java.util.Map<String, ModelMeters.ChallengerFigures> figures = new java.util.HashMap<>();
+            for (Challenger c : challengers.list()) {
+                Comparison k = c.comparison();
+                figures.put(c.name(), new ModelMeters.ChallengerFigures(c.model().learner().learned(), k.events(),
+                        k.challenger().cumulative().accuracy(), k.champion().cumulative().accuracy()));
+            }
+            meters.challengers(figures);
+            challengerGauges = !figures.isEmpty();
+        }
         ServingMetrics.Rates all = metrics.allRates();
         long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
         meters.publish(new ModelMeters.Published(version, model.learner().learned(), pending.count(PendingEvents.Counter.PENDING),
