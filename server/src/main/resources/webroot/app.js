@@ -71,8 +71,8 @@ async function select(name) {
 async function refreshModel() {
   const name = page.model;
   const base = `/v1/models/${encodeURIComponent(name)}`;
-  const [model, timeline, drifts, versions] = await Promise.all([
-    api(base), api(`${base}/timeline`), api(`${base}/drifts`), api(`${base}/versions`)]);
+  const [model, timeline, drifts, versions, comparison] = await Promise.all([
+    api(base), api(`${base}/timeline`), api(`${base}/drifts`), api(`${base}/versions`), api(`${base}/comparison`)]);
   if (name !== page.model) return; // another model was chosen meanwhile
   $('#model').hidden = false;
   $('#model-name').textContent = name;
@@ -80,6 +80,7 @@ async function refreshModel() {
   renderFigures(model);
   renderTimeline(timeline);
   renderMembers(model, drifts.events);
+  renderChallengers(comparison);
   renderHeatmap(drifts.input);
   renderAlerts(drifts.input.alerts);
   renderVersions(versions);
@@ -174,6 +175,34 @@ function renderAlerts(alerts) {
     el('td', {}, a.observed), el('td', {}, a.channel), el('td', {}, a.severity), el('td', {}, a.test),
     el('td', {}, fmt(a.effect)), el('td', {}, Number(a.p_value).toExponential(1)),
     el('td', {}, `${fmt(a.reference_mean)} → ${fmt(a.recent_mean)}`))));
+}
+
+// ---- challengers ------------------------------------------------------------------------------
+
+function renderChallengers(comparison) {
+  const pair = (c, metric, digits = 3) => {
+    const mine = c.challenger.whole[metric], theirs = c.champion.whole[metric];
+    return `${fmt(mine, digits)} / ${fmt(theirs, digits)} (${fmt(c.challenger.window[metric], digits)} / ${fmt(c.champion.window[metric], digits)})`;
+  };
+  const rows = comparison.challengers.map((c) => el('tr', { 'data-challenger': c.name },
+    el('td', {}, c.name), el('td', {}, c.model), el('td', {}, c.mode === 'canary' ? `canary ${fmt(c.share * 100, 1)} %` : 'shadow'),
+    el('td', {}, c.events), el('td', {}, pair(c, 'accuracy')), el('td', {}, pair(c, 'kappa')), el('td', {}, pair(c, 'pr_auc')),
+    el('td', {}, pair(c, 'coverage')), el('td', {}, pair(c, 'abstention_rate')), el('td', {}, pair(c, 'cost')),
+    el('td', {}, Number(c.mcnemar.p_value).toExponential(1)),
+    el('td', {}, el('button', { class: 'promote', onclick: () => promote(c.name) }, 'Promote'))));
+  $('#challengers tbody').replaceChildren(...(rows.length > 0 ? rows
+    : [el('tr', {}, el('td', { colspan: 12 }, 'No challenger: add one with POST /v1/models/{name}/challengers.'))]));
+}
+
+async function promote(challenger) {
+  try {
+    const done = await api(`/v1/models/${encodeURIComponent(page.model)}/promote`,
+      { method: 'POST', body: JSON.stringify({ challenger }) });
+    say(`Promoted ${done.promoted}; the former champion is version ${done.former_champion_version}.`);
+    await refreshModel();
+  } catch (e) {
+    say(`Promotion failed: ${e.message}`, true);
+  }
 }
 
 // ---- versions, audit ------------------------------------------------------------------------

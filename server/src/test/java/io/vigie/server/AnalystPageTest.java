@@ -43,6 +43,7 @@ class AnalystPageTest {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "elec2").put("model", "committee -e hat,nb,nochange")
                     .put("schema", ModelDefinition.schemaJson(schema))));
+            expect(201, service.post("/v1/models/elec2/challengers", new JsonObject().put("name", "forest").put("model", "arf")));
             for (int sent = 0; sent < EVENTS; sent += 500) {
                 List<LabelledEvent> batch = new ArrayList<>();
                 while (batch.size() < 500) {
@@ -60,7 +61,8 @@ class AnalystPageTest {
                 chromium.await("document.querySelectorAll('#members tbody tr').length === 3"
                         + " && document.querySelectorAll('#timeline path[data-series=accuracy]').length === 1"
                         + " && document.querySelectorAll('#heatmap rect.cell').length > 0"
-                        + " && document.querySelectorAll('#versions button.rollback').length === 2");
+                        + " && document.querySelectorAll('#versions button.rollback').length === 2"
+                        + " && document.querySelectorAll('#challengers tr[data-challenger=forest] button.promote').length === 1");
 
                 assertEquals("elec2", chromium.evaluate("document.querySelector('#models li.selected').dataset.model"));
                 String members = (String) chromium.evaluate("document.querySelector('#members tbody').textContent");
@@ -74,6 +76,9 @@ class AnalystPageTest {
                 chromium.evaluate("document.querySelector('#audit-id').value = 'e42';"
                         + " document.querySelector('#audit button').click(); true");
                 chromium.await("document.querySelector('#audit-result').textContent.includes('\"id\": \"e42\"')");
+
+                String challenger = (String) chromium.evaluate("document.querySelector('#challengers tr[data-challenger=forest]').textContent");
+                assertTrue(challenger.contains("arf") && challenger.contains("shadow") && challenger.contains(String.valueOf(EVENTS)), challenger);
 
                 chromium.screenshot(Path.of("target", "analyst-page.png"));
 
