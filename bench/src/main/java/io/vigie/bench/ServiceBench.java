@@ -95,6 +95,7 @@ public final class ServiceBench {
                     (int) seconds, CONNECTIONS));
             predictSection(md, schema, events, ceiling.port());
             learnSection(md, schema, events);
+            challengerSection(md, schema, events);
             md.append("\nReproduce: `./vigie bench` (full) or `./vigie bench --quick`; the numbers above are from the last run "
                     + "of `java -cp bench/target/benchmarks.jar io.vigie.bench.ServiceBench docs/benchmarks.md`.\n");
             return md.toString();
@@ -232,6 +233,44 @@ public final class ServiceBench {
         }
     }
 
+    /** The champion's throughput with 0, 1 and 3 shadow challengers scoring and learning alongside it. */
+    private void challengerSection(StringBuilder md, Schema schema, Instance[] events) throws Exception {
+        md.append("\n### Shadow challengers (hat champion, all 45,312 Elec2 events, batches of 1,000, one client)\n\n");
+        md.append("Each challenger scores every event the champion scores (its answer stored with the event) and learns every label "
+                + "the champion learns, on the model's one writer thread. `scoring`: predict batches; `learning`: the labels of "
+                + "the scored events. Ratio: to the same model without challengers, in the same run.\n\n");
+        md.append("| shadow challengers | scoring events/s | ratio | learning events/s | ratio |\n|---|---:|---:|---:|---:|\n");
+        List<String> predictBodies = predictBatches(schema, events);
+        List<String> labelBodies = labelBatches(schema, events);
+        double scoringAlone = 0;
+        double learningAlone = 0;
+        for (List<String> challengers : List.of(List.<String>of(), List.of("hat"), List.of("hat", "ht", "nb"))) {
+            String name = "shadows-" + challengers.size();
+            createModel(name, "hat", schema);
+            for (int i = 0; i < challengers.size(); i++) {
+                post("/v1/models/" + name + "/challengers", new JsonObject().put("name", "c" + i + "-" + challengers.get(i))
+                        .put("model", challengers.get(i)).put("seed", 2 + i), 201);
+            }
+            long started = System.nanoTime();
+            for (String body : predictBodies) {
+                post("/v1/models/" + name + "/predict/batch", body, 200);
+            }
+            double scoring = events.length / ((System.nanoTime() - started) / 1e9);
+            started = System.nanoTime();
+            for (String body : labelBodies) {
+                post("/v1/models/" + name + "/labels", body, 202);
+            }
+            double learning = events.length / ((System.nanoTime() - started) / 1e9);
+            if (challengers.isEmpty()) {
+                scoringAlone = scoring;
+                learningAlone = learning;
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %,.0f | **%.2f** | %,.0f | **%.2f** |%n",
+                    challengers.isEmpty() ? "none" : challengers.size() + " (" + String.join(", ", challengers) + ")",
+                    scoring, scoring / scoringAlone, learning, learning / learningAlone));
+        }
+    }
+
     static double raw(ModelSpec spec, Schema schema, Instance[] events, boolean predictFirst) {
         Classifier classifier = BenchData.rawMoa(spec.moaCli(), spec.seed(), schema);
         long started = System.nanoTime();
@@ -287,13 +326,22 @@ public final class ServiceBench {
     }
 
     private void predictAll(String name, Schema schema, Instance[] events) throws Exception {
+        for (String body : predictBatches(schema, events)) {
+            post("/v1/models/" + name + "/predict/batch", body, 200);
+        }
+    }
+
+    /** All events, unlabelled, as {@code {"events": [...]}} bodies of LABEL_BATCH events. */
+    private static List<String> predictBatches(Schema schema, Instance[] events) {
+        List<String> bodies = new ArrayList<>();
         for (int start = 0; start < events.length; start += LABEL_BATCH) {
             JsonArray batch = new JsonArray();
             for (int i = start; i < Math.min(events.length, start + LABEL_BATCH); i++) {
                 batch.add(new JsonObject().put("id", "e" + i).put("features", features(schema, events[i])));
             }
-            post("/v1/models/" + name + "/predict/batch", new JsonObject().put("events", batch), 200);
+            bodies.add(new JsonObject().put("events", batch).encode());
         }
+        return bodies;
     }
 
     private JsonObject post(String path, JsonObject body, int expected) throws Exception {
