@@ -150,7 +150,17 @@ public final class VigieServer extends VerticleBase {
                 return null;
             }
             audit = AuditLog.open(dataDir, clock);
-            Models opened = Models.open(dataDir, clock, settings, registry);
+            AuditLog changes = audit;
+            Models opened = Models.open(dataDir, clock, settings, registry, (model, promoted) -> {
+                try {
+                    changes.append("policy", "policy", "challenger.promote", model, new JsonObject()
+                            .put("challenger", promoted.challenger()).put("former_champion_version", promoted.formerChampion())
+                            .put("version_before", promoted.version() - 1).put("version_after", promoted.version()).put("automatic", true));
+                } catch (java.io.IOException e) {
+                    System.err.println("vigie: the audit log could not record the automatic promotion of '" + promoted.challenger()
+                            + "' in model '" + model + "': " + e.getMessage());
+                }
+            });
             models = opened;
             if (kafka != null) {
                 ingest = KafkaIngest.start(kafka, opened, registry);

@@ -6,13 +6,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,10 +42,10 @@ class ChallengerTest {
         String[] stream = {"--data", elec2.toString(), "--delay", "200", "--limit", "1500"};
         JsonObject comparison;
         try (TestService service = new TestService(dataDir)) {
-            Run replay = run(concat(new String[]{"replay", "--url", "http://127.0.0.1:" + service.port(), "--key", TestService.ADMIN,
+            Cli.Run replay = Cli.run(Cli.concat(new String[]{"replay", "--url", "http://127.0.0.1:" + service.port(), "--key", TestService.ADMIN,
                     "--name", "elec2", "--model", "hat", "--challengers", "arf", "--batch", "1"}, stream));
-            assertEquals(0, replay.status, replay.err);
-            assertTrue(replay.out.contains("Challenger 'arf' on the same 1,500 events"), replay.out);
+            assertEquals(0, replay.status(), replay.err());
+            assertTrue(replay.out().contains("Challenger 'arf' on the same 1,500 events"), replay.out());
             comparison = expect(200, service.get("/v1/models/elec2/comparison"));
         }
         JsonObject arf = comparison.getJsonArray("challengers").getJsonObject(0);
@@ -69,9 +66,9 @@ class ChallengerTest {
     }
 
     private static JsonObject eval(String model, String[] stream) {
-        Run eval = run(concat(new String[]{"eval", "--json", "--model", model}, stream));
-        assertEquals(0, eval.status, eval.err);
-        return new JsonObject(eval.out.lines().reduce((a, b) -> b).orElseThrow());
+        Cli.Run eval = Cli.run(Cli.concat(new String[]{"eval", "--json", "--model", model}, stream));
+        assertEquals(0, eval.status(), eval.err());
+        return new JsonObject(eval.lastLine());
     }
 
     /**
@@ -163,6 +160,34 @@ class ChallengerTest {
         }
     }
 
+    /** A challenger with a promotion policy takes over once it wins the paired test, and only then; the audit log says so. */
+    @Test
+    void aChallengerThatWinsThePairedTest_isPromotedByItsPolicy() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "majority")));
+            JsonObject policy = new JsonObject().put("after_events", 300).put("p_value", 0.01);
+            expect(201, service.post("/v1/models/cards/challengers", new JsonObject().put("name", "tree").put("model", "hat")
+                    .put("auto_promote", policy)));
+            expect(201, service.post("/v1/models/cards/challengers", new JsonObject().put("name", "twin").put("model", "majority")
+                    .put("auto_promote", policy)));
+            JsonObject tooEarly = expect(422, service.post("/v1/models/cards/challengers", new JsonObject().put("name", "hasty")
+                    .put("model", "nb").put("auto_promote", new JsonObject().put("after_events", 10))));
+            assertTrue(tooEarly.getString("detail").contains("after_events"), tooEarly.encode());
+            feed(service, "cards", new Random(14), 2000);
+
+            JsonObject model = expect(200, service.get("/v1/models/cards"));
+            assertEquals("hat", model.getString("model"), "the tree won its paired test against the majority class");
+            assertEquals(List.of("twin"), model.getJsonArray("challengers").stream().map(c -> ((JsonObject) c).getString("name")).toList(),
+                    "a challenger that answers as the champion did is never promoted");
+            JsonArray audit = expect(200, service.get("/v1/audit")).getJsonArray("entries");
+            JsonObject promotion = audit.getJsonObject(audit.size() - 1);
+            assertEquals("challenger.promote", promotion.getString("action"));
+            assertEquals("policy", promotion.getString("key_id"));
+            assertEquals("tree", promotion.getJsonObject("details").getString("challenger"));
+            assertTrue(promotion.getJsonObject("details").getBoolean("automatic"));
+        }
+    }
+
     /** A challenger is rebuilt by replay after kill -9: the comparison and its answers are those of the run that died. */
     @Test
     void challengersAreRebuiltExactlyAfterKill9() throws Exception {
@@ -243,22 +268,5 @@ class ChallengerTest {
         expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", events))).getJsonArray("predictions")
                 .forEach(p -> distributions.add(((JsonObject) p).getJsonObject("probabilities")));
         return distributions;
-    }
-
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String[] args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = io.vigie.datasets.cli.Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }

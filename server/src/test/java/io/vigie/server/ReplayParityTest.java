@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -31,15 +28,15 @@ class ReplayParityTest {
         String[] common = {"--data", elec2.toString(), "--model", "committee -e hat,nb", "--delay", "300", "--limit", "2000"};
         JsonObject served;
         try (TestService service = new TestService(dataDir)) {
-            String[] replay = concat(new String[]{"replay", "--url", "http://127.0.0.1:" + service.port(), "--key", TestService.ADMIN,
+            String[] replay = Cli.concat(new String[]{"replay", "--url", "http://127.0.0.1:" + service.port(), "--key", TestService.ADMIN,
                     "--name", "elec2", "--batch", "1"}, common);
-            Run run = run(replay);
-            assertEquals(0, run.status, run.err);
+            Cli.Run run = Cli.run(replay);
+            assertEquals(0, run.status(), run.err());
             served = expect(200, service.get("/v1/models/elec2"));
         }
-        Run eval = run(concat(new String[]{"eval", "--json"}, common));
-        assertEquals(0, eval.status, eval.err);
-        JsonObject evaluated = new JsonObject(eval.out.lines().reduce((a, b) -> b).orElseThrow());
+        Cli.Run eval = Cli.run(Cli.concat(new String[]{"eval", "--json"}, common));
+        assertEquals(0, eval.status(), eval.err());
+        JsonObject evaluated = new JsonObject(eval.lastLine());
 
         JsonObject m = served.getJsonObject("metrics").getJsonObject("cumulative");
         assertEquals(evaluated.getDouble("accuracy"), m.getDouble("accuracy"));
@@ -49,22 +46,5 @@ class ReplayParityTest {
         assertEquals(evaluated.getDouble("selective_accuracy"), m.getDouble("selective_accuracy"));
         // eval stops at the last event, leaving the last 300 labels undelivered; the replay's label feed delivers them
         assertEquals(evaluated.getLong("learned") + 300, served.getLong("learned"));
-    }
-
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String[] args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = io.vigie.datasets.cli.Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }

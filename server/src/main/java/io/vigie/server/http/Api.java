@@ -332,7 +332,7 @@ public final class Api {
             Models.probe(request.spec(), champion.schema(), champion.abstention()); // a bad model is a 422 before anything is logged
             return request;
         }, checked -> respond(ctx, 201, audited(ctx, "challenger.add", writer,
-                writer.addChallenger(request.name(), request.spec(), request.mode(), request.share())
+                writer.addChallenger(request.name(), request.spec(), request.mode(), request.share(), request.policy())
                         .thenApply(version -> request.toJson().put("version", version)),
                 json -> changed(json).put("challenger", request.toJson()))));
     }

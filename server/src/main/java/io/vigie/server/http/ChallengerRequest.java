@@ -10,11 +10,13 @@ import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
 
 /**
- * {@code POST /v1/models/{name}/challengers}: {@code {"name", "model", "seed", "mode", "share"}},
- * checked: a name like a model's (not {@code champion}), a model string, a 32-bit seed (default
- * 1), mode {@code shadow} (the default, no share) or {@code canary} with a share in (0, 1].
+ * {@code POST /v1/models/{name}/challengers}: {@code {"name", "model", "seed", "mode", "share",
+ * "auto_promote": {"after_events", "p_value"}}}, checked: a name like a model's (not
+ * {@code champion}), a model string, a 32-bit seed (default 1), mode {@code shadow} (the default,
+ * no share) or {@code canary} with a share in (0, 1], and optionally an automatic promotion
+ * policy (at least 100 events compared, a p-value in (0, 0.5], default 0.01).
  */
-record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, double share) {
+record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, double share, Challenger.Promotion policy) {
 
     static ChallengerRequest from(JsonObject body) {
         String name = Json.string(body, "name", true);
@@ -45,15 +47,34 @@ record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, doub
         if (mode == Challenger.Mode.SHADOW && share != 0) {
             throw ApiProblem.invalid("a shadow challenger answers no request: leave 'share' out (or use mode 'canary')");
         }
+        Challenger.Promotion policy = Challenger.Promotion.NEVER;
+        if (body.containsKey("auto_promote")) {
+            JsonObject auto = Json.object(body, "auto_promote", true);
+            long after = Json.integer(auto, "after_events");
+            double below = 0.01;
+            if (auto.containsKey("p_value")) {
+                if (!(auto.getValue("p_value") instanceof Number n)) {
+                    throw ApiProblem.badRequest("'auto_promote.p_value' must be a number");
+                }
+                below = n.doubleValue();
+            }
+            if (after < 100 || !(below > 0 && below <= 0.5)) {
+                throw ApiProblem.invalid("'auto_promote' needs 'after_events' >= 100 and a 'p_value' in (0, 0.5]; got "
+                        + after + " and " + below);
+            }
+            policy = new Challenger.Promotion(after, below);
+        }
         try {
-            return new ChallengerRequest(name, new ModelSpec(model, (int) seed), mode, share);
+            return new ChallengerRequest(name, new ModelSpec(model, (int) seed), mode, share, policy);
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }
     }
 
     JsonObject toJson() {
-        return new JsonObject().put("name", name).put("model", spec.model()).put("seed", spec.seed()).put("mode", mode.code())
+        JsonObject json = new JsonObject().put("name", name).put("model", spec.model()).put("seed", spec.seed()).put("mode", mode.code())
                 .put("share", share);
+        return policy.automatic() ? json.put("auto_promote", new JsonObject().put("after_events", policy.afterEvents())
+                .put("p_value", policy.belowPValue())) : json;
     }
 }

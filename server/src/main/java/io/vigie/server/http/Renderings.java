@@ -285,6 +285,8 @@ public final class Renderings {
         for (Challenger c : view.challengers()) {
             list.add(new JsonObject().put("name", c.name()).put("model", c.spec().model()).put("seed", c.spec().seed())
                     .put("mode", c.mode().code()).put("share", c.share()).put("since_version", c.since())
+                    .put("auto_promote", !c.policy().automatic() ? null : new JsonObject().put("after_events", c.policy().afterEvents())
+                            .put("p_value", c.policy().belowPValue()))
                     .put("learned", c.model().learner().learned()).put("compared", c.comparison().events()));
         }
         return list;

@@ -38,14 +38,29 @@ public final class Challenger implements Serializable {
     private final Mode mode;
     private final double share;
     private final long since;
+    private final Promotion policy;
     private final Model model;
     private Comparison comparison;
 
-    Challenger(String name, ModelSpec spec, Mode mode, double share, long since, Model model, int numClasses) {
+    /**
+     * Automatic promotion, off by default: once {@code afterEvents} events are compared, the
+     * challenger is promoted if it won more of the discordant events than the champion and
+     * McNemar's test gives a p-value below {@code belowPValue}.
+     */
+    public record Promotion(long afterEvents, double belowPValue) implements Serializable {
+        public static final Promotion NEVER = new Promotion(0, 0);
+
+        public boolean automatic() {
+            return afterEvents > 0;
+        }
+    }
+
+    Challenger(String name, ModelSpec spec, Mode mode, double share, Promotion policy, long since, Model model, int numClasses) {
         this.name = name;
         this.spec = spec;
         this.mode = mode;
         this.share = share;
+        this.policy = policy;
         this.since = since;
         this.model = model;
         this.comparison = new Comparison(numClasses);
@@ -79,6 +94,17 @@ public final class Challenger implements Serializable {
 
     public Comparison comparison() {
         return comparison;
+    }
+
+    public Promotion policy() {
+        return policy;
+    }
+
+    /** Whether its automatic promotion policy says it has won. */
+    boolean wonByPolicy() {
+        return policy.automatic() && comparison.events() >= policy.afterEvents()
+                && comparison.challengerOnlyRight() > comparison.championOnlyRight()
+                && comparison.mcNemarPValue() < policy.belowPValue();
     }
 
     /** The champion changed: compare afresh. */

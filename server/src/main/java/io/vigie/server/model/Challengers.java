@@ -52,8 +52,20 @@ final class Challengers implements Serializable {
         return all.stream().mapToDouble(Challenger::share).sum();
     }
 
-    void add(String name, ModelSpec spec, Challenger.Mode mode, double share, long since, Schema schema, AbstentionSettings abstention) {
-        all.add(new Challenger(name, spec, mode, share, since, new Model(Learners.create(spec, schema), abstention), schema.numClasses()));
+    void add(String name, ModelSpec spec, Challenger.Mode mode, double share, Challenger.Promotion policy, long since, Schema schema,
+             AbstentionSettings abstention) {
+        all.add(new Challenger(name, spec, mode, share, policy, since, new Model(Learners.create(spec, schema), abstention),
+                schema.numClasses()));
+    }
+
+    /** The first challenger whose automatic promotion policy says it has won, or null. */
+    Challenger winner() {
+        for (Challenger c : all) {
+            if (c.wonByPolicy()) {
+                return c;
+            }
+        }
+        return null;
     }
 
     Challenger remove(String name) {

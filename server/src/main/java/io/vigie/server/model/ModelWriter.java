@@ -118,6 +118,7 @@ public final class ModelWriter implements AutoCloseable {
     private final Clock clock;
     private final Settings settings;
     private final ModelMeters meters;
+    private final java.util.function.BiConsumer<String, Promoted> automaticPromotions;
     private final BlockingQueue<Task> queue;
     private final ExecutorService snapshotIo;
     private final EventLog log;
@@ -145,8 +146,9 @@ public final class ModelWriter implements AutoCloseable {
     private volatile boolean snapshotInFlight;
 
     private ModelWriter(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock, Settings settings,
-                        MeterRegistry registry) throws IOException {
+                        MeterRegistry registry, java.util.function.BiConsumer<String, Promoted> automaticPromotions) throws IOException {
         this.definition = definition;
+        this.automaticPromotions = automaticPromotions;
         this.schema = definition.schema();
         this.pending = pending;
         this.clock = clock;
@@ -184,10 +186,12 @@ public final class ModelWriter implements AutoCloseable {
     /**
      * Opens a model: its latest readable snapshot, then the log after it. A model with no
      * snapshot yet gets version 0 written first, so there is always a version to roll back to.
+     * {@code automaticPromotions} hears of promotions a challenger's policy made (by model name).
      */
     public static ModelWriter open(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock,
-                                   Settings settings, MeterRegistry registry) throws IOException {
-        ModelWriter writer = new ModelWriter(definition, dir, pending, clock, settings, registry);
+                                   Settings settings, MeterRegistry registry,
+                                   java.util.function.BiConsumer<String, Promoted> automaticPromotions) throws IOException {
+        ModelWriter writer = new ModelWriter(definition, dir, pending, clock, settings, registry, automaticPromotions);
         if (writer.versions.list().isEmpty()) {
             writer.writeSnapshot(writer.encodeSnapshot("initial"));
         }
@@ -341,7 +345,8 @@ public final class ModelWriter implements AutoCloseable {
      * Adds a challenger; completes with the version of its record. It must not exist yet, and
      * canaries together answer at most every request.
      */
-    public CompletableFuture<Long> addChallenger(String name, ModelSpec spec, Challenger.Mode mode, double share) {
+    public CompletableFuture<Long> addChallenger(String name, ModelSpec spec, Challenger.Mode mode, double share,
+                                                 Challenger.Promotion policy) {
         return submit(true, future -> {
             if (challengers.get(name) != null) {
                 throw ApiProblem.conflict("challenger-exists", "model '" + definition.name() + "' already has a challenger named '"
@@ -351,8 +356,8 @@ public final class ModelWriter implements AutoCloseable {
                 throw ApiProblem.invalid("canaries would answer more than every request: " + challengers.canaryShare()
                         + " is taken, " + share + " asked");
             }
-            stage(new LogRecord.ChallengerAdded(name, spec.model(), spec.seed(), mode.code(), share, clock.millis()), null,
-                    future::complete, future::completeExceptionally);
+            stage(new LogRecord.ChallengerAdded(name, spec.model(), spec.seed(), mode.code(), share, policy.afterEvents(),
+                    policy.belowPValue(), clock.millis()), null, future::complete, future::completeExceptionally);
         });
     }
 
@@ -372,20 +377,43 @@ public final class ModelWriter implements AutoCloseable {
     public CompletableFuture<Promoted> promote(String name) {
         return submit(true, future -> {
             requireChallenger(name);
-            long former = version;
-            if (!versions.contains(former)) {
-                EncodedSnapshot snapshot = encodeSnapshot("before-promotion");
-                snapshotInFlight = true;
-                try {
-                    snapshotIo.submit(() -> writeSnapshot(snapshot)).get(); // after any snapshot in flight
-                } catch (Exception e) {
-                    throw ApiProblem.unavailable("snapshot-failed", "the champion could not be kept as a version, nothing changed: "
-                            + e.getMessage(), 5);
-                }
-            }
-            stage(new LogRecord.Promotion(name, clock.millis()), null, seq -> future.complete(new Promoted(name, former, seq)),
-                    future::completeExceptionally);
+            promoteNow(name, future::complete, future::completeExceptionally);
         });
+    }
+
+    /** On the writer thread, with nothing staged: keeps the champion as a version, then stages the promotion. */
+    private void promoteNow(String name, Consumer<Promoted> promoted, Consumer<ApiProblem> failed) {
+        long former = version;
+        if (!versions.contains(former)) {
+            EncodedSnapshot snapshot = encodeSnapshot("before-promotion");
+            snapshotInFlight = true;
+            try {
+                snapshotIo.submit(() -> writeSnapshot(snapshot)).get(); // after any snapshot in flight
+            } catch (Exception e) {
+                throw ApiProblem.unavailable("snapshot-failed", "the champion could not be kept as a version, nothing changed: "
+                        + e.getMessage(), 5);
+            }
+        }
+        stage(new LogRecord.Promotion(name, clock.millis()), null, seq -> promoted.accept(new Promoted(name, former, seq)), failed);
+    }
+
+    /**
+     * Promotes a challenger whose automatic policy says it won, after a batch: the promotion is a
+     * logged record like any other, so replay follows the log rather than deciding again.
+     */
+    private void promoteWinner() {
+        Challenger winner = challengers.winner();
+        if (winner == null) {
+            return;
+        }
+        try {
+            promoteNow(winner.name(), p -> automaticPromotions.accept(definition.name(), p),
+                    problem -> System.err.println("vigie: automatic promotion of '" + winner.name() + "' failed: " + problem.getMessage()));
+            flush();
+            publish();
+        } catch (ApiProblem problem) {
+            System.err.println("vigie: automatic promotion of '" + winner.name() + "' failed: " + problem.getMessage());
+        }
     }
 
     private void requireChallenger(String name) {
@@ -476,6 +504,7 @@ public final class ModelWriter implements AutoCloseable {
             flush();
             batch.clear();
             publish();
+            promoteWinner();
             if (sinceSnapshot >= settings.snapshotEvery() && !snapshotInFlight) {
                 EncodedSnapshot snapshot = encodeSnapshot("periodic");
                 snapshotInFlight = true;
@@ -619,7 +648,8 @@ public final class ModelWriter implements AutoCloseable {
             challengers.restartComparisons(schema.numClasses());
         } else if (record instanceof LogRecord.ChallengerAdded added) {
             challengers.add(added.name(), new ModelSpec(added.model(), added.seed()), Challenger.Mode.parse(added.mode()),
-                    added.share(), seq, schema, definition.abstention());
+                    added.share(), new Challenger.Promotion(added.promoteAfter(), added.promoteBelow()), seq, schema,
+                    definition.abstention());
         } else if (record instanceof LogRecord.ChallengerRemoved removed) {
             challengers.remove(removed.name());
         } else if (record instanceof LogRecord.Promotion promotion) {

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -47,9 +48,12 @@ public final class Models implements AutoCloseable {
     private final ModelWriter.Settings settings;
     private final MeterRegistry registry;
     private final Map<String, ModelWriter> writers = new ConcurrentHashMap<>();
+    private final BiConsumer<String, ModelWriter.Promoted> automaticPromotions;
 
-    private Models(Path root, PendingStore store, Clock clock, ModelWriter.Settings settings, MeterRegistry registry) {
+    private Models(Path root, PendingStore store, Clock clock, ModelWriter.Settings settings, MeterRegistry registry,
+                   BiConsumer<String, ModelWriter.Promoted> automaticPromotions) {
         this.root = root;
+        this.automaticPromotions = automaticPromotions;
         this.store = store;
         this.clock = clock;
         this.settings = settings;
@@ -57,7 +61,8 @@ public final class Models implements AutoCloseable {
     }
 
     /** Opens every model under the data dir: each replays its log from its latest snapshot. */
-    public static Models open(Path dataDir, Clock clock, ModelWriter.Settings settings, MeterRegistry registry)
+    public static Models open(Path dataDir, Clock clock, ModelWriter.Settings settings, MeterRegistry registry,
+                              BiConsumer<String, ModelWriter.Promoted> automaticPromotions)
             throws IOException, RocksDBException {
         Path root = Files.createDirectories(dataDir.resolve("models"));
         Map<String, ModelDefinition> definitions = new TreeMap<>();
@@ -74,7 +79,7 @@ public final class Models implements AutoCloseable {
         Map<String, Duration> ttls = new HashMap<>();
         definitions.forEach((name, d) -> ttls.put(name, d.labelTtl()));
         PendingStore store = PendingStore.open(dataDir.resolve("pending"), ttls, clock);
-        Models models = new Models(root, store, clock, settings, registry);
+        Models models = new Models(root, store, clock, settings, registry, automaticPromotions);
         try {
             for (ModelDefinition definition : definitions.values()) {
                 models.writers.put(definition.name(), models.openWriter(definition));
@@ -88,7 +93,7 @@ public final class Models implements AutoCloseable {
 
     private ModelWriter openWriter(ModelDefinition definition) throws IOException, RocksDBException {
         return ModelWriter.open(definition, root.resolve(definition.name()),
-                store.forModel(definition.name(), definition.labelTtl()), clock, settings, registry);
+                store.forModel(definition.name(), definition.labelTtl()), clock, settings, registry, automaticPromotions);
     }
 
     private static ModelDefinition readDefinition(Path file) throws IOException {

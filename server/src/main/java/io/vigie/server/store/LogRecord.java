@@ -50,10 +50,13 @@ public sealed interface LogRecord {
      * A challenger starts: from here on it scores what the champion scores and learns what the
      * champion learns. Logged, so that replay builds it at the same point and it learns the same.
      *
-     * @param mode  {@code shadow} or {@code canary}
-     * @param share the share of requests a canary answers (0 for a shadow)
+     * @param mode          {@code shadow} or {@code canary}
+     * @param share         the share of requests a canary answers (0 for a shadow)
+     * @param promoteAfter  automatic promotion: the events compared it needs first (0: never automatic)
+     * @param promoteBelow  automatic promotion: the McNemar p-value it must win by
      */
-    record ChallengerAdded(String name, String model, int seed, String mode, double share, long timeMillis) implements LogRecord {
+    record ChallengerAdded(String name, String model, int seed, String mode, double share, long promoteAfter, double promoteBelow,
+                           long timeMillis) implements LogRecord {
     }
 
     /** A challenger is dropped. */
@@ -102,6 +105,8 @@ public sealed interface LogRecord {
                 out.writeInt(c.seed());
                 writeString(out, c.mode());
                 out.writeDouble(c.share());
+                out.writeLong(c.promoteAfter());
+                out.writeDouble(c.promoteBelow());
                 out.writeLong(c.timeMillis());
             } else if (record instanceof ChallengerRemoved c) {
                 out.writeByte(CHALLENGER_REMOVED);
@@ -127,7 +132,7 @@ public sealed interface LogRecord {
             case LABELLED_EVENT -> new LabelledEvent(readString(in), readDoubles(in), in.readInt(), in.readLong(), readSource(in));
             case ROLLBACK -> new Rollback(in.readLong(), in.readLong());
             case CHALLENGER_ADDED -> new ChallengerAdded(readString(in), readString(in), in.readInt(), readString(in), in.readDouble(),
-                    in.readLong());
+                    in.readLong(), in.readDouble(), in.readLong());
             case CHALLENGER_REMOVED -> new ChallengerRemoved(readString(in), in.readLong());
             case PROMOTION -> new Promotion(readString(in), in.readLong());
             default -> throw new IOException("unknown log record type " + type);
