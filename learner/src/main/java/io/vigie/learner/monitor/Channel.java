@@ -72,6 +72,9 @@ final class Channel implements Serializable {
     ChannelResult close(int tested, int minimum) {
         double[] recent = Arrays.copyOf(window, filled);
         filled = 0;
+        if (categories == 0) {
+            Arrays.sort(recent); // once: the KS and Wasserstein walks read sorted samples, and a reference is a former window
+        }
         if (referenceSample == null || referenceSample.length < minimum) {
             referenceSample = recent;
             return null;

@@ -1,11 +1,10 @@
 package io.vigie.learner.monitor;
 
-import java.util.Arrays;
-
 /**
  * Two-sample comparisons of a reference sample with a recent one: Kolmogorov–Smirnov and
  * Wasserstein-1 for numbers, chi-square and the population stability index for categories.
- * Pure functions on arrays; the samples are not modified.
+ * Pure functions on arrays; the samples are not modified. The numeric tests take samples sorted
+ * ascending (a monitor sorts each window once and compares it more than once).
  */
 public final class TwoSample {
     private TwoSample() {
@@ -18,11 +17,9 @@ public final class TwoSample {
     /**
      * The two-sample Kolmogorov–Smirnov test. The p-value is the asymptotic one with Stephens'
      * small-sample correction (λ = (√n + 0.12 + 0.11/√n)·D, n = n₁n₂/(n₁+n₂)); with ties it is
-     * conservative, which errs on the side of fewer alerts.
+     * conservative, which errs on the side of fewer alerts. Both samples sorted ascending.
      */
-    public static Ks kolmogorovSmirnov(double[] reference, double[] recent) {
-        double[] a = sorted(reference);
-        double[] b = sorted(recent);
+    public static Ks kolmogorovSmirnov(double[] a, double[] b) {
         int i = 0;
         int j = 0;
         double d = 0;
@@ -62,11 +59,9 @@ public final class TwoSample {
     /**
      * The Wasserstein-1 (earth mover's) distance between the two empirical distributions, divided
      * by the reference's standard deviation so that one threshold fits every feature's scale
-     * (the raw distance if the reference is constant).
+     * (the raw distance if the reference is constant). Both samples sorted ascending.
      */
-    public static double wasserstein(double[] reference, double[] recent) {
-        double[] a = sorted(reference);
-        double[] b = sorted(recent);
+    public static double wasserstein(double[] a, double[] b) {
         int i = 0;
         int j = 0;
         double area = 0;
@@ -142,12 +137,6 @@ public final class TwoSample {
             s += sq(v - m);
         }
         return Math.sqrt(s / values.length);
-    }
-
-    private static double[] sorted(double[] values) {
-        double[] copy = values.clone();
-        Arrays.sort(copy);
-        return copy;
     }
 
     private static long sum(long[] counts) {
