@@ -139,7 +139,8 @@ public final class VigieServer extends VerticleBase {
         ModelWriter.Settings settings = new ModelWriter.Settings(
                 config.getInteger("queue_capacity", ModelWriter.Settings.DEFAULTS.queueCapacity()),
                 ModelWriter.Settings.DEFAULTS.maxDrain(),
-                config.getLong("snapshot_every", ModelWriter.Settings.DEFAULTS.snapshotEvery()));
+                config.getLong("snapshot_every", ModelWriter.Settings.DEFAULTS.snapshotEvery()),
+                config.getLong("min_free_bytes", ModelWriter.Settings.DEFAULTS.minFreeBytes()));
         vertx.executeBlocking(() -> {
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
             KafkaSettings kafka = KafkaSettings.from(config);

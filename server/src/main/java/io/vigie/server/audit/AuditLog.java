@@ -96,10 +96,21 @@ public final class AuditLog implements AutoCloseable {
                 .put("model", model)
                 .put("details", details);
         ByteBuffer line = ByteBuffer.wrap((entry.encode() + "\n").getBytes(StandardCharsets.UTF_8));
-        while (line.hasRemaining()) {
-            channel.write(line);
+        long end = channel.position();
+        try {
+            while (line.hasRemaining()) {
+                channel.write(line);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            try {
+                channel.truncate(end); // no half line for the next entry to follow (a full disk, say)
+                channel.position(end);
+            } catch (IOException ignored) {
+                // the next open drops a torn last line; a torn line in the middle would be reported there
+            }
+            throw e;
         }
-        channel.force(false);
         entries.add(entry);
         return entry;
     }

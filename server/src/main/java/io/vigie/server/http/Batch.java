@@ -79,8 +79,8 @@ final class Batch<T> {
                     + "' (never scored, or expired)");
             case DUPLICATE -> ApiProblem.conflict("duplicate-label", "the event '" + result.id() + "' is already labelled");
             case LATE -> ApiProblem.gone("late-label", "the label for '" + result.id() + "' came after the model's label TTL");
-            case NOT_LOGGED -> ApiProblem.unavailable("log-write-failed", "the label for '" + result.id()
-                    + "' could not be logged; nothing was learned, retry", 5);
+            case NOT_LOGGED -> result.problem() != null ? result.problem() : ApiProblem.unavailable("log-write-failed",
+                    "the label for '" + result.id() + "' could not be logged; nothing was learned, retry", 5);
             case ALREADY_LOGGED, LEARNED -> throw new IllegalArgumentException(result.outcome() + " is not a problem");
         };
     }

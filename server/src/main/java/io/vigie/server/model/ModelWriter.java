@@ -18,6 +18,7 @@ import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.monitor.Severity;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.store.Answer;
+import io.vigie.server.store.DiskGuard;
 import io.vigie.server.store.EventLog;
 import io.vigie.server.store.LogRecord;
 import io.vigie.server.store.PendingEvents;
@@ -59,9 +60,12 @@ import java.util.function.Function;
  */
 public final class ModelWriter implements AutoCloseable {
 
-    /** Tuning of a writer. */
-    public record Settings(int queueCapacity, int maxDrain, long snapshotEvery) {
-        public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000);
+    /**
+     * Tuning of a writer; {@code minFreeBytes}: writes are refused while the data dir's volume has
+     * less free (see {@link DiskGuard}).
+     */
+    public record Settings(int queueCapacity, int maxDrain, long snapshotEvery, long minFreeBytes) {
+        public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000, 64L << 20);
     }
 
     /**
@@ -98,7 +102,10 @@ public final class ModelWriter implements AutoCloseable {
     }
 
     /** One item's outcome, with the model version that learned it (0 if it was not learned). */
-    public record ItemResult(String id, Outcome outcome, long version) {
+    public record ItemResult(String id, Outcome outcome, long version, ApiProblem problem) {
+        ItemResult(String id, Outcome outcome, long version) {
+            this(id, outcome, version, null);
+        }
     }
 
     private static final long STATE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -122,6 +129,7 @@ public final class ModelWriter implements AutoCloseable {
     private final BlockingQueue<Task> queue;
     private final ExecutorService snapshotIo;
     private final EventLog log;
+    private final DiskGuard disk;
     private final Thread thread;
     private final List<Staged> staged = new ArrayList<>();
     private final Set<String> stagedIds = new HashSet<>();
@@ -157,6 +165,7 @@ public final class ModelWriter implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.snapshotIo = Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-snapshots-" + definition.name()));
         this.versions = new Versions(dir.resolve("versions"));
+        this.disk = new DiskGuard(dir, settings.minFreeBytes());
         Snapshot latest = versions.latestReadable();
         long offset = 0;
         if (latest == null) {
@@ -278,7 +287,7 @@ public final class ModelWriter implements AutoCloseable {
                 stagedIds.add(request.id());
                 stage(new LogRecord.Label(request.id(), request.label(), now, event, request.source()), null,
                         seq -> results[item] = new ItemResult(request.id(), Outcome.LEARNED, seq),
-                        problem -> results[item] = new ItemResult(request.id(), Outcome.NOT_LOGGED, 0));
+                        problem -> results[item] = new ItemResult(request.id(), Outcome.NOT_LOGGED, 0, problem));
             }
             afterFlush.add(() -> future.complete(Arrays.asList(results)));
         });
@@ -299,7 +308,7 @@ public final class ModelWriter implements AutoCloseable {
                 stage(new LogRecord.LabelledEvent(event.id(), event.labelled().toDoubleArray(),
                                 (int) event.labelled().classValue(), now, event.source()), null,
                         seq -> results[item] = new ItemResult(event.id(), Outcome.LEARNED, seq),
-                        problem -> results[item] = new ItemResult(event.id(), Outcome.NOT_LOGGED, 0));
+                        problem -> results[item] = new ItemResult(event.id(), Outcome.NOT_LOGGED, 0, problem));
             }
             afterFlush.add(() -> future.complete(Arrays.asList(results)));
         });
@@ -515,6 +524,7 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Scores events in order and stores them, in one RocksDB read and write. */
     private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled) {
+        disk.check(); // before anything is scored: a refused batch leaves no trace
         List<Scored> scored = new ArrayList<>(ids.size());
         List<PendingEvents.Scoring> scorings = new ArrayList<>(ids.size());
         long now = clock.millis();
@@ -540,7 +550,8 @@ public final class ModelWriter implements AutoCloseable {
         try {
             pending.scored(scorings);
         } catch (RocksDBException e) {
-            throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write: " + e.getMessage(), 5);
+            throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write (" + e.getMessage()
+                    + "); nothing was scored or stored, retry later", 5);
         }
         scored.forEach(s -> meters.predicted(s.prediction()));
         return scored;
@@ -566,7 +577,8 @@ public final class ModelWriter implements AutoCloseable {
         try {
             return pending.get(id);
         } catch (RocksDBException e) {
-            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read: " + e.getMessage(), 5);
+            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read (" + e.getMessage()
+                    + "); retry later", 5);
         }
     }
 
@@ -593,13 +605,18 @@ public final class ModelWriter implements AutoCloseable {
             List<LogRecord> records = staged.stream().map(Staged::record).toList();
             long first = -1;
             long started = System.nanoTime();
-            try {
-                first = log.append(records);
-                meters.logAppend.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            } catch (IOException e) {
-                ApiProblem problem = ApiProblem.unavailable("log-write-failed",
-                        "the log could not be written (" + e.getMessage() + "); nothing was learned, retry later", 5);
-                staged.forEach(s -> s.failed().accept(problem));
+            ApiProblem full = disk.problem();
+            if (full != null) {
+                staged.forEach(s -> s.failed().accept(full));
+            } else {
+                try {
+                    first = log.append(records);
+                    meters.logAppend.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                } catch (IOException e) {
+                    ApiProblem problem = ApiProblem.unavailable("log-write-failed",
+                            "the log could not be written (" + e.getMessage() + "); nothing was learned, retry later", 5);
+                    staged.forEach(s -> s.failed().accept(problem));
+                }
             }
             if (first >= 0) {
                 for (int i = 0; i < staged.size(); i++) {
