@@ -156,6 +156,7 @@ public final class Renderings {
                 .put("members", members)
                 .put("drift_resets", view.resets().size())
                 .put("challengers", challengers(view))
+                .put("recovery", recovery(view.recovered()))
                 .put("size_bytes", state.serializedBytes())
                 .put("versions", view.versions().size());
     }
@@ -278,6 +279,11 @@ public final class Renderings {
                 .put("detector", r.detector())
                 .put("accuracy_before", number(r.accuracyBefore()))
                 .put("accuracy_after", number(r.accuracyAfter()));
+    }
+
+    private static JsonObject recovery(ModelWriter.Recovered r) {
+        return new JsonObject().put("snapshot", r.snapshot()).put("unreadable_snapshots", new JsonArray(r.unreadableSnapshots()))
+                .put("replayed", r.replayed()).put("torn_bytes", r.tornBytes()).put("millis", r.millis());
     }
 
     private static JsonArray challengers(ModelView view) {

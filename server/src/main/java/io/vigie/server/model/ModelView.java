@@ -22,19 +22,21 @@ public final class ModelView {
     private final Timeline timeline;
     private final InputDriftMonitor inputs;
     private final List<Challenger> challengers;
+    private final ModelWriter.Recovered recovered;
     private final long version;
     private final PendingEvents pending;
     private final Supplier<ModelState> state;
     private final Supplier<List<Versions.Version>> versions;
 
     ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, Timeline timeline, InputDriftMonitor inputs,
-              List<Challenger> challengers, long version, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
+              List<Challenger> challengers, long version, ModelWriter.Recovered recovered, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
         this.definition = definition;
         this.model = model;
         this.metrics = metrics;
         this.timeline = timeline;
         this.inputs = inputs;
         this.challengers = challengers;
+        this.recovered = recovered;
         this.version = version;
         this.pending = pending;
         this.state = state;
@@ -68,6 +70,11 @@ public final class ModelView {
     /** The label-free drift monitor of the events scored. */
     public InputDriftMonitor inputs() {
         return inputs;
+    }
+
+    /** How the model came back when the service started. */
+    public ModelWriter.Recovered recovered() {
+        return recovered;
     }
 
     /** The challengers, in the order they were added. */

@@ -78,6 +78,27 @@ public final class ModelWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * How a model came back at start: the snapshot it started from (null: none, from the log's
+     * start), the newer snapshots that failed their checksum (moved aside), the log records
+     * replayed after it, the torn tail cut from the log (moved aside), and how long it took.
+     */
+    public record Recovered(Long snapshot, List<Long> unreadableSnapshots, long replayed, long tornBytes, long millis) {
+        /** One line for the start-up output. */
+        public String describe(String model) {
+            StringBuilder line = new StringBuilder("model '" + model + "': ");
+            line.append(snapshot == null ? "no snapshot" : "snapshot of version " + snapshot).append(", ")
+                    .append(String.format(java.util.Locale.ROOT, "%,d log records replayed in %.1f s", replayed, millis / 1000.0));
+            if (!unreadableSnapshots.isEmpty()) {
+                line.append("; unreadable snapshots moved aside: ").append(unreadableSnapshots);
+            }
+            if (tornBytes > 0) {
+                line.append("; a torn log tail of ").append(tornBytes).append(" bytes cut (kept as events.log.torn-*)");
+            }
+            return line.toString();
+        }
+    }
+
     /** A promotion: the challenger now champion, the version holding the former champion, the version after. */
     public record Promoted(String challenger, long formerChampion, long version) {
     }
@@ -130,6 +151,7 @@ public final class ModelWriter implements AutoCloseable {
     private final ExecutorService snapshotIo;
     private final EventLog log;
     private final DiskGuard disk;
+    private final Recovered recovered;
     private final Thread thread;
     private final List<Staged> staged = new ArrayList<>();
     private final Set<String> stagedIds = new HashSet<>();
@@ -166,7 +188,9 @@ public final class ModelWriter implements AutoCloseable {
         this.snapshotIo = Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-snapshots-" + definition.name()));
         this.versions = new Versions(dir.resolve("versions"));
         this.disk = new DiskGuard(dir, settings.minFreeBytes());
-        Snapshot latest = versions.latestReadable();
+        long started = System.nanoTime();
+        Versions.Latest readable = versions.latestReadable();
+        Snapshot latest = readable.snapshot();
         long offset = 0;
         if (latest == null) {
             model = new Model(Learners.create(definition.spec(), schema), definition.abstention());
@@ -187,6 +211,8 @@ public final class ModelWriter implements AutoCloseable {
             throw e;
         }
         sinceSnapshot = log.recovery().replayed();
+        recovered = new Recovered(latest == null ? null : version - log.recovery().replayed(), readable.unreadable(),
+                log.recovery().replayed(), log.recovery().tornBytes(), (System.nanoTime() - started) / 1_000_000);
         publish();
         this.thread = new Thread(this::run, "vigie-model-" + definition.name());
         thread.setDaemon(true);
@@ -233,8 +259,9 @@ public final class ModelWriter implements AutoCloseable {
         return definition;
     }
 
-    public EventLog.Recovery recovery() {
-        return log.recovery();
+    /** How the model came back when it was opened. */
+    public Recovered recovered() {
+        return recovered;
     }
 
     // ---- what callers ask for ------------------------------------------------------------
@@ -435,7 +462,7 @@ public final class ModelWriter implements AutoCloseable {
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
         return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, timeline,
-                inputs, challengers.list(), version, pending, this::state, versions::list))));
+                inputs, challengers.list(), version, recovered, pending, this::state, versions::list))));
     }
 
     /**

@@ -82,7 +82,9 @@ public final class Models implements AutoCloseable {
         Models models = new Models(root, store, clock, settings, registry, automaticPromotions);
         try {
             for (ModelDefinition definition : definitions.values()) {
-                models.writers.put(definition.name(), models.openWriter(definition));
+                ModelWriter writer = models.openWriter(definition);
+                models.writers.put(definition.name(), writer);
+                System.out.println("vigie: " + writer.recovered().describe(definition.name()));
             }
         } catch (IOException | RocksDBException | RuntimeException e) {
             models.close();

@@ -36,18 +36,26 @@ public final class Versions {
 
     private final Path dir;
     private final NavigableMap<Long, Version> versions = new ConcurrentSkipListMap<>();
+    /** Versions whose snapshot failed its checksum or could not be read, newest first; set aside. */
+    private final List<Long> unreadable = new ArrayList<>();
 
     public Versions(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".snapshot")).toList()) {
+                long version;
+                try {
+                    version = Long.parseLong(file.getFileName().toString().replace(".snapshot", ""));
+                } catch (NumberFormatException e) {
+                    System.err.println("vigie: ignoring " + file + ": not a version's snapshot");
+                    continue;
+                }
                 try {
                     SnapshotProvenance provenance = Snapshots.readProvenance(file);
-                    long version = Long.parseLong(file.getFileName().toString().replace(".snapshot", ""));
                     versions.put(version, new Version(version, provenance.learned(), provenance.createdAt().toEpochMilli(),
                             Files.size(file), provenance.attributes().getOrDefault(REASON, "manual")));
-                } catch (SnapshotException | NumberFormatException e) {
-                    System.err.println("vigie: ignoring snapshot " + file + ": " + e.getMessage());
+                } catch (SnapshotException e) {
+                    setAside(version, e);
                 }
             }
         }
@@ -75,16 +83,40 @@ public final class Versions {
         }
     }
 
-    /** The newest snapshot that reads back whole, or null: recovery starts from it. */
-    public Snapshot latestReadable() {
-        for (Long version : versions.descendingKeySet()) {
+    /** The newest snapshot that reads back whole (or null), and the newer ones that did not. */
+    public record Latest(Snapshot snapshot, List<Long> unreadable) {
+    }
+
+    /**
+     * The newest snapshot that reads back whole, or null: recovery starts from it. One that fails
+     * its checksum or cannot be read (found when listing, or now when loading) is moved aside
+     * ({@code .unreadable}) and is no longer a version, so a rollback cannot pick it.
+     */
+    public Latest latestReadable() {
+        for (Long version : new ArrayList<>(versions.descendingKeySet())) {
             try {
-                return load(version);
+                return new Latest(load(version), unreadable());
             } catch (SnapshotException e) {
-                System.err.println("vigie: snapshot " + file(version) + " is unreadable, trying an older one: " + e.getMessage());
+                setAside(version, e);
             }
         }
-        return null;
+        return new Latest(null, unreadable());
+    }
+
+    private List<Long> unreadable() {
+        return unreadable.stream().sorted(java.util.Comparator.reverseOrder()).toList();
+    }
+
+    private void setAside(long version, SnapshotException why) {
+        Path file = file(version);
+        System.err.println("vigie: snapshot " + file + " is unreadable (" + why.getMessage() + "); moved aside, recovery uses an older one");
+        unreadable.add(version);
+        versions.remove(version);
+        try {
+            Files.move(file, file.resolveSibling(file.getFileName() + ".unreadable"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("vigie: cannot move " + file + " aside: " + e.getMessage());
+        }
     }
 
     /** A version, or null if there is no snapshot of it. */
