@@ -122,7 +122,7 @@ public final class ScaleBench {
                 md.append(String.format(Locale.ROOT, "| %,d | %,.0f MB | %.1f s | %.1f s | **%.2f** | %s |%n", n, logBytes / 1e6,
                         recovery, raw, raw / recovery, n < 1_000_000 ? "" : recovery <= 10 ? "met" : "not met"));
             } finally {
-                deleteRecursively(dataDir);
+                ServiceBench.deleteRecursively(dataDir);
             }
         }
     }
@@ -192,7 +192,7 @@ public final class ScaleBench {
                 }
                 md.append(String.format(Locale.ROOT, "| %d | %,.0f | **%.2f** |%n", models, rate, rate / one));
             } finally {
-                deleteRecursively(dataDir);
+                ServiceBench.deleteRecursively(dataDir);
             }
         }
     }
@@ -228,13 +228,5 @@ public final class ScaleBench {
     private JsonObject get(int port, String path) throws Exception {
         return new JsonObject(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + KEY).build(), HttpResponse.BodyHandlers.ofString()).body());
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 }

@@ -380,7 +380,7 @@ public final class ServiceBench {
         return us >= 10_000 ? String.format(Locale.ROOT, "%.1f ms", us / 1000.0) : String.format(Locale.ROOT, "%d µs", us);
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
