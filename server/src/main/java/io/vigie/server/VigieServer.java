@@ -140,7 +140,8 @@ public final class VigieServer extends VerticleBase {
                 config.getInteger("queue_capacity", ModelWriter.Settings.DEFAULTS.queueCapacity()),
                 ModelWriter.Settings.DEFAULTS.maxDrain(),
                 config.getLong("snapshot_every", ModelWriter.Settings.DEFAULTS.snapshotEvery()),
-                config.getLong("min_free_bytes", ModelWriter.Settings.DEFAULTS.minFreeBytes()));
+                config.getLong("min_free_bytes", ModelWriter.Settings.DEFAULTS.minFreeBytes()),
+                config.getLong("disk_check_ms", ModelWriter.Settings.DEFAULTS.diskCheckMillis()));
         vertx.executeBlocking(() -> {
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
             KafkaSettings kafka = KafkaSettings.from(config);

@@ -62,10 +62,10 @@ public final class ModelWriter implements AutoCloseable {
 
     /**
      * Tuning of a writer; {@code minFreeBytes}: writes are refused while the data dir's volume has
-     * less free (see {@link DiskGuard}).
+     * less free, read at most every {@code diskCheckMillis} (see {@link DiskGuard}).
      */
-    public record Settings(int queueCapacity, int maxDrain, long snapshotEvery, long minFreeBytes) {
-        public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000, 64L << 20);
+    public record Settings(int queueCapacity, int maxDrain, long snapshotEvery, long minFreeBytes, long diskCheckMillis) {
+        public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000, 64L << 20, 100);
     }
 
     /**
@@ -187,7 +187,7 @@ public final class ModelWriter implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.snapshotIo = Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-snapshots-" + definition.name()));
         this.versions = new Versions(dir.resolve("versions"));
-        this.disk = new DiskGuard(dir, settings.minFreeBytes());
+        this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
         long started = System.nanoTime();
         Versions.Latest readable = versions.latestReadable();
         Snapshot latest = readable.snapshot();

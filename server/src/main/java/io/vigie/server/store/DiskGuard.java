@@ -12,29 +12,35 @@ import java.util.concurrent.TimeUnit;
  * A floor of free space under the data dir. Writes are refused (503, {@code disk-full}) while the
  * volume has less than the reserve free, and taken again once space returns, so the log and
  * RocksDB never run into a full disk themselves: RocksDB that fails a write for lack of space
- * turns read-only until it is reopened. The free space is read at most every 100 ms while there
- * is enough, and on every write while there is not.
+ * turns read-only until it is reopened. The free space is read at most every
+ * {@code disk_check_ms} (100 ms) while there is enough, and on every write while there is not.
  */
 public final class DiskGuard {
-    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
     private final FileStore store;
     private final Path dir;
     private final long reserveBytes;
+    private final long recheckNanos;
     private long checkedAt;
     private long free = Long.MAX_VALUE;
 
-    public DiskGuard(Path dir, long reserveBytes) throws IOException {
+    /**
+     * @param reserveBytes  the free space writes leave alone
+     * @param recheckMillis how old a reading of the free space may be while there is enough (a
+     *                      disk filled faster than that can still fail a write, which is then
+     *                      reported as such)
+     */
+    public DiskGuard(Path dir, long reserveBytes, long recheckMillis) throws IOException {
         this.dir = dir;
         this.store = Files.getFileStore(dir);
         this.reserveBytes = reserveBytes;
-        this.checkedAt = System.nanoTime() - RECHECK_NANOS;
+        this.recheckNanos = TimeUnit.MILLISECONDS.toNanos(recheckMillis);
+        this.checkedAt = System.nanoTime() - recheckNanos;
     }
 
     /** The problem to answer with if the volume is below the reserve, else null. */
     public synchronized ApiProblem problem() {
         long now = System.nanoTime();
-        if (free < reserveBytes || now - checkedAt >= RECHECK_NANOS) { // while short, look every time: writes resume at once
+        if (free < reserveBytes || now - checkedAt >= recheckNanos) { // while short, look every time: writes resume at once
             try {
                 free = store.getUsableSpace();
             } catch (IOException e) {
