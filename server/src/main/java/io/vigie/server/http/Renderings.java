@@ -14,6 +14,7 @@ import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.model.Challenger;
 import io.vigie.server.model.Comparison;
 import io.vigie.server.model.ModelView;
+import io.vigie.server.model.Recovered;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.ServingMetrics;
 import io.vigie.server.model.Timeline;
@@ -281,7 +282,7 @@ public final class Renderings {
                 .put("accuracy_after", number(r.accuracyAfter()));
     }
 
-    private static JsonObject recovery(ModelWriter.Recovered r) {
+    private static JsonObject recovery(Recovered r) {
         return new JsonObject().put("snapshot", r.snapshot()).put("unreadable_snapshots", new JsonArray(r.unreadableSnapshots()))
                 .put("replayed", r.replayed()).put("torn_bytes", r.tornBytes()).put("millis", r.millis());
     }

@@ -22,14 +22,14 @@ public final class ModelView {
     private final Timeline timeline;
     private final InputDriftMonitor inputs;
     private final List<Challenger> challengers;
-    private final ModelWriter.Recovered recovered;
+    private final Recovered recovered;
     private final long version;
     private final PendingEvents pending;
     private final Supplier<ModelState> state;
     private final Supplier<List<Versions.Version>> versions;
 
     ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, Timeline timeline, InputDriftMonitor inputs,
-              List<Challenger> challengers, long version, ModelWriter.Recovered recovered, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
+              List<Challenger> challengers, long version, Recovered recovered, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
         this.definition = definition;
         this.model = model;
         this.metrics = metrics;
@@ -73,7 +73,7 @@ public final class ModelView {
     }
 
     /** How the model came back when the service started. */
-    public ModelWriter.Recovered recovered() {
+    public Recovered recovered() {
         return recovered;
     }
 

@@ -15,7 +15,6 @@ import io.vigie.learner.SnapshotException;
 import io.vigie.learner.SnapshotProvenance;
 import io.vigie.learner.Snapshots;
 import io.vigie.learner.monitor.InputDriftMonitor;
-import io.vigie.learner.monitor.Severity;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.store.Answer;
 import io.vigie.server.store.DiskGuard;
@@ -75,27 +74,6 @@ public final class ModelWriter implements AutoCloseable {
     public record Scored(String id, Prediction prediction, long version, Explanation explanation, String answeredBy) {
         public Scored(String id, Prediction prediction, long version) {
             this(id, prediction, version, null, null);
-        }
-    }
-
-    /**
-     * How a model came back at start: the snapshot it started from (null: none, from the log's
-     * start), the newer snapshots that failed their checksum (moved aside), the log records
-     * replayed after it, the torn tail cut from the log (moved aside), and how long it took.
-     */
-    public record Recovered(Long snapshot, List<Long> unreadableSnapshots, long replayed, long tornBytes, long millis) {
-        /** One line for the start-up output. */
-        public String describe(String model) {
-            StringBuilder line = new StringBuilder("model '" + model + "': ");
-            line.append(snapshot == null ? "no snapshot" : "snapshot of version " + snapshot).append(", ")
-                    .append(String.format(java.util.Locale.ROOT, "%,d log records replayed in %.1f s", replayed, millis / 1000.0));
-            if (!unreadableSnapshots.isEmpty()) {
-                line.append("; unreadable snapshots moved aside: ").append(unreadableSnapshots);
-            }
-            if (tornBytes > 0) {
-                line.append("; a torn log tail of ").append(tornBytes).append(" bytes cut (kept as events.log.torn-*)");
-            }
-            return line.toString();
         }
     }
 
@@ -161,10 +139,8 @@ public final class ModelWriter implements AutoCloseable {
 
     // owned by the writer thread (and by the constructor during replay, before the thread starts)
     private Model model;
-    private ServingMetrics metrics;
-    private Timeline timeline;
-    private InputDriftMonitor inputs;
-    private Challengers challengers;
+    private ServingState serving;
+    private Challengers challengers; // the serving state's, used on every scoring and label
     /** Whether challenger gauges are registered (so that the last one's are removed when it goes). */
     private boolean challengerGauges;
     private SourcePositions positions = new SourcePositions();
@@ -194,10 +170,10 @@ public final class ModelWriter implements AutoCloseable {
         long offset = 0;
         if (latest == null) {
             model = new Model(Learners.create(definition.spec(), schema), definition.abstention());
-            serving(null);
+            serving(ServingState.from(null, schema));
         } else {
             model = latest.model();
-            serving(latest.state());
+            serving(ServingState.from(latest.state(), schema));
             version = Long.parseLong(latest.provenance().attributes().get(Versions.VERSION));
             offset = Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
             positions = SourcePositions.parse(latest.provenance().attributes().get(Versions.SOURCE_POSITIONS));
@@ -234,19 +210,9 @@ public final class ModelWriter implements AutoCloseable {
         return writer;
     }
 
-    /** Takes the serving state from a snapshot; starts afresh what it lacks (a snapshot written before it was kept). */
-    private void serving(Object stored) {
-        if (stored instanceof ServingState state) {
-            metrics = state.metrics();
-            timeline = state.timeline();
-            inputs = state.inputs();
-            challengers = state.challengers() != null ? state.challengers() : new Challengers();
-            return;
-        }
-        metrics = stored instanceof ServingMetrics kept ? kept : new ServingMetrics(schema.numClasses());
-        timeline = new Timeline(schema.numClasses());
-        inputs = new InputDriftMonitor(schema);
-        challengers = new Challengers();
+    private void serving(ServingState state) {
+        serving = state;
+        challengers = state.challengers();
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -461,8 +427,8 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
-        return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, metrics, timeline,
-                inputs, challengers.list(), version, recovered, pending, this::state, versions::list))));
+        return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, serving.metrics(),
+                serving.timeline(), serving.inputs(), challengers.list(), version, recovered, pending, this::state, versions::list))));
     }
 
     /**
@@ -584,20 +550,12 @@ public final class ModelWriter implements AutoCloseable {
         return scored;
     }
 
-    /** Shows a scored event to the input drift monitor; at a window's end, records what it found. */
+    /** Shows a scored event to the input drift monitor; at a window's end, the meters hear of the check. */
     private void monitor(double[] values, Prediction p, long now) {
-        InputDriftMonitor.Check check = inputs.observe(values, p, now);
-        if (check == null) {
-            return;
+        InputDriftMonitor.Check check = serving.monitor(values, p, model.learner().learned(), now);
+        if (check != null) {
+            meters.inputsChecked(check);
         }
-        long learned = model.learner().learned();
-        timeline.uncertainty(learned, now, check.meanEntropy(), check.abstentionShare());
-        for (var result : check.channels()) {
-            if (result.severity().compareTo(Severity.WARNING) >= 0) {
-                timeline.mark(learned, now, "input_drift", result.channel() + " " + result.severity().code());
-            }
-        }
-        meters.inputsChecked(check);
     }
 
     private ScoredEvent pendingEvent(String id) {
@@ -700,18 +658,14 @@ public final class ModelWriter implements AutoCloseable {
             model = challengers.remove(promotion.challenger()).model();
             state = null;
             challengers.restartComparisons(schema.numClasses());
-            timeline.mark(model.learner().learned(), promotion.timeMillis(), "promotion", promotion.challenger());
+            serving.timeline().mark(model.learner().learned(), promotion.timeMillis(), "promotion", promotion.challenger());
         }
         version = seq;
         sinceSnapshot++;
     }
 
-    /** Scores a labelled answer: the running metrics and the timeline. */
     private void measure(Prediction given, int truth, long timeMillis) {
-        metrics.add(given.label(), truth, given.covers(truth), given.predictionSet().size(), given.abstain());
-        double[] p = given.probabilities().probabilities();
-        timeline.add(given.label(), truth, p.length > 1 ? p[1] : 0, given.covers(truth), given.abstain(),
-                given.memberLabels(), model.learner().learned(), timeMillis);
+        serving.measure(given, truth, model.learner().learned(), timeMillis);
     }
 
     private void advance(LogRecord.Source source) {
@@ -757,6 +711,7 @@ public final class ModelWriter implements AutoCloseable {
             meters.challengers(figures);
             challengerGauges = !figures.isEmpty();
         }
+        ServingMetrics metrics = serving.metrics();
         ServingMetrics.Rates all = metrics.allRates();
         long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
         meters.publish(new ModelMeters.Published(version, model.learner().learned(), pending.count(PendingEvents.Counter.PENDING),
@@ -778,7 +733,7 @@ public final class ModelWriter implements AutoCloseable {
                 Versions.REASON, reason,
                 Versions.SOURCE_POSITIONS, positions.encode(),
                 "model.name", definition.name()), clock);
-        byte[] bytes = Snapshots.encode(model, new ServingState(metrics, timeline, inputs, challengers), provenance);
+        byte[] bytes = Snapshots.encode(model, serving, provenance);
         meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         sinceSnapshot = 0;
         return new EncodedSnapshot(version, bytes, provenance, reason);
