@@ -39,6 +39,7 @@ public final class ScaleBench {
     private static final int BATCH = 1000;
 
     private final boolean quick;
+    private final BenchData.Loaded elec2 = BenchData.elec2(Integer.MAX_VALUE);
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private ScaleBench(boolean quick) {
@@ -60,7 +61,10 @@ public final class ScaleBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
         recoverySection(md);
         modelsSection(md);
-        md.append("\nReproduce: `./vigie bench` (full) or `./vigie bench --quick` (100,000 events, up to 10 models).\n");
+        pendingSection(md);
+        ensembleSection(md);
+        md.append("\nReproduce: `./vigie bench` (full) or `./vigie bench --quick` (a 100,000-event log, up to 10 models, "
+                + "1M pending, ensembles up to 10).\n");
         return md.toString();
     }
 
@@ -139,7 +143,6 @@ public final class ScaleBench {
     // ---- many models ----------------------------------------------------------------------------
 
     private void modelsSection(StringBuilder md) throws Exception {
-        BenchData.Loaded elec2 = BenchData.elec2(Integer.MAX_VALUE);
         Schema schema = elec2.schema();
         Instance[] events = elec2.instances();
         md.append("\n### Learning throughput vs number of models\n\n");
@@ -191,6 +194,115 @@ public final class ScaleBench {
                     one = rate;
                 }
                 md.append(String.format(Locale.ROOT, "| %d | %,.0f | **%.2f** |%n", models, rate, rate / one));
+            } finally {
+                ServiceBench.deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    // ---- pending events ---------------------------------------------------------------------------
+
+    /** The scoring-and-labelling cycle's throughput as the store of events waiting for labels grows. */
+    private void pendingSection(StringBuilder md) throws Exception {
+        Schema schema = elec2.schema();
+        Instance[] events = elec2.instances();
+        md.append("\n### Throughput vs events waiting for their labels\n\n");
+        md.append("One `hat` model; the cycle: score a batch of 1,000 Elec2 events, post the labels of the batch scored 5 batches "
+                + "earlier (each label joined to its stored event in RocksDB), 50,000 events timed. Between measurements the "
+                + "store grows by events scored and never labelled. Ratio: to an empty store (after a warm-up), in the same run.\n\n");
+        md.append("| events pending | store on disk | cycle events/s | ratio |\n|---:|---:|---:|---:|\n");
+        Path dataDir = Files.createTempDirectory("vigie-pending");
+        try {
+            Service service = Service.start(dataDir);
+            post(service.port, "/v1/models", new JsonObject().put("name", "p").put("model", "hat")
+                    .put("schema", ModelDefinition.schemaJson(schema)).encode(), 201);
+            long pending = 0;
+            long[] cycles = {0};
+            cycle(service, schema, events, cycles, 20); // warm-up, untimed
+            double empty = 0;
+            for (long level : quick ? List.of(0L, 1_000_000L) : List.of(0L, 1_000_000L, 10_000_000L)) {
+                for (; pending < level; pending += 1000) {
+                    post(service.port, "/v1/models/p/predict/batch", batch(schema, events, "w" + pending + "-", (int) (pending % events.length), false), 200);
+                }
+                double rate = cycle(service, schema, events, cycles, 50);
+                if (level == 0) {
+                    empty = rate;
+                }
+                md.append(String.format(Locale.ROOT, "| %,d | %,.0f MB | %,.0f | **%.2f** |%n", level, size(dataDir.resolve("pending")) / 1e6,
+                        rate, rate / empty));
+            }
+            service.stop();
+        } finally {
+            ServiceBench.deleteRecursively(dataDir);
+        }
+    }
+
+    /** Scores {@code batches} batches of 1,000 and labels each 5 batches later; events per second once 5 are in flight. */
+    private double cycle(Service service, Schema schema, Instance[] events, long[] cycles, int batches) throws Exception {
+        java.util.ArrayDeque<String> labels = new java.util.ArrayDeque<>();
+        long started = System.nanoTime();
+        for (int b = 0; b < batches + 5; b++, cycles[0]++) {
+            int from = (int) ((cycles[0] * 1000) % events.length);
+            if (b == 5) {
+                started = System.nanoTime();
+            }
+            post(service.port, "/v1/models/p/predict/batch", batch(schema, events, "c" + cycles[0] + "-", from, false), 200);
+            labels.add(batch(schema, events, "c" + cycles[0] + "-", from, true));
+            if (labels.size() > 5) {
+                post(service.port, "/v1/models/p/labels", labels.poll(), 202);
+            }
+        }
+        double rate = batches * 1000 / ((System.nanoTime() - started) / 1e9);
+        for (String body : labels) {
+            post(service.port, "/v1/models/p/labels", body, 202);
+        }
+        return rate;
+    }
+
+    /** 1,000 events from {@code from}: to score ({@code {"events"}}), or their labels ({@code {"labels"}}). */
+    private static String batch(Schema schema, Instance[] events, String prefix, int from, boolean labels) {
+        JsonArray items = new JsonArray();
+        for (int i = 0; i < 1000; i++) {
+            Instance event = events[(from + i) % events.length];
+            items.add(labels ? new JsonObject().put("id", prefix + i).put("label", schema.classes().get((int) event.classValue()))
+                    : new JsonObject().put("id", prefix + i).put("features", ServiceBench.features(schema, event)));
+        }
+        return new JsonObject().put(labels ? "labels" : "events", items).encode();
+    }
+
+    private static long size(Path dir) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    // ---- ensemble size ----------------------------------------------------------------------------
+
+    /** Learning throughput of adaptive random forests of growing size, against raw MOA at the same size. */
+    private void ensembleSection(StringBuilder md) throws Exception {
+        Schema schema = elec2.schema();
+        Instance[] events = elec2.instances();
+        md.append("\n### Learning cost vs ensemble size\n\n");
+        md.append("All 45,312 Elec2 events as labelled events (`POST .../events`, batches of 1,000) to an adaptive random forest "
+                + "of N trees (single-threaded); ceiling: raw MOA `getVotesForInstance` + `trainOnInstance` with the same "
+                + "forest, in the same run.\n\n");
+        md.append("| trees | Vigie events/s | raw MOA events/s | ratio |\n|---:|---:|---:|---:|\n");
+        for (int trees : quick ? List.of(5, 10) : List.of(5, 10, 25)) {
+            String cli = "meta.AdaptiveRandomForest -s " + trees + " -j 1";
+            Path dataDir = Files.createTempDirectory("vigie-ensemble");
+            try {
+                Service service = Service.start(dataDir);
+                post(service.port, "/v1/models", new JsonObject().put("name", "arf").put("model", cli)
+                        .put("schema", ModelDefinition.schemaJson(schema)).encode(), 201);
+                List<String> bodies = ServiceBench.eventBatches(schema, events, 0, events.length);
+                long started = System.nanoTime();
+                for (String body : bodies) {
+                    post(service.port, "/v1/models/arf/events", body, 202);
+                }
+                double vigie = events.length / ((System.nanoTime() - started) / 1e9);
+                service.stop();
+                double raw = ServiceBench.raw(new ModelSpec(cli, ModelSpec.DEFAULT_SEED), schema, events, true);
+                md.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | **%.2f** |%n", trees, vigie, raw, vigie / raw));
             } finally {
                 ServiceBench.deleteRecursively(dataDir);
             }

@@ -299,7 +299,7 @@ public final class ServiceBench {
     }
 
     /** Labelled events from..to as {@code {"events": [...]}} bodies of LABEL_BATCH events. */
-    private static List<String> eventBatches(Schema schema, Instance[] events, int from, int to) {
+    static List<String> eventBatches(Schema schema, Instance[] events, int from, int to) {
         List<String> bodies = new ArrayList<>();
         for (int start = from; start < to; start += LABEL_BATCH) {
             JsonArray batch = new JsonArray();
