@@ -19,10 +19,16 @@ final class LinePlotSvg {
     private LinePlotSvg() {
     }
 
+    /** A chart whose y axis runs from zero to a little above the highest point. */
     static String draw(String title, String xLabel, String yLabel, List<Series> series) {
-        double xMax = series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.x())).max().orElse(1);
         double yMax = series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.y())).max().orElse(1) * 1.1;
-        double yStep = niceStep(yMax / 5);
+        return draw(title, xLabel, yLabel, series, 0, yMax);
+    }
+
+    /** A chart whose y axis runs from {@code yMin} to {@code yMax}; points outside are clipped to the edges. */
+    static String draw(String title, String xLabel, String yLabel, List<Series> series, double yMin, double yMax) {
+        double xMax = series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.x())).max().orElse(1);
+        double yStep = niceStep((yMax - yMin) / 5);
         double xStep = niceStep(xMax / 6);
         int plotWidth = WIDTH - LEFT - RIGHT;
         int plotHeight = HEIGHT - TOP - BOTTOM;
@@ -31,8 +37,8 @@ final class LinePlotSvg {
                 + "font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\">%s</text>%n", LEFT, title));
-        for (double y = 0; y <= yMax; y += yStep) {
-            double py = TOP + plotHeight * (1 - y / yMax);
+        for (double y = Math.ceil(yMin / yStep) * yStep; y <= yMax + 1e-9; y += yStep) {
+            double py = TOP + plotHeight * (1 - (y - yMin) / (yMax - yMin));
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ec\"/>"
                     + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT, WIDTH - RIGHT, py, py, LEFT - 6, py + 4, label(y)));
         }
@@ -50,11 +56,11 @@ final class LinePlotSvg {
             StringBuilder path = new StringBuilder();
             for (int i = 0; i < s.x().length; i++) {
                 path.append(i == 0 ? "M" : "L").append(String.format(Locale.ROOT, "%.1f,%.1f", LEFT + plotWidth * s.x()[i] / xMax,
-                        TOP + plotHeight * (1 - s.y()[i] / yMax)));
+                        TOP + plotHeight * (1 - (Math.min(yMax, Math.max(yMin, s.y()[i])) - yMin) / (yMax - yMin))));
             }
             svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"/>%n", path, s.colour()));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"32\" fill=\"%s\">— %s</text>%n", legendX, s.colour(), s.name()));
-            legendX += 14 + 7 * s.name().length();
+            legendX += 28 + 7 * s.name().length();
         }
         return svg.append("</svg>\n").toString();
     }
@@ -71,6 +77,7 @@ final class LinePlotSvg {
     }
 
     private static String label(double v) {
-        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v) : String.format(Locale.ROOT, "%.1f", v);
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v)
+                : java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }

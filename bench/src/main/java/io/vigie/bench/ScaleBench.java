@@ -55,8 +55,8 @@ public final class ScaleBench {
         modelsSection(md);
         pendingSection(md);
         ensembleSection(md);
-        md.append("\nReproduce: `./vigie bench` (full) or `./vigie bench --quick` (a 100,000-event log, up to 10 models, "
-                + "1M pending, ensembles up to 10).\n");
+        md.append("\nReproduce: `./vigie bench --only scale`; `--quick` runs a 100,000-event log, up to 10 models, "
+                + "200,000 pending and ensembles of 5.\n");
         return md.toString();
     }
 
@@ -204,7 +204,7 @@ public final class ScaleBench {
             long[] cycles = {0};
             cycle(service, schema, events, cycles, 20); // warm-up, untimed
             double empty = 0;
-            for (long level : quick ? List.of(0L, 1_000_000L) : List.of(0L, 1_000_000L, 10_000_000L)) {
+            for (long level : quick ? List.of(0L, 200_000L) : List.of(0L, 1_000_000L, 10_000_000L)) {
                 for (; pending < level; pending += 1000) {
                     service.post("/v1/models/p/predict/batch", ServiceBench.scoringBody(schema, events, "w" + pending + "-", (int) (pending % events.length), 1000), 200);
                 }
@@ -260,7 +260,7 @@ public final class ScaleBench {
                 + "of N trees (single-threaded); ceiling: raw MOA `getVotesForInstance` + `trainOnInstance` with the same "
                 + "forest, in the same run.\n\n");
         md.append("| trees | Vigie events/s | raw MOA events/s | ratio |\n|---:|---:|---:|---:|\n");
-        for (int trees : quick ? List.of(5, 10) : List.of(5, 10, 25)) {
+        for (int trees : quick ? List.of(5) : List.of(5, 10, 25)) {
             String cli = "meta.AdaptiveRandomForest -s " + trees + " -j 1";
             Path dataDir = Files.createTempDirectory("vigie-ensemble");
             try {

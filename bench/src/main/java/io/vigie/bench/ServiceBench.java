@@ -55,7 +55,7 @@ public final class ServiceBench {
             System.err.println("the service benchmark needs wrk on the PATH (Debian: apt-get install wrk)");
             System.exit(2);
         }
-        String section = new ServiceBench(quick ? 3 : 10).run();
+        String section = new ServiceBench(quick ? 2 : 10).run();
         GeneratedSection.write(doc, BEGIN, END, section, "## Service: HTTP and learning");
         System.err.println("wrote " + doc);
     }
@@ -84,8 +84,7 @@ public final class ServiceBench {
             predictSection(md, schema, events, ceiling.port());
             learnSection(md, schema, events);
             challengerSection(md, schema, events);
-            md.append("\nReproduce: `./vigie bench` (full) or `./vigie bench --quick`; the numbers above are from the last run "
-                    + "of `java -cp bench/target/benchmarks.jar io.vigie.bench.ServiceBench docs/benchmarks.md`.\n");
+            md.append("\nReproduce: `./vigie bench --only service` (or the whole `./vigie bench`).\n");
             return md.toString();
         } finally {
             deleteRecursively(dataDir);

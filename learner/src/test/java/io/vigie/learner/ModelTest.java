@@ -52,6 +52,12 @@ class ModelTest {
         LearnerResult.Trust trust = report.learners().get(0).trust();
         assertEquals(target, trust.coverage(), 0.01, "coverage of " + preset);
         assertTrue(trust.meanSetSize() >= 1 && trust.meanSetSize() < 2, "sets are informative: " + trust.meanSetSize());
+        double[] byWindow = trust.coverageByWindow();
+        assertEquals(20, byWindow.length, "one coverage per window of 1,000 events");
+        assertEquals(trust.coverage(), java.util.Arrays.stream(byWindow).average().orElseThrow(), 1e-12,
+                "the windows partition the stream");
+        double afterDrift = java.util.Arrays.stream(byWindow, 10, 20).average().orElseThrow();
+        assertEquals(target, afterDrift, 0.02, "coverage holds over the 10,000 events after the drift too");
     }
 
     @Test

@@ -41,8 +41,11 @@ public record LearnerResult(String name, String spec, Metrics cumulative, Metric
      * @param meanSetSize       mean number of classes in a prediction set
      * @param abstentionRate    share of events the model abstained on
      * @param selectiveAccuracy accuracy over the events it answered (NaN if it answered none)
+     * @param coverageByWindow  coverage over each successive window of the evaluation's window
+     *                          size (a last, partial window left out): how coverage held over time
      */
-    public record Trust(double coverage, double meanSetSize, double abstentionRate, double selectiveAccuracy) {
+    public record Trust(double coverage, double meanSetSize, double abstentionRate, double selectiveAccuracy,
+                        double[] coverageByWindow) {
     }
 
     /**

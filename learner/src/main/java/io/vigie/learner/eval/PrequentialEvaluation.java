@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.stream.DoubleStream;
 
 /**
  * Test-then-train evaluation with label delay, broadcast to several models at once (the model
@@ -151,6 +152,9 @@ public final class PrequentialEvaluation {
         long irregular;
         long noOpinion;
         long covered;
+        final int window;
+        long coveredInWindow;
+        final DoubleStream.Builder coverageByWindow = DoubleStream.builder();
         long setSizes;
         long abstained;
         long answeredCorrect;
@@ -162,6 +166,7 @@ public final class PrequentialEvaluation {
         long periodCorrect;
 
         Score(int numClasses, int window, boolean binary, boolean period) {
+            this.window = window;
             cumulative = new ClassificationMetrics(numClasses);
             windowed = new ClassificationMetrics(numClasses, window);
             ranking = binary ? new BinaryRanking() : null;
@@ -185,6 +190,11 @@ public final class PrequentialEvaluation {
                 cards.add(event.timeMillis(), event.entity(), p.probability(positive), truth == positive);
             }
             covered += prediction.covers(truth) ? 1 : 0;
+            coveredInWindow += prediction.covers(truth) ? 1 : 0;
+            if ((cumulative.count() + 1) % window == 0) {
+                coverageByWindow.add((double) coveredInWindow / window);
+                coveredInWindow = 0;
+            }
             setSizes += prediction.predictionSet().size();
             if (prediction.abstain()) {
                 abstained++;
@@ -206,7 +216,7 @@ public final class PrequentialEvaluation {
                     (double) periodCorrect / periodEvents, periodRanking.prAuc(), periodCards.mean());
             long n = cumulative.count();
             LearnerResult.Trust trust = new LearnerResult.Trust((double) covered / n, (double) setSizes / n,
-                    (double) abstained / n, (double) answeredCorrect / (n - abstained));
+                    (double) abstained / n, (double) answeredCorrect / (n - abstained), coverageByWindow.build().toArray());
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative), LearnerResult.Metrics.of(windowed),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
                     ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets, cardPrecision, period);
