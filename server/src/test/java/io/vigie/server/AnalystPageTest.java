@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +34,7 @@ class AnalystPageTest {
     void thePageShowsAModelFedWithElec2_andRollsItBack() throws Exception {
         Path browser = Chromium.find();
         Assumptions.assumeTrue(browser != null, "Debian's chromium is not installed (.ci/run installs it); skipping the browser test");
-        Path elec2 = Path.of(System.getProperty("vigie.datasets", "../../shared/datasets")).resolve("elec2.arff.gz");
-        Assumptions.assumeTrue(Files.isRegularFile(elec2), elec2 + " not found (set -Dvigie.datasets); skipping a real-data test");
+        Path elec2 = TestData.elec2();
 
         try (TestService service = new TestService(dataDir);
              EventStream stream = Streams.open(elec2.toString(), null, null, Set.of(), EVENTS)) {

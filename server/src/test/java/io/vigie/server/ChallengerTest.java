@@ -2,7 +2,6 @@ package io.vigie.server;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +35,7 @@ class ChallengerTest {
      */
     @Test
     void aShadowChallengerOnElec2_isComparedOnTheSameEvents_asVigieEvalMeasuresEachLearner() throws Exception {
-        Path elec2 = Path.of(System.getProperty("vigie.datasets", "../../shared/datasets")).resolve("elec2.arff.gz");
-        Assumptions.assumeTrue(Files.isRegularFile(elec2), elec2 + " not found (set -Dvigie.datasets); skipping a real-data test");
+        Path elec2 = TestData.elec2();
         String[] stream = {"--data", elec2.toString(), "--delay", "200", "--limit", "1500"};
         JsonObject comparison;
         try (TestService service = new TestService(dataDir)) {

@@ -20,7 +20,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -205,8 +203,7 @@ class KafkaIngestTest {
 
     @Test
     void elec2ThroughKafka_equalsVigieEvalWithTheSameDelay() throws Exception {
-        Path elec2 = Path.of(System.getProperty("vigie.datasets", "../../shared/datasets")).resolve("elec2.arff.gz");
-        Assumptions.assumeTrue(Files.isRegularFile(elec2), elec2 + " not found (set -Dvigie.datasets); skipping a real-data test");
+        Path elec2 = TestData.elec2();
         int limit = 1000;
         int delay = 200;
         String model = "committee -e hat,nb";

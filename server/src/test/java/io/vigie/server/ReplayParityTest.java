@@ -1,11 +1,9 @@
 package io.vigie.server;
 
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.vigie.server.TestService.expect;
@@ -23,8 +21,7 @@ class ReplayParityTest {
 
     @Test
     void elec2ThroughTheService_equalsVigieEvalWithTheSameDelay() throws Exception {
-        Path elec2 = Path.of(System.getProperty("vigie.datasets", "../../shared/datasets")).resolve("elec2.arff.gz");
-        Assumptions.assumeTrue(Files.isRegularFile(elec2), elec2 + " not found (set -Dvigie.datasets); skipping a real-data test");
+        Path elec2 = TestData.elec2();
         String[] common = {"--data", elec2.toString(), "--model", "committee -e hat,nb", "--delay", "300", "--limit", "2000"};
         JsonObject served;
         try (TestService service = new TestService(dataDir)) {
