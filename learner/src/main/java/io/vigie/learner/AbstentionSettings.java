@@ -16,7 +16,9 @@ package io.vigie.learner;
  * likely than a right one, which only happens with three or more classes.
  *
  * @param targetCoverage    the long-run share of prediction sets that should hold the true class, in (0, 1)
- * @param gamma             the step of adaptive conformal inference, α ← α + γ(α_target − err); 0 disables adaptation
+ * @param gamma             the step of adaptive conformal inference, α ← α + γ(α_target − err); 0 disables
+ *                          adaptation; a label d labels late moves α by at most 1/(e·(d+1)) (see
+ *                          {@code AdaptiveThreshold.step})
  * @param calibrationWindow how many of the latest labelled events calibrate the sets
  * @param costError         the cost of a wrong answer
  * @param costAbstain       the cost of not answering

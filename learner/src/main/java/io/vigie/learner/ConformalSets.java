@@ -13,7 +13,8 @@ import java.util.List;
  * the conformal quantile of those scores (see {@link AdaptiveThreshold}); with too few scores it
  * holds every class. Each label moves α by γ(α_target − err), err = 1 if the set that was given
  * missed the true class, so the long-run miss rate tracks the target under drift. Labels arrive
- * late; the update uses them when they arrive, never before.
+ * late; the update uses them when they arrive, never before, with a step shortened to the delay
+ * (see {@link AdaptiveThreshold#step}).
  *
  * <p>Marginal calibration (one threshold) covers the target share of all events. Per-class
  * (Mondrian) calibration keeps one threshold per true class and covers the target share of each
@@ -51,11 +52,11 @@ final class ConformalSets implements Serializable {
     }
 
     /**
-     * Takes in a label: the probabilities and set given when the event was predicted, and its true
-     * class.
+     * Takes in a label: the probabilities and set given when the event was predicted, its true
+     * class, and how many labels were learned between that prediction and this label.
      */
-    void calibrate(double[] probabilitiesAtPrediction, boolean setCoveredTruth, int truth) {
-        of(truth).update(1 - probabilitiesAtPrediction[truth], setCoveredTruth);
+    void calibrate(double[] probabilitiesAtPrediction, boolean setCoveredTruth, int truth, long feedbackDelay) {
+        of(truth).update(1 - probabilitiesAtPrediction[truth], setCoveredTruth, feedbackDelay);
     }
 
     /** The current, adapted miscoverage level α (of the first class's threshold when per class). */

@@ -48,21 +48,23 @@ public final class Model implements Serializable {
         } else if (settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
             reason = Prediction.Reason.EXPECTED_COST;
         }
-        return new Prediction(p, uncertainty, set, reason != null, reason, memberLabels);
+        return new Prediction(p, uncertainty, set, reason != null, reason, memberLabels, learner.learned());
     }
 
     /**
      * Learns a labelled instance whose event was scored earlier as {@code given}: the learner
-     * learns it, and the conformal calibration takes in how that earlier prediction fared.
+     * learns it, and the conformal calibration takes in how that earlier prediction fared, and
+     * how many labels were learned since it was made.
      */
     public void learn(Instance labelled, Prediction given) {
         int truth = (int) labelled.classValue();
+        long feedbackDelay = given.learnedBefore() == Prediction.UNKNOWN ? 0 : Math.max(0, learner.learned() - given.learnedBefore());
         if (learner instanceof Ensemble ensemble && !given.memberLabels().isEmpty()) {
             ensemble.learn(labelled, given.memberLabels());
         } else {
             learner.learn(labelled);
         }
-        conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth);
+        conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth, feedbackDelay);
     }
 
     /**

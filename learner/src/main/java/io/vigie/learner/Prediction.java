@@ -15,9 +15,14 @@ import java.util.List;
  * @param memberLabels  for ensembles, what they remember of this scoring until the label
  *                      arrives (each member's predicted class, see
  *                      {@link Ensemble#labelsToRemember}); empty for single learners
+ * @param learnedBefore how many labels the model had learned when it made this prediction, or
+ *                      {@link #UNKNOWN}: when the label comes, the labels learned in between are
+ *                      the delay of the calibration's feedback
  */
 public record Prediction(ClassProbabilities probabilities, Uncertainty uncertainty, List<Integer> predictionSet,
-                         boolean abstain, Reason reason, List<Integer> memberLabels) {
+                         boolean abstain, Reason reason, List<Integer> memberLabels, long learnedBefore) {
+    /** {@link #learnedBefore} of a prediction stored before the count was kept. */
+    public static final long UNKNOWN = -1;
 
     /** Why a model abstains. */
     public enum Reason {

@@ -21,7 +21,7 @@ class ConformalSetsTest {
         ConformalSets sets = new ConformalSets(NO_ADAPTATION, 3);
         // scores 1 - p(true) = 0.05, 0.10, ..., 0.50 (ten of them)
         for (int i = 1; i <= 10; i++) {
-            sets.calibrate(new double[]{1 - 0.05 * i, 0.05 * i}, true, 0);
+            sets.calibrate(new double[]{1 - 0.05 * i, 0.05 * i}, true, 0, 0);
         }
         // n = 10, alpha = 0.1: rank ceil(11 * 0.9) = 10 > ... = 10 -> the 10th smallest, 0.50
         assertEquals(List.of(0), sets.predictionSet(new double[]{0.6, 0.4}), "1 - 0.4 = 0.6 > 0.5 keeps class 1 out");
@@ -33,11 +33,11 @@ class ConformalSetsTest {
     void window_forgetsTheOldestScores() {
         ConformalSets sets = new ConformalSets(NO_ADAPTATION, 3);
         for (int i = 0; i < 10; i++) {
-            sets.calibrate(new double[]{0.1, 0.9}, true, 0); // score 0.9
+            sets.calibrate(new double[]{0.1, 0.9}, true, 0, 0); // score 0.9
         }
         assertEquals(List.of(0, 1), sets.predictionSet(new double[]{0.2, 0.8}));
         for (int i = 0; i < 10; i++) {
-            sets.calibrate(new double[]{0.9, 0.1}, true, 0); // score 0.1 replaces them all
+            sets.calibrate(new double[]{0.9, 0.1}, true, 0, 0); // score 0.1 replaces them all
         }
         assertEquals(10, sets.calibrated());
         assertEquals(List.of(), sets.predictionSet(new double[]{0.2, 0.8}), "0.2 > 0.1: the old 0.9 scores are gone");
@@ -48,10 +48,21 @@ class ConformalSetsTest {
     void adaptation_widensSetsAfterMissesAndNarrowsAfterHits() {
         ConformalSets sets = new ConformalSets(new AbstentionSettings(0.9, 0.01, 100, 1, 0.5), 2);
         double start = sets.alpha();
-        sets.calibrate(new double[]{0.5, 0.5}, false, 0);
+        sets.calibrate(new double[]{0.5, 0.5}, false, 0, 0);
         assertEquals(start + 0.01 * (0.1 - 1), sets.alpha(), 1e-15);
         double afterMiss = sets.alpha();
-        sets.calibrate(new double[]{0.5, 0.5}, true, 0);
+        sets.calibrate(new double[]{0.5, 0.5}, true, 0, 0);
         assertTrue(sets.alpha() > afterMiss);
+    }
+
+    @Test
+    void lateFeedback_shortensTheStepToTheDelay() {
+        ConformalSets sets = new ConformalSets(new AbstentionSettings(0.9, 0.01, 100, 1, 0.5), 2);
+        double start = sets.alpha();
+        sets.calibrate(new double[]{0.5, 0.5}, false, 0, 9);
+        assertEquals(start + 0.01 * (0.1 - 1), sets.alpha(), 1e-15, "9 labels late: γ·10 = 0.1 < 1/e, the full step");
+        double before = sets.alpha();
+        sets.calibrate(new double[]{0.5, 0.5}, false, 0, 999);
+        assertEquals(before + (0.1 - 1) / (Math.E * 1000), sets.alpha(), 1e-15, "1,000 labels late: the step is 1/(e·1000)");
     }
 }

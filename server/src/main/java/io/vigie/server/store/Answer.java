@@ -20,22 +20,25 @@ import java.util.Arrays;
  * @param entropy       normalised entropy of the distribution
  * @param margin        margin between the two most likely classes
  * @param disagreement  member disagreement, 0 for single learners
+ * @param learnedBefore labels the model had learned when it answered ({@code Prediction.UNKNOWN}
+ *                      in records written before it was kept); stored by {@link ScoredEvent} after
+ *                      the other fields, so that older records still read
  */
 public record Answer(int predicted, double[] probabilities, int[] predictionSet, int[] memberLabels, int reason,
-                     double entropy, double margin, double disagreement) {
+                     double entropy, double margin, double disagreement, long learnedBefore) {
 
     public static Answer of(Prediction p) {
         Uncertainty u = p.uncertainty();
         return new Answer(p.label(), p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
                 p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
-                u.entropy(), u.margin(), u.disagreement());
+                u.entropy(), u.margin(), u.disagreement(), p.learnedBefore());
     }
 
     /** The prediction as it was given. */
     public Prediction prediction() {
         Prediction.Reason why = reason < 0 ? null : Prediction.Reason.values()[reason];
         return new Prediction(new ClassProbabilities(probabilities, predicted, false, false), new Uncertainty(entropy, margin, disagreement),
-                Arrays.stream(predictionSet).boxed().toList(), why != null, why, Arrays.stream(memberLabels).boxed().toList());
+                Arrays.stream(predictionSet).boxed().toList(), why != null, why, Arrays.stream(memberLabels).boxed().toList(), learnedBefore);
     }
 
     int encodedSize() {
@@ -59,6 +62,12 @@ public record Answer(int predicted, double[] probabilities, int[] predictionSet,
         b.putInt(reason).putDouble(entropy).putDouble(margin).putDouble(disagreement);
     }
 
+    /** The same answer with its learned count, read from where {@link ScoredEvent} keeps it. */
+    Answer withLearnedBefore(long count) {
+        return new Answer(predicted, probabilities, predictionSet, memberLabels, reason, entropy, margin, disagreement, count);
+    }
+
+    /** Every field but {@link #learnedBefore}, which {@link ScoredEvent} writes after the rest. */
     static Answer decode(ByteBuffer b) {
         int predicted = b.getInt();
         double[] probabilities = new double[b.getInt()];
@@ -67,7 +76,8 @@ public record Answer(int predicted, double[] probabilities, int[] predictionSet,
         }
         int[] set = ints(b);
         int[] members = ints(b);
-        return new Answer(predicted, probabilities, set, members, b.getInt(), b.getDouble(), b.getDouble(), b.getDouble());
+        return new Answer(predicted, probabilities, set, members, b.getInt(), b.getDouble(), b.getDouble(), b.getDouble(),
+                Prediction.UNKNOWN);
     }
 
     private static int[] ints(ByteBuffer b) {

@@ -59,19 +59,21 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
         return null;
     }
 
-    /** The fields in a fixed order; the shadows and who answered go last, only when there are any, so older records still read. */
+    /**
+     * The fields in a fixed order; then who answered and the shadows, then each answer's learned
+     * count. Records are read back by what they hold: older ones end before who answered (they
+     * had no challenger) or before the learned counts (they did not keep them).
+     */
     byte[] encode() {
         List<byte[]> names = new ArrayList<>();
         int size = 8 * 2 + 4 + 8 * values.length + answer.encodedSize() + 4 + 8;
-        boolean extended = !shadows.isEmpty() || answeredBy != null;
-        if (extended) {
-            size += 4 + 4 + utf8(answeredBy).length;
-            for (Shadow s : shadows) {
-                byte[] name = utf8(s.challenger());
-                names.add(name);
-                size += 4 + name.length + s.answer().encodedSize();
-            }
+        size += 4 + 4 + utf8(answeredBy).length;
+        for (Shadow s : shadows) {
+            byte[] name = utf8(s.challenger());
+            names.add(name);
+            size += 4 + name.length + s.answer().encodedSize();
         }
+        size += 8 * (1 + shadows.size());
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putLong(version).putLong(scoredAt);
         b.putInt(values.length);
@@ -80,14 +82,16 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
         }
         answer.encode(b);
         b.putInt(label).putLong(labelledAt);
-        if (extended) {
-            byte[] by = utf8(answeredBy);
-            b.putInt(by.length).put(by);
-            b.putInt(shadows.size());
-            for (int i = 0; i < shadows.size(); i++) {
-                b.putInt(names.get(i).length).put(names.get(i));
-                shadows.get(i).answer().encode(b);
-            }
+        byte[] by = utf8(answeredBy);
+        b.putInt(by.length).put(by);
+        b.putInt(shadows.size());
+        for (int i = 0; i < shadows.size(); i++) {
+            b.putInt(names.get(i).length).put(names.get(i));
+            shadows.get(i).answer().encode(b);
+        }
+        b.putLong(answer.learnedBefore());
+        for (Shadow s : shadows) {
+            b.putLong(s.answer().learnedBefore());
         }
         return b.array();
     }
@@ -111,6 +115,12 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             int n = b.getInt();
             for (int i = 0; i < n; i++) {
                 shadows.add(new Shadow(string(b), Answer.decode(b)));
+            }
+        }
+        if (b.hasRemaining()) {
+            answer = answer.withLearnedBefore(b.getLong());
+            for (int i = 0; i < shadows.size(); i++) {
+                shadows.set(i, new Shadow(shadows.get(i).challenger(), shadows.get(i).answer().withLearnedBefore(b.getLong())));
             }
         }
         return new ScoredEvent(version, scoredAt, values, answer, label, labelledAt, shadows, answeredBy);

@@ -1,0 +1,34 @@
+package io.vigie.learner;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayDeque;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class AdaptiveThresholdTest {
+
+    /** The window's sorted copy, kept in place, gives the same quantile as sorting the window afresh. */
+    @Test
+    void threshold_isTheQuantileOfTheLatestScores_withTiesAndAfterTheWindowFills() {
+        Random random = new Random(7);
+        for (int window : new int[]{10, 57}) {
+            AdaptiveThreshold threshold = new AdaptiveThreshold(0.1, 0.0, window);
+            ArrayDeque<Double> latest = new ArrayDeque<>();
+            for (int i = 0; i < 5_000; i++) {
+                // many ties: scores on a grid of ten values, now and then a fresh one
+                double score = random.nextInt(4) == 0 ? random.nextDouble() : random.nextInt(10) / 10.0;
+                threshold.update(score, true, 0);
+                latest.addLast(score);
+                if (latest.size() > window) {
+                    latest.removeFirst();
+                }
+                double[] sorted = latest.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                int rank = (int) Math.ceil((sorted.length + 1) * 0.9);
+                double expected = rank > sorted.length ? Double.POSITIVE_INFINITY : sorted[rank - 1];
+                assertEquals(expected, threshold.threshold(), 0.0, "after update " + i + " with a window of " + window);
+            }
+        }
+    }
+}
