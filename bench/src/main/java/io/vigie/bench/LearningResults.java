@@ -14,6 +14,7 @@ import io.vigie.learner.eval.PrequentialEvaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -195,9 +196,9 @@ public final class LearningResults {
             double[] y = committee.trust().coverageByWindow();
             windows = y.length;
             double[] x = IntStream.rangeClosed(1, y.length).mapToDouble(i -> i * 1000.0).toArray();
-            double after = java.util.Arrays.stream(y, y.length / 2, y.length).average().orElse(Double.NaN);
+            double after = Arrays.stream(y, y.length / 2, y.length).average().orElse(Double.NaN);
             md.append(String.format(Locale.ROOT, "| %d | %d | %.2f %% | %.2f %% | %.2f %% | %.2f %% |%n", delay, y.length,
-                    100 * java.util.Arrays.stream(y).min().orElse(Double.NaN), 100 * java.util.Arrays.stream(y).max().orElse(Double.NaN),
+                    100 * Arrays.stream(y).min().orElse(Double.NaN), 100 * Arrays.stream(y).max().orElse(Double.NaN),
                     100 * after, 100 * committee.trust().coverage()));
             series.add(new LinePlotSvg.Series("delay " + delay, colours[colour++], x, y));
         }

@@ -1,5 +1,6 @@
 package io.vigie.bench;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,13 +22,13 @@ final class LinePlotSvg {
 
     /** A chart whose y axis runs from zero to a little above the highest point. */
     static String draw(String title, String xLabel, String yLabel, List<Series> series) {
-        double yMax = series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.y())).max().orElse(1) * 1.1;
+        double yMax = series.stream().flatMapToDouble(s -> Arrays.stream(s.y())).max().orElse(1) * 1.1;
         return draw(title, xLabel, yLabel, series, 0, yMax);
     }
 
     /** A chart whose y axis runs from {@code yMin} to {@code yMax}; points outside are clipped to the edges. */
     static String draw(String title, String xLabel, String yLabel, List<Series> series, double yMin, double yMax) {
-        double xMax = series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.x())).max().orElse(1);
+        double xMax = series.stream().flatMapToDouble(s -> Arrays.stream(s.x())).max().orElse(1);
         double yStep = niceStep((yMax - yMin) / 5);
         double xStep = niceStep(xMax / 6);
         int plotWidth = WIDTH - LEFT - RIGHT;

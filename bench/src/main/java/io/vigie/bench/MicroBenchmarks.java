@@ -8,6 +8,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +44,7 @@ public final class MicroBenchmarks {
         List<String> presets = quick ? List.of("hat") : PRESETS;
         Map<String, Result> learner = jmh.run(LearnerBenchmark.class, "preset", presets);
         Map<String, Result> schema = jmh.run(SchemaBenchmark.class, null, List.of());
-        List<String> models = new java.util.ArrayList<>(List.of("committee"));
+        List<String> models = new ArrayList<>(List.of("committee"));
         models.addAll(quick ? MEMBERS.subList(0, 2) : MEMBERS);
         Map<String, Result> committee = jmh.run(CommitteeBenchmark.class, "model", models);
 
