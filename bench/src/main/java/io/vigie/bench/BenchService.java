@@ -3,7 +3,9 @@ package io.vigie.bench;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vigie.learner.Schema;
 import io.vigie.server.VigieServer;
+import io.vigie.server.model.ModelDefinition;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,6 +45,11 @@ final class BenchService implements AutoCloseable {
 
     JsonObject post(String path, JsonObject body, int expected) throws Exception {
         return post(path, body.encode(), expected);
+    }
+
+    /** Creates a model from a preset or MOA CLI string over a schema. */
+    void createModel(String name, String model, Schema schema) throws Exception {
+        post("/v1/models", new JsonObject().put("name", name).put("model", model).put("schema", ModelDefinition.schemaJson(schema)), 201);
     }
 
     /** Posts a body that must get the expected status, and returns the answer. */

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
-import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.kafka.LocalBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -111,8 +110,7 @@ public final class KafkaBench {
         }
         // the model exists before the service reads the topic, else its records would be dead letters
         BenchService setup = new BenchService(dataDir);
-        setup.post("/v1/models", new JsonObject().put("name", "m").put("model", preset)
-                .put("schema", ModelDefinition.schemaJson(data.schema())), 201);
+        setup.createModel("m", preset, data.schema());
         setup.close();
         try (BenchService service = new BenchService(dataDir, new JsonObject().put("kafka", kafka(broker, topics, "learn")))) {
             long total = data.instances().length;
@@ -141,7 +139,7 @@ public final class KafkaBench {
                      broker.bootstrap(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
                      new ByteArrayDeserializer())) {
             Schema schema = data.schema();
-            service.post("/v1/models", new JsonObject().put("name", "m").put("model", "hat").put("schema", ModelDefinition.schemaJson(schema)), 201);
+            service.createModel("m", "hat", schema);
             JsonArray training = new JsonArray();
             for (int i = 0; i < 20_000; i++) {
                 training.add(new JsonObject().put("id", "t" + i).put("features", ServiceBench.features(schema, data.instances()[i]))

@@ -7,7 +7,6 @@ import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
-import io.vigie.server.model.ModelDefinition;
 import moa.classifiers.Classifier;
 
 import java.nio.file.Files;
@@ -83,8 +82,7 @@ public final class ScaleBench {
                 }
                 Instance[] events = instances.toArray(new Instance[0]);
                 try (BenchService service = new BenchService(dataDir, NO_SNAPSHOTS)) {
-                    service.post("/v1/models", new JsonObject().put("name", "agrawal").put("model", "hat")
-                            .put("schema", ModelDefinition.schemaJson(schema)), 201);
+                    service.createModel("agrawal", "hat", schema);
                     for (int start = 0; start < n; start += BATCH) { // encoded a batch at a time, to keep memory small
                         for (String body : ServiceBench.eventBatches(schema, events, start, Math.min(n, start + BATCH))) {
                             service.post("/v1/models/agrawal/events", body, 202);
@@ -143,8 +141,7 @@ public final class ScaleBench {
             try {
                 BenchService service = new BenchService(dataDir, NO_SNAPSHOTS);
                 for (int m = 0; m < models; m++) {
-                    service.post("/v1/models", new JsonObject().put("name", "m" + m).put("model", "hat")
-                            .put("schema", ModelDefinition.schemaJson(schema)), 201);
+                    service.createModel("m" + m, "hat", schema);
                 }
                 List<String[]> requests = new ArrayList<>(); // {path, body}
                 int next = 0;
@@ -198,8 +195,7 @@ public final class ScaleBench {
         Path dataDir = Files.createTempDirectory("vigie-pending");
         try {
             BenchService service = new BenchService(dataDir, NO_SNAPSHOTS);
-            service.post("/v1/models", new JsonObject().put("name", "p").put("model", "hat")
-                    .put("schema", ModelDefinition.schemaJson(schema)), 201);
+            service.createModel("p", "hat", schema);
             long pending = 0;
             long[] cycles = {0};
             cycle(service, schema, events, cycles, 20); // warm-up, untimed
@@ -265,8 +261,7 @@ public final class ScaleBench {
             Path dataDir = Files.createTempDirectory("vigie-ensemble");
             try {
                 BenchService service = new BenchService(dataDir, NO_SNAPSHOTS);
-                service.post("/v1/models", new JsonObject().put("name", "arf").put("model", cli)
-                        .put("schema", ModelDefinition.schemaJson(schema)), 201);
+                service.createModel("arf", cli, schema);
                 List<String> bodies = ServiceBench.eventBatches(schema, events, 0, events.length);
                 long started = System.nanoTime();
                 for (String body : bodies) {

@@ -9,7 +9,6 @@ import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
-import io.vigie.server.model.ModelDefinition;
 import moa.classifiers.Classifier;
 
 import java.io.IOException;
@@ -103,7 +102,7 @@ public final class ServiceBench {
         double committeePeak = 0;
         for (String model : List.of("nb", "committee")) {
             String name = "predict-" + model;
-            createModel(name, model, schema);
+            service.createModel(name, model, schema);
             postEvents(name, schema, events, 0, trained);
             List<Buffer> single = new ArrayList<>();
             List<Buffer> batches = new ArrayList<>();
@@ -193,7 +192,7 @@ public final class ServiceBench {
             double rawTestThenTrain = raw(spec, schema, events, true);
 
             // request bodies are built before the clock starts: the ceiling does not prepare data either
-            createModel("labels-" + preset, preset, schema);
+            service.createModel("labels-" + preset, preset, schema);
             predictAll("labels-" + preset, schema, events);
             List<String> labelBodies = labelBatches(schema, events);
             long started = System.nanoTime();
@@ -205,7 +204,7 @@ public final class ServiceBench {
             }
             double labels = events.length / ((System.nanoTime() - started) / 1e9);
 
-            createModel("events-" + preset, preset, schema);
+            service.createModel("events-" + preset, preset, schema);
             List<String> eventBodies = eventBatches(schema, events, 0, events.length);
             started = System.nanoTime();
             for (String body : eventBodies) {
@@ -232,7 +231,7 @@ public final class ServiceBench {
         double learningAlone = 0;
         for (List<String> challengers : List.of(List.<String>of(), List.of("hat"), List.of("hat", "ht", "nb"))) {
             String name = "shadows-" + challengers.size();
-            createModel(name, "hat", schema);
+            service.createModel(name, "hat", schema);
             for (int i = 0; i < challengers.size(); i++) {
                 post("/v1/models/" + name + "/challengers", new JsonObject().put("name", "c" + i + "-" + challengers.get(i))
                         .put("model", challengers.get(i)).put("seed", 2 + i), 201);
@@ -273,10 +272,6 @@ public final class ServiceBench {
     }
 
     // ---- requests ----------------------------------------------------------------------------------
-
-    private void createModel(String name, String model, Schema schema) throws Exception {
-        post("/v1/models", new JsonObject().put("name", name).put("model", model).put("schema", ModelDefinition.schemaJson(schema)), 201);
-    }
 
     private void postEvents(String name, Schema schema, Instance[] events, int from, int to) throws Exception {
         for (String body : eventBatches(schema, events, from, to)) {

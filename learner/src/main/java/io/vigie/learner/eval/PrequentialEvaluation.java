@@ -189,8 +189,9 @@ public final class PrequentialEvaluation {
                 }
                 cards.add(event.timeMillis(), event.entity(), p.probability(positive), truth == positive);
             }
-            covered += prediction.covers(truth) ? 1 : 0;
-            coveredInWindow += prediction.covers(truth) ? 1 : 0;
+            int hit = prediction.covers(truth) ? 1 : 0;
+            covered += hit;
+            coveredInWindow += hit;
             if ((cumulative.count() + 1) % window == 0) {
                 coverageByWindow.add((double) coveredInWindow / window);
                 coveredInWindow = 0;
