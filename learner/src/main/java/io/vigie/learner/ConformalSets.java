@@ -14,7 +14,8 @@ import java.util.List;
  * holds every class. Each label moves α by γ(α_target − err), err = 1 if the set that was given
  * missed the true class, so the long-run miss rate tracks the target under drift. Labels arrive
  * late; the update uses them when they arrive, never before, with a step shortened to the delay
- * (see {@link AdaptiveThreshold#step}).
+ * (see {@link AdaptiveThreshold#step}), and leaves out events scored before the model had learned
+ * any label (see {@link Model#learn}).
  *
  * <p>Marginal calibration (one threshold) covers the target share of all events. Per-class
  * (Mondrian) calibration keeps one threshold per true class and covers the target share of each

@@ -64,7 +64,14 @@ public final class Model implements Serializable {
         } else {
             learner.learn(labelled);
         }
-        conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth, feedbackDelay);
+        // A prediction made before the model learned any label is a blind guess (under a long
+        // delay, the first d events all are): its score says nothing of the model's errors, and its
+        // set held every class for want of scores. Counted, d such covered sets pushed α up at the
+        // large steps of short delays (the first labels come while few others have been learned),
+        // and weather at a 1,000-event delay paid it back all stream long: coverage 88.4 %.
+        if (given.learnedBefore() != 0) {
+            conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth, feedbackDelay);
+        }
     }
 
     /**
