@@ -116,9 +116,12 @@ public final class LearningResults {
         }
         md.append(parity).append("\n### Every learner, stream and delay\n\n").append(tables);
         md.append("### Against the best single learner, BLAST and no-change\n\n")
-                .append("| stream | delay | committee | best single | BLAST | no-change | committee ≥ best single | > BLAST | > no-change |\n")
-                .append("|---|---:|---:|---|---:|---:|:-:|:-:|:-:|\n");
+                .append("| stream | delay | committee | best single | BLAST | no-change | committee ≥ best single | McNemar p | > BLAST | > no-change |\n")
+                .append("|---|---:|---:|---|---:|---:|:-:|---:|:-:|:-:|\n");
         verdicts.forEach(md::append);
+        md.append("\nMcNemar p: the chance that the committee and the best single learner, equally accurate, would split the ")
+                .append("events only one of them got right at least this unevenly; it takes events as independent, which a ")
+                .append("stream's runs of errors are not, so a small p overstates a difference and a large one means none is shown.\n");
         md.append(riskCoverage(doc, targets, curve));
         md.append(coverageOverTime(doc, sources.get(2).name(), reports));
         pool.shutdown();
@@ -228,9 +231,11 @@ public final class LearningResults {
         report.learners().forEach(r -> accuracy.put(r.name(), r.cumulative().accuracy()));
         String best = SINGLES.stream().max((a, b) -> Double.compare(accuracy.get(a), accuracy.get(b))).orElseThrow();
         double committee = accuracy.get("committee");
-        return String.format(Locale.ROOT, "| %s | %s | %.2f %% | %s %.2f %% | %.2f %% | %.2f %% | %s | %s | %s |%n", stream, delay,
+        List<String> names = new ArrayList<>(accuracy.keySet());
+        double p = report.sameAccuracyPValue(names.indexOf("committee"), names.indexOf(best));
+        return String.format(Locale.ROOT, "| %s | %s | %.2f %% | %s %.2f %% | %.2f %% | %.2f %% | %s | %.2g | %s | %s |%n", stream, delay,
                 100 * committee, best, 100 * accuracy.get(best), 100 * accuracy.get("BLAST"), 100 * accuracy.get("no-change"),
-                mark(committee >= accuracy.get(best)), mark(committee > accuracy.get("BLAST")), mark(committee > accuracy.get("no-change")));
+                mark(committee >= accuracy.get(best)), p, mark(committee > accuracy.get("BLAST")), mark(committee > accuracy.get("no-change")));
     }
 
     private static String mark(boolean ok) {

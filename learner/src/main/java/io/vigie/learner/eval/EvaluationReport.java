@@ -1,5 +1,7 @@
 package io.vigie.learner.eval;
 
+import weka.core.Statistics;
+
 import java.util.List;
 
 /**
@@ -11,12 +13,30 @@ import java.util.List;
  * @param window    the window of the windowed metrics
  * @param positive  the class index scored for ROC-AUC / PR-AUC (binary streams)
  * @param learners  one result per learner, in the order given
+ * @param onlyRight {@code onlyRight[i][j]}: events learner i predicted right and learner j wrong
  * @param seconds   wall-clock time of the run
  */
 public record EvaluationReport(String stream, long events, LabelDelay delay, int window, int positive,
-                               List<LearnerResult> learners, double seconds) {
+                               List<LearnerResult> learners, long[][] onlyRight, double seconds) {
     public EvaluationReport {
         learners = List.copyOf(learners);
+    }
+
+    /**
+     * McNemar's test that learners i and j are equally accurate on these events: the chance of a
+     * split between "only i right" and "only j right" at least this lopsided if each were a coin
+     * flip (χ² with continuity correction, one degree of freedom). It takes the events as
+     * independent; a stream's errors come in runs, so the true chance is larger: a small value
+     * overstates a difference, a large one is safe to read as "no difference shown".
+     */
+    public double sameAccuracyPValue(int i, int j) {
+        long b = onlyRight[i][j];
+        long c = onlyRight[j][i];
+        if (b + c == 0) {
+            return 1.0;
+        }
+        double excess = Math.max(0, Math.abs(b - c) - 1.0);
+        return Statistics.chiSquaredProbability(excess * excess / (b + c), 1);
     }
 
     /** Events per second over the whole run. */

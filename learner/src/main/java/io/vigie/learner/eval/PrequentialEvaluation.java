@@ -91,6 +91,8 @@ public final class PrequentialEvaluation {
         for (int i = 0; i < models.size(); i++) {
             scores.add(new Score(numClasses, window, binary, periodTo > periodFrom));
         }
+        long[][] onlyRight = new long[models.size()][models.size()];
+        boolean[] right = new boolean[models.size()];
         ArrayDeque<Waiting> waiting = new ArrayDeque<>();
         long start = nanoTime.getAsLong();
         long t = 0;
@@ -109,7 +111,9 @@ public final class PrequentialEvaluation {
             for (int i = 0; i < models.size(); i++) {
                 predictions[i] = models.get(i).predict(unlabelled);
                 scores.get(i).add(predictions[i], truth, positive, event, inPeriod);
+                right[i] = predictions[i].label() == truth;
             }
+            countOnlyRight(right, onlyRight);
             waiting.addLast(new Waiting(t, event, predictions));
             learnDue(waiting, models, t, event.timeMillis()); // with no delay, t's own label is due at once
             if (t % PROGRESS_EVERY == 0) {
@@ -124,7 +128,18 @@ public final class PrequentialEvaluation {
             int resets = learner instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
             results.add(scores.get(i).result(names.get(i), learner.spec().displayName(), resets));
         }
-        return new EvaluationReport(stream.name(), t, delay, window, positive, results, seconds);
+        return new EvaluationReport(stream.name(), t, delay, window, positive, results, onlyRight, seconds);
+    }
+
+    /** For the paired comparison of every two learners: counts each event one got right and the other wrong. */
+    private static void countOnlyRight(boolean[] right, long[][] onlyRight) {
+        for (int i = 0; i < right.length; i++) {
+            if (right[i]) {
+                for (int j = 0; j < right.length; j++) {
+                    onlyRight[i][j] += right[j] ? 0 : 1;
+                }
+            }
+        }
     }
 
     /** Learns, oldest first, every waiting event whose label is due when event {@code now} arrives. */

@@ -132,4 +132,28 @@ class PrequentialEvaluationTest {
         double majority = report.learners().get(2).cumulative().accuracy();
         assertTrue(tree > majority, "a Hoeffding tree beats the majority class on SEA: " + tree + " vs " + majority);
     }
+
+    @Test
+    void pairedCounts_explainTheGapBetweenTwoLearners() {
+        EvaluationReport report = evaluate(new Recorded(5000, false), new LabelDelay.Events(100), "ht", "majority", "ht");
+        long[][] onlyRight = report.onlyRight();
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                long gap = report.learners().get(i).cumulative().correct() - report.learners().get(j).cumulative().correct();
+                assertEquals(gap, onlyRight[i][j] - onlyRight[j][i], "only-right counts of " + i + " and " + j);
+            }
+        }
+        assertEquals(0, onlyRight[0][2] + onlyRight[2][0], "the same tree on the same events never disagrees");
+        assertEquals(1.0, report.sameAccuracyPValue(0, 2));
+        assertTrue(report.sameAccuracyPValue(0, 1) < 1e-6, "a tree and the majority class differ by far: " + onlyRight[0][1] + " vs " + onlyRight[1][0]);
+    }
+
+    @Test
+    void sameAccuracyPValue_isMcNemarsTest() {
+        // 630 events only the first got right, 595 only the second: χ² = (35 − 1)² / 1225 = 0.9437
+        EvaluationReport report = new EvaluationReport("s", 10_000, new LabelDelay.Events(0), 1000, 1, List.of(),
+                new long[][]{{0, 630}, {595, 0}}, 1);
+        assertEquals(0.33133, report.sameAccuracyPValue(0, 1), 1e-5);
+        assertEquals(report.sameAccuracyPValue(0, 1), report.sameAccuracyPValue(1, 0));
+    }
 }
