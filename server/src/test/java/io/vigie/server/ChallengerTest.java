@@ -136,6 +136,63 @@ class ChallengerTest {
         }
     }
 
+    /**
+     * Events scored before a promotion and labelled after it: the new champion learns each from
+     * the answer it gave in its shadow, exactly as a model that was champion all along. Here a
+     * committee of three experts is promoted over one of two, whose answers (two member labels)
+     * would not even fit it.
+     */
+    @Test
+    void aPromotedChallenger_learnsEventsScoredBeforeThePromotion_fromItsOwnShadowAnswers() throws Exception {
+        String trio = "committee -e hat,nb,nochange";
+        try (TestService service = new TestService(dataDir)) {
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "committee -e hat,nb")));
+            expect(201, service.post("/v1/models/cards/challengers", new JsonObject().put("name", "trio").put("model", trio).put("seed", 7)));
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("solo", trio)));
+            feed(service, "cards", new Random(17), 500);
+            feed(service, "solo", new Random(17), 500);
+            Random random = new Random(19);
+            JsonArray events = new JsonArray();
+            JsonArray labels = new JsonArray();
+            for (int i = 0; i < 400; i++) {
+                JsonObject f = ServiceApiTest.features(random);
+                events.add(new JsonObject().put("id", "late" + i).put("features", f));
+                labels.add(new JsonObject().put("id", "late" + i).put("label", ServiceApiTest.truth(f)));
+            }
+            for (String model : List.of("cards", "solo")) {
+                expect(200, service.post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", events)));
+            }
+            expect(200, service.post("/v1/models/cards/promote", new JsonObject().put("challenger", "trio")));
+            for (String model : List.of("cards", "solo")) {
+                expect(202, service.post("/v1/models/" + model + "/labels", new JsonObject().put("labels", labels)));
+            }
+
+            assertEquals(900, expect(200, service.get("/v1/models/cards")).getLong("learned"), "every label learned");
+            List<JsonObject> probes = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                probes.add(ServiceApiTest.features(random));
+            }
+            assertEquals(answers(service, "solo", probes), answers(service, "cards", probes),
+                    "the promoted champion answers as the same committee that was champion all along");
+        }
+    }
+
+    /** Each probe's class distribution, prediction set and abstention from one model. */
+    private static List<JsonObject> answers(TestService service, String model, List<JsonObject> probes) throws Exception {
+        JsonArray events = new JsonArray();
+        for (int i = 0; i < probes.size(); i++) {
+            events.add(new JsonObject().put("id", "probe" + i).put("features", probes.get(i)));
+        }
+        List<JsonObject> answers = new ArrayList<>();
+        expect(200, service.post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", events)))
+                .getJsonArray("predictions").forEach(p -> {
+                    JsonObject answer = (JsonObject) p;
+                    answers.add(new JsonObject().put("probabilities", answer.getJsonObject("probabilities"))
+                            .put("set", answer.getValue("prediction_set")).put("abstain", answer.getValue("abstain")));
+                });
+        return answers;
+    }
+
     /** A 5 % canary over 10,000 ids: the share is within binomial noise, and each id gets the same side again. */
     @Test
     void aCanaryAnswersItsShareOfIds_alwaysTheSameIds() throws Exception {

@@ -622,13 +622,17 @@ public final class ModelWriter implements AutoCloseable {
     private void apply(long seq, LogRecord record, Model preloaded) {
         if (record instanceof LogRecord.Label label) {
             ScoredEvent event = label.event();
-            Prediction given = event.answer().prediction();
+            Prediction served = event.answer().prediction();
+            Prediction own = serving.championAnswer(event);
             Instance labelled = schema.instance(event.values());
             labelled.setClassValue(label.label());
-            if (learn(() -> model.learn(labelled, given))) {
-                measure(given, label.label(), label.timeMillis());
+            Prediction[] given = {own};
+            // the champion learns from its own answer; one it never gave (the event was scored
+            // before a promotion or rollback made it champion) it gives now, as challengers do
+            if (learn(() -> given[0] = own != null ? learnGiven(labelled, own) : model.learnUnscored(labelled))) {
+                measure(served, label.label(), label.timeMillis());
             }
-            challengers.learn(labelled, event, given, label.label(), false);
+            challengers.learn(labelled, event, given[0] != null ? given[0] : served, label.label(), false);
             marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
             advance(label.source());
             if (marks.size() >= 10_000) { // a long replay
@@ -646,6 +650,7 @@ public final class ModelWriter implements AutoCloseable {
             advance(event.source());
         } else if (record instanceof LogRecord.Rollback rollback) {
             model = preloaded != null ? preloaded : versions.load(rollback.version()).model();
+            serving.championChanged(seq, null);
             state = null; // another model: measure it afresh
             challengers.restartComparisons(schema.numClasses());
         } else if (record instanceof LogRecord.ChallengerAdded added) {
@@ -656,12 +661,18 @@ public final class ModelWriter implements AutoCloseable {
             challengers.remove(removed.name());
         } else if (record instanceof LogRecord.Promotion promotion) {
             model = challengers.remove(promotion.challenger()).model();
+            serving.championChanged(seq, promotion.challenger());
             state = null;
             challengers.restartComparisons(schema.numClasses());
             serving.timeline().mark(model.learner().learned(), promotion.timeMillis(), "promotion", promotion.challenger());
         }
         version = seq;
         sinceSnapshot++;
+    }
+
+    private Prediction learnGiven(Instance labelled, Prediction given) {
+        model.learn(labelled, given);
+        return given;
     }
 
     private void measure(Prediction given, int truth, long timeMillis) {

@@ -5,6 +5,8 @@ import io.vigie.learner.Schema;
 import io.vigie.learner.monitor.ChannelResult;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.monitor.Severity;
+import io.vigie.server.store.Answer;
+import io.vigie.server.store.ScoredEvent;
 
 import java.io.Serializable;
 
@@ -20,6 +22,12 @@ final class ServingState implements Serializable {
     private final Timeline timeline;
     private final InputDriftMonitor inputs;
     private final Challengers challengers;
+    /** When the champion took over, and from which challenger; null while it is the model first created (older snapshots too). */
+    private Succession succession;
+
+    /** The champion became champion at {@code version}: promoted from {@code challenger}, or brought back by a rollback (null). */
+    private record Succession(long version, String challenger) implements Serializable {
+    }
 
     private ServingState(ServingMetrics metrics, Timeline timeline, InputDriftMonitor inputs, Challengers challengers) {
         this.metrics = metrics;
@@ -51,6 +59,24 @@ final class ServingState implements Serializable {
 
     Challengers challengers() {
         return challengers;
+    }
+
+    /** A promotion or rollback at {@code version} made another model champion ({@code challenger} when promoted). */
+    void championChanged(long version, String challenger) {
+        succession = new Succession(version, challenger);
+    }
+
+    /**
+     * The champion's own answer to a scored event: what it answered as champion, or in its shadow
+     * while it was a challenger; null when it never scored the event (it joined later, or a
+     * rollback brought it back).
+     */
+    Prediction championAnswer(ScoredEvent event) {
+        if (succession == null || event.version() >= succession.version()) {
+            return event.answer().prediction();
+        }
+        Answer shadow = succession.challenger() == null ? null : event.shadow(succession.challenger());
+        return shadow == null ? null : shadow.prediction();
     }
 
     /** A labelled answer of the champion: the running metrics and the timeline. */
