@@ -162,8 +162,10 @@ public final class LearningResults {
 
     private static String riskCoverage(Path doc, double[] targets, List<Future<double[]>> curve) throws Exception {
         StringBuilder md = new StringBuilder("\n### Risk–coverage on Elec2 (committee, delay 0)\n\n")
-                .append("Raising the conformal target coverage widens the prediction sets, so the committee abstains more and ")
-                .append("is right more often when it answers.\n\n")
+                .append("Above the committee's accuracy, raising the conformal target coverage widens the prediction sets: ")
+                .append("the committee answers fewer events and is right more often when it answers. Below its accuracy, the ")
+                .append("sets must miss the truth more often than the committee errs, so some are empty (no class plausible ")
+                .append("at that level), which is also an abstention: there, a lower target answers fewer events.\n\n")
                 .append("| target coverage | coverage | answered | selective accuracy | accuracy | gain (pp) |\n|---:|---:|---:|---:|---:|---:|\n");
         double[] answered = new double[targets.length];
         double[] selective = new double[targets.length];

@@ -9,7 +9,7 @@ final class LinePlotSvg {
     private static final int WIDTH = 640;
     private static final int HEIGHT = 320;
     private static final int LEFT = 60;
-    private static final int RIGHT = 20;
+    private static final int RIGHT = 30; // room for half the last x label
     private static final int TOP = 40;
     private static final int BOTTOM = 45;
 
