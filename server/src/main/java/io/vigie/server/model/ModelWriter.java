@@ -626,13 +626,11 @@ public final class ModelWriter implements AutoCloseable {
             Prediction own = serving.championAnswer(event);
             Instance labelled = schema.instance(event.values());
             labelled.setClassValue(label.label());
-            Prediction[] given = {own};
-            // the champion learns from its own answer; one it never gave (the event was scored
-            // before a promotion or rollback made it champion) it gives now, as challengers do
-            if (learn(() -> given[0] = own != null ? learnGiven(labelled, own) : model.learnUnscored(labelled))) {
+            Prediction[] learnedFrom = {own};
+            if (learn(() -> learnedFrom[0] = learnFromOwnAnswer(labelled, own))) {
                 measure(served, label.label(), label.timeMillis());
             }
-            challengers.learn(labelled, event, given[0] != null ? given[0] : served, label.label(), false);
+            challengers.learn(labelled, event, learnedFrom[0] != null ? learnedFrom[0] : served, label.label(), false);
             marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
             advance(label.source());
             if (marks.size() >= 10_000) { // a long replay
@@ -670,9 +668,17 @@ public final class ModelWriter implements AutoCloseable {
         sinceSnapshot++;
     }
 
-    private Prediction learnGiven(Instance labelled, Prediction given) {
-        model.learn(labelled, given);
-        return given;
+    /**
+     * The champion learns a label from the answer it gave the event, or, when it never scored it
+     * (scored before a promotion or rollback made it champion), from one it gives now, as
+     * challengers do; returns the answer it learned from.
+     */
+    private Prediction learnFromOwnAnswer(Instance labelled, Prediction own) {
+        if (own == null) {
+            return model.learnUnscored(labelled);
+        }
+        model.learn(labelled, own);
+        return own;
     }
 
     private void measure(Prediction given, int truth, long timeMillis) {
