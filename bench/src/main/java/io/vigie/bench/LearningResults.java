@@ -189,7 +189,9 @@ public final class LearningResults {
         StringBuilder md = new StringBuilder("\n### Conformal coverage over time, across the drift (committee, target 0.9)\n\n")
                 .append("Coverage over each window of 1,000 events on the ").append(stream).append(" stream. Adaptive conformal ")
                 .append("inference lowers its level after misses, so the windows just after the drift dip and the next ones ")
-                .append("overshoot until the long-run share is back on target.\n\n")
+                .append("overshoot until the long-run share is back on target. With a 1,000-event delay the first two ")
+                .append("windows hold every class (no label of an informed prediction has come back yet), and the level takes a ")
+                .append("few thousand more events to settle.\n\n")
                 .append("| delay | windows | lowest window | highest window | mean of the windows after the drift | whole stream |\n")
                 .append("|---:|---:|---:|---:|---:|---:|\n");
         List<LinePlotSvg.Series> series = new ArrayList<>();
