@@ -177,6 +177,48 @@ class ChallengerTest {
         }
     }
 
+    /**
+     * Events scored by a promoted champion and labelled after a rollback to the former one: the
+     * restored model never answered them, so it scores each when its label comes and learns from
+     * that, exactly as the same model sent them as labelled events never scored. (Handed the
+     * promoted committee's three member labels, its two experts took the third for a challenger's.)
+     */
+    @Test
+    void aRolledBackChampion_learnsEventsScoredByTheModelItReplaced() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "committee -e hat,nb")));
+            expect(201, service.post("/v1/models/cards/challengers",
+                    new JsonObject().put("name", "trio").put("model", "committee -e hat,nb,nochange")));
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("duo", "committee -e hat,nb")));
+            feed(service, "cards", new Random(23), 500);
+            feed(service, "duo", new Random(23), 500);
+            long formerChampion = expect(200, service.post("/v1/models/cards/promote", new JsonObject().put("challenger", "trio")))
+                    .getLong("former_champion_version");
+            Random random = new Random(29);
+            JsonArray events = new JsonArray();
+            JsonArray labels = new JsonArray();
+            JsonArray labelledEvents = new JsonArray();
+            for (int i = 0; i < 300; i++) {
+                JsonObject f = ServiceApiTest.features(random);
+                events.add(new JsonObject().put("id", "late" + i).put("features", f));
+                labels.add(new JsonObject().put("id", "late" + i).put("label", ServiceApiTest.truth(f)));
+                labelledEvents.add(new JsonObject().put("id", "late" + i).put("features", f).put("label", ServiceApiTest.truth(f)));
+            }
+            expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", events)));
+            expect(200, service.post("/v1/models/cards/rollback", new JsonObject().put("version", formerChampion)));
+            assertEquals(500, expect(200, service.get("/v1/models/cards")).getLong("learned"));
+            expect(202, service.post("/v1/models/cards/labels", new JsonObject().put("labels", labels)));
+            assertEquals(800, expect(200, service.get("/v1/models/cards")).getLong("learned"),
+                    "every label learned by the restored champion");
+            expect(202, service.post("/v1/models/duo/events", new JsonObject().put("events", labelledEvents)));
+            List<JsonObject> probes = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                probes.add(ServiceApiTest.features(random));
+            }
+            assertEquals(answers(service, "duo", probes), answers(service, "cards", probes));
+        }
+    }
+
     /** Each probe's class distribution, prediction set and abstention from one model. */
     private static List<JsonObject> answers(TestService service, String model, List<JsonObject> probes) throws Exception {
         JsonArray events = new JsonArray();
