@@ -80,10 +80,7 @@ class ChallengerTest {
             expect(201, service.post("/v1/models/cards/challengers", new JsonObject().put("name", "forest").put("model", "arf")));
             Random random = new Random(11);
             feed(service, "cards", random, 2000);
-            List<JsonObject> probes = new ArrayList<>();
-            for (int i = 0; i < 200; i++) {
-                probes.add(ServiceApiTest.features(random));
-            }
+            List<JsonObject> probes = features(random, 200);
             JsonArray before = probe(service, probes, "before");
 
             HttpClient http = HttpClient.newHttpClient();
@@ -152,26 +149,17 @@ class ChallengerTest {
             feed(service, "cards", new Random(17), 500);
             feed(service, "solo", new Random(17), 500);
             Random random = new Random(19);
-            JsonArray events = new JsonArray();
-            JsonArray labels = new JsonArray();
-            for (int i = 0; i < 400; i++) {
-                JsonObject f = ServiceApiTest.features(random);
-                events.add(new JsonObject().put("id", "late" + i).put("features", f));
-                labels.add(new JsonObject().put("id", "late" + i).put("label", ServiceApiTest.truth(f)));
-            }
+            LateEvents late = LateEvents.of(random, 400);
             for (String model : List.of("cards", "solo")) {
-                expect(200, service.post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", events)));
+                expect(200, service.post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", late.scoring())));
             }
             expect(200, service.post("/v1/models/cards/promote", new JsonObject().put("challenger", "trio")));
             for (String model : List.of("cards", "solo")) {
-                expect(202, service.post("/v1/models/" + model + "/labels", new JsonObject().put("labels", labels)));
+                expect(202, service.post("/v1/models/" + model + "/labels", new JsonObject().put("labels", late.labels())));
             }
 
             assertEquals(900, expect(200, service.get("/v1/models/cards")).getLong("learned"), "every label learned");
-            List<JsonObject> probes = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                probes.add(ServiceApiTest.features(random));
-            }
+            List<JsonObject> probes = features(random, 100);
             assertEquals(answers(service, "solo", probes), answers(service, "cards", probes),
                     "the promoted champion answers as the same committee that was champion all along");
         }
@@ -195,28 +183,40 @@ class ChallengerTest {
             long formerChampion = expect(200, service.post("/v1/models/cards/promote", new JsonObject().put("challenger", "trio")))
                     .getLong("former_champion_version");
             Random random = new Random(29);
-            JsonArray events = new JsonArray();
-            JsonArray labels = new JsonArray();
-            JsonArray labelledEvents = new JsonArray();
-            for (int i = 0; i < 300; i++) {
-                JsonObject f = ServiceApiTest.features(random);
-                events.add(new JsonObject().put("id", "late" + i).put("features", f));
-                labels.add(new JsonObject().put("id", "late" + i).put("label", ServiceApiTest.truth(f)));
-                labelledEvents.add(new JsonObject().put("id", "late" + i).put("features", f).put("label", ServiceApiTest.truth(f)));
-            }
-            expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", events)));
+            LateEvents late = LateEvents.of(random, 300);
+            expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", late.scoring())));
             expect(200, service.post("/v1/models/cards/rollback", new JsonObject().put("version", formerChampion)));
             assertEquals(500, expect(200, service.get("/v1/models/cards")).getLong("learned"));
-            expect(202, service.post("/v1/models/cards/labels", new JsonObject().put("labels", labels)));
+            expect(202, service.post("/v1/models/cards/labels", new JsonObject().put("labels", late.labels())));
             assertEquals(800, expect(200, service.get("/v1/models/cards")).getLong("learned"),
                     "every label learned by the restored champion");
-            expect(202, service.post("/v1/models/duo/events", new JsonObject().put("events", labelledEvents)));
-            List<JsonObject> probes = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                probes.add(ServiceApiTest.features(random));
-            }
+            expect(202, service.post("/v1/models/duo/events", new JsonObject().put("events", late.neverScored())));
+            List<JsonObject> probes = features(random, 100);
             assertEquals(answers(service, "duo", probes), answers(service, "cards", probes));
         }
+    }
+
+    /** Events whose labels come late, ids late0, late1, …: to score, their labels, and the same as labelled events never scored. */
+    private record LateEvents(JsonArray scoring, JsonArray labels, JsonArray neverScored) {
+        static LateEvents of(Random random, int n) {
+            LateEvents late = new LateEvents(new JsonArray(), new JsonArray(), new JsonArray());
+            for (int i = 0; i < n; i++) {
+                JsonObject f = ServiceApiTest.features(random);
+                String label = ServiceApiTest.truth(f);
+                late.scoring.add(new JsonObject().put("id", "late" + i).put("features", f));
+                late.labels.add(new JsonObject().put("id", "late" + i).put("label", label));
+                late.neverScored.add(new JsonObject().put("id", "late" + i).put("features", f).put("label", label));
+            }
+            return late;
+        }
+    }
+
+    private static List<JsonObject> features(Random random, int n) {
+        List<JsonObject> features = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            features.add(ServiceApiTest.features(random));
+        }
+        return features;
     }
 
     /** Each probe's class distribution, prediction set and abstention from one model. */
