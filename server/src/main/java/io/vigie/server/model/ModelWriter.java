@@ -43,6 +43,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The one thread that owns a model. Predictions, labels, labelled events, snapshots and rollbacks
@@ -626,11 +627,12 @@ public final class ModelWriter implements AutoCloseable {
             Prediction own = serving.championAnswer(event);
             Instance labelled = schema.instance(event.values());
             labelled.setClassValue(label.label());
-            Prediction[] learnedFrom = {own};
-            if (learn(() -> learnedFrom[0] = learnFromOwnAnswer(labelled, own))) {
+            Prediction learnedFrom = learn(() -> learnFromOwnAnswer(labelled, own));
+            if (learnedFrom != null) {
                 measure(served, label.label(), label.timeMillis());
             }
-            challengers.learn(labelled, event, learnedFrom[0] != null ? learnedFrom[0] : served, label.label(), false);
+            Prediction champion = learnedFrom != null ? learnedFrom : own != null ? own : served;
+            challengers.learn(labelled, event, champion, label.label(), false);
             marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
             advance(label.source());
             if (marks.size() >= 10_000) { // a long replay
@@ -639,11 +641,11 @@ public final class ModelWriter implements AutoCloseable {
         } else if (record instanceof LogRecord.LabelledEvent event) {
             Instance labelled = schema.instance(event.values());
             labelled.setClassValue(event.label());
-            Prediction[] given = new Prediction[1];
-            if (learn(() -> given[0] = model.learnUnscored(labelled))) {
-                measure(given[0], event.label(), event.timeMillis());
-                monitor(event.values(), given[0], event.timeMillis());
-                challengers.learn(labelled, null, given[0], event.label(), true);
+            Prediction given = learn(() -> model.learnUnscored(labelled));
+            if (given != null) {
+                measure(given, event.label(), event.timeMillis());
+                monitor(event.values(), given, event.timeMillis());
+                challengers.learn(labelled, null, given, event.label(), true);
             }
             advance(event.source());
         } else if (record instanceof LogRecord.Rollback rollback) {
@@ -702,18 +704,19 @@ public final class ModelWriter implements AutoCloseable {
     }
 
     /**
-     * Runs a learning step. A learner that throws on a logged event would throw again at replay,
-     * so the event is counted and skipped, the same way both times, rather than stopping the model.
+     * Runs a learning step and returns the answer it learned from, or null if the learner threw.
+     * A learner that throws on a logged event would throw again at replay, so the event is counted
+     * and skipped, the same way both times, rather than stopping the model.
      */
-    private boolean learn(Runnable step) {
+    private Prediction learn(Supplier<Prediction> step) {
         try {
-            step.run();
+            Prediction learnedFrom = step.get();
             meters.learned();
-            return true;
+            return learnedFrom;
         } catch (RuntimeException e) {
             meters.learnFailed();
             System.err.println("vigie: model '" + definition.name() + "' could not learn an event: " + e);
-            return false;
+            return null;
         }
     }
 
