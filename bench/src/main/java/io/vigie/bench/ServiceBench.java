@@ -181,41 +181,59 @@ public final class ServiceBench {
 
     private void learnSection(StringBuilder md, Schema schema, Instance[] events) throws Exception {
         md.append("### Learning through HTTP vs raw MOA (all 45,312 Elec2 events, batches of 1,000, one client)\n\n");
-        md.append("`labels`: the events were scored first; the timed part posts their labels (bodies encoded beforehand), which the service joins to the "
-                + "stored events (RocksDB), logs with one fsync per batch and learns. Ceiling: raw MOA `trainOnInstance` on the "
-                + "same events. `events`: labelled events never scored, which the service scores then learns (test-then-train). "
-                + "Ceiling: raw MOA `getVotesForInstance` + `trainOnInstance`.\n\n");
+        md.append("Each figure is the better of two passes, the service's and MOA's interleaved (the service's on a fresh "
+                + "model each time). `labels`: the events were scored first; the timed part posts their labels (bodies encoded "
+                + "beforehand), which the service joins to the stored events (RocksDB), logs with one fsync per batch and "
+                + "learns. Ceiling: raw MOA `trainOnInstance` on the same events. `events`: labelled events never scored, which "
+                + "the service scores then learns (test-then-train). Ceiling: raw MOA `getVotesForInstance` + "
+                + "`trainOnInstance`.\n\n");
         md.append("| learner | path | Vigie events/s | raw MOA events/s | ratio |\n|---|---|---:|---:|---:|\n");
         for (String preset : List.of("hat", "arf")) {
             ModelSpec spec = ModelSpec.of(preset);
-            double rawLearn = raw(spec, schema, events, false);
-            double rawTestThenTrain = raw(spec, schema, events, true);
-
-            // request bodies are built before the clock starts: the ceiling does not prepare data either
-            service.createModel("labels-" + preset, preset, schema);
-            predictAll("labels-" + preset, schema, events);
+            // the better of two passes on each side, interleaved, each service pass on a fresh model: a pass
+            // slowed by the JIT compiling a path, or by background work (compactions, snapshots), would skew the ratio
             List<String> labelBodies = labelBatches(schema, events);
-            long started = System.nanoTime();
-            for (String body : labelBodies) {
-                JsonObject answer = post("/v1/models/labels-" + preset + "/labels", body, 202);
-                if (answer.getInteger("learned") != answer.getJsonArray("results").size()) {
-                    throw new IllegalStateException("labels not all learned: " + answer.encode().substring(0, 300));
-                }
-            }
-            double labels = events.length / ((System.nanoTime() - started) / 1e9);
-
-            service.createModel("events-" + preset, preset, schema);
             List<String> eventBodies = eventBatches(schema, events, 0, events.length);
-            started = System.nanoTime();
-            for (String body : eventBodies) {
-                post("/v1/models/events-" + preset + "/events", body, 202);
+            double rawLearn = 0;
+            double labels = 0;
+            double rawTestThenTrain = 0;
+            double labelled = 0;
+            for (int pass = 1; pass <= 2; pass++) {
+                rawLearn = Math.max(rawLearn, raw(spec, schema, events, false));
+                labels = Math.max(labels, postLabels(preset + "-" + pass, preset, schema, events, labelBodies));
+                rawTestThenTrain = Math.max(rawTestThenTrain, raw(spec, schema, events, true));
+                labelled = Math.max(labelled, postLabelledEvents(preset + "-" + pass, preset, schema, eventBodies, events.length));
             }
-            double labelled = events.length / ((System.nanoTime() - started) / 1e9);
-
             md.append(String.format(Locale.ROOT, "| %s | labels | %,.0f | %,.0f | **%.2f** |%n", preset, labels, rawLearn, labels / rawLearn));
             md.append(String.format(Locale.ROOT, "| %s | events | %,.0f | %,.0f | **%.2f** |%n", preset, labelled, rawTestThenTrain,
                     labelled / rawTestThenTrain));
         }
+    }
+
+    /** Labels per second: a fresh model scores all events, then the timed part posts their labels (bodies encoded beforehand). */
+    private double postLabels(String pass, String preset, Schema schema, Instance[] events, List<String> bodies) throws Exception {
+        String name = "labels-" + pass;
+        service.createModel(name, preset, schema);
+        predictAll(name, schema, events);
+        long started = System.nanoTime();
+        for (String body : bodies) {
+            JsonObject answer = post("/v1/models/" + name + "/labels", body, 202);
+            if (answer.getInteger("learned") != answer.getJsonArray("results").size()) {
+                throw new IllegalStateException("labels not all learned: " + answer.encode().substring(0, 300));
+            }
+        }
+        return events.length / ((System.nanoTime() - started) / 1e9);
+    }
+
+    /** Labelled events per second, never scored before, posted to a fresh model. */
+    private double postLabelledEvents(String pass, String preset, Schema schema, List<String> bodies, int count) throws Exception {
+        String name = "events-" + pass;
+        service.createModel(name, preset, schema);
+        long started = System.nanoTime();
+        for (String body : bodies) {
+            post("/v1/models/" + name + "/events", body, 202);
+        }
+        return count / ((System.nanoTime() - started) / 1e9);
     }
 
     /** The champion's throughput with 0, 1 and 3 shadow challengers scoring and learning alongside it. */
