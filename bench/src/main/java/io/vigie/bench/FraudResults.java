@@ -79,7 +79,7 @@ public final class FraudResults {
         try (EventStream stream = Streams.fraud(data, Duration.ofDays(7), limit)) {
             List<Model> models = new ArrayList<>();
             for (String name : names) {
-                String preset = name.equals(PER_CLASS) ? "hat" : name.equals("no-change") ? "nochange" : name;
+                String preset = name.equals(PER_CLASS) ? "hat" : LearningResults.model(name);
                 AbstentionSettings settings = AbstentionSettings.DEFAULTS.withPerClass(name.equals(PER_CLASS));
                 models.add(new Model(Learners.create(ModelSpec.of(preset), stream.schema()), settings));
             }
