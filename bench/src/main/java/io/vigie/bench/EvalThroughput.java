@@ -1,5 +1,6 @@
 package io.vigie.bench;
 
+import io.vigie.datasets.MoaReference;
 import io.vigie.datasets.cli.Main;
 
 import java.io.ByteArrayOutputStream;
@@ -67,7 +68,7 @@ public final class EvalThroughput {
     /** Seconds MOA's own {@code EvaluatePrequential} takes for a preset over the ARFF file. */
     private static double runMoa(String preset, Path arff) throws Exception {
         long start = System.nanoTime();
-        MoaTask.run(io.vigie.learner.ModelSpec.of(preset), "(ArffFileStream -f " + arff + ")", 0, -1);
+        MoaReference.run(io.vigie.learner.ModelSpec.of(preset), "(ArffFileStream -f " + arff + ")", 0, -1);
         return (System.nanoTime() - start) / 1e9;
     }
 

@@ -1,5 +1,6 @@
 package io.vigie.bench;
 
+import io.vigie.datasets.MoaReference;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.EventStream;
@@ -67,13 +68,13 @@ public final class LearningResults {
                         + "-s (generators.AgrawalGenerator -f 1) -d (generators.AgrawalGenerator -f 4) -p " + drift + " -w 1", 2L * drift));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         Map<String, Future<EvaluationReport>> runs = new LinkedHashMap<>();
-        Map<String, Future<MoaTask.Result>> moaRuns = new LinkedHashMap<>();
+        Map<String, Future<MoaReference.Result>> moaRuns = new LinkedHashMap<>();
         for (Source source : sources) {
-            String moaStream = MoaTask.streamOf(source.data(), source.limit());
+            String moaStream = MoaReference.streamOf(source.data(), source.limit());
             for (int delay : DELAYS) {
                 runs.put(source.name() + "|" + delay, pool.submit(() -> compare(source, delay)));
                 MOA_RUNS.forEach(name -> moaRuns.put(source.name() + "|" + delay + "|" + name,
-                        pool.submit(() -> MoaTask.run(ModelSpec.of(model(name)), moaStream, delay, source.limit()))));
+                        pool.submit(() -> MoaReference.run(ModelSpec.of(model(name)), moaStream, delay, source.limit()))));
             }
         }
         double[] targets = quick ? new double[]{0.8, 0.9, 0.95} : new double[]{0.8, 0.85, 0.9, 0.95, 0.97, 0.99};
@@ -105,9 +106,9 @@ public final class LearningResults {
             tables.append(table(key[0], key[1], report));
             verdicts.add(verdict(key[0], key[1], report));
             for (LearnerResult r : report.learners()) {
-                Future<MoaTask.Result> moa = moaRuns.get(run.getKey() + "|" + r.name());
+                Future<MoaReference.Result> moa = moaRuns.get(run.getKey() + "|" + r.name());
                 if (moa != null) {
-                    MoaTask.Result m = moa.get();
+                    MoaReference.Result m = moa.get();
                     parity.append(String.format(Locale.ROOT, "| %s | %s | %s | %,d | %,d | %,d | %.6f | %.6f |%n", key[0], key[1],
                             r.name(), m.correct(), r.cumulative().correct(), r.irregularVotes(), m.kappa(), r.cumulative().kappa()));
                 }

@@ -9,17 +9,11 @@ import io.vigie.learner.eval.EvaluationReport;
 import io.vigie.learner.eval.LabelDelay;
 import io.vigie.learner.eval.LearnerResult;
 import io.vigie.learner.eval.PrequentialEvaluation;
-import moa.evaluation.BasicClassificationPerformanceEvaluator;
-import moa.options.ClassOption;
-import moa.tasks.MainTask;
-import moa.tasks.Task;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -51,7 +45,7 @@ class MoaParityTest {
     @CsvSource({"ht,0", "hat,0", "arf,0", "levbag,0", "ht,1000", "hat,1000", "arf,1000", "levbag,1000"})
     void elec2_matchesMoa(String preset, int delay) throws Exception {
         ModelSpec spec = new ModelSpec(preset, 1);
-        Moa moa = runMoa(spec, "(ArffFileStream -f " + elec2 + ")", delay, -1);
+        MoaReference.Result moa = MoaReference.run(spec, "(ArffFileStream -f " + elec2 + ")", delay, -1);
         LearnerResult ours = runOurs(SharedData.file("elec2.arff.gz").toString(), spec, delay, -1);
         assertParity(moa, ours, 45_312);
     }
@@ -60,24 +54,24 @@ class MoaParityTest {
     @CsvSource({"ht,0", "hat,0", "ht,500", "hat,500"})
     void generator_matchesMoa(String preset, int delay) throws Exception {
         ModelSpec spec = new ModelSpec(preset, 1);
-        Moa moa = runMoa(spec, "(" + AGRAWAL_DRIFT + ")", delay, 20_000);
+        MoaReference.Result moa = MoaReference.run(spec, "(" + AGRAWAL_DRIFT + ")", delay, 20_000);
         LearnerResult ours = runOurs(Streams.GENERATOR + AGRAWAL_DRIFT, spec, delay, 20_000);
         assertParity(moa, ours, 20_000);
     }
 
-    private static void assertParity(Moa moa, LearnerResult ours, long events) {
-        assertEquals(events, moa.events, "MOA saw every event");
+    private static void assertParity(MoaReference.Result moa, LearnerResult ours, long events) {
+        assertEquals(events, moa.events(), "MOA saw every event");
         assertEquals(events, ours.cumulative().count(), "we saw every event");
-        long difference = Math.abs(moa.correct - ours.cumulative().correct());
-        assertTrue(difference <= ours.irregularVotes(), "correct predictions: MOA " + moa.correct + ", ours "
+        long difference = Math.abs(moa.correct() - ours.cumulative().correct());
+        assertTrue(difference <= ours.irregularVotes(), "correct predictions: MOA " + moa.correct() + ", ours "
                 + ours.cumulative().correct() + ", irregular votes " + ours.irregularVotes());
         if (ours.irregularVotes() == 0) {
-            assertEquals(moa.correct, ours.cumulative().correct());
-            assertEquals(moa.kappa, ours.cumulative().kappa(), 0.0, "kappa is bit-identical");
-            assertEquals(moa.kappaTemporal, ours.cumulative().kappaTemporal(), 0.0, "kappa-temporal is bit-identical");
+            assertEquals(moa.correct(), ours.cumulative().correct());
+            assertEquals(moa.kappa(), ours.cumulative().kappa(), 0.0, "kappa is bit-identical");
+            assertEquals(moa.kappaTemporal(), ours.cumulative().kappaTemporal(), 0.0, "kappa-temporal is bit-identical");
         } else {
             double slack = 4.0 * ours.irregularVotes() / events;
-            assertEquals(moa.kappa, ours.cumulative().kappa(), slack, "kappa within the irregular votes' reach");
+            assertEquals(moa.kappa(), ours.cumulative().kappa(), slack, "kappa within the irregular votes' reach");
         }
     }
 
@@ -87,35 +81,6 @@ class MoaParityTest {
             EvaluationReport report = new PrequentialEvaluation(new LabelDelay.Events(delay), 1000, 1,
                     PrequentialEvaluation.Progress.NONE, System::nanoTime).run(stream, List.of(spec.model()), List.of(model));
             return report.learners().get(0);
-        }
-    }
-
-    /** What MOA's own task measured. */
-    private record Moa(long events, long correct, double kappa, double kappaTemporal) {
-    }
-
-    private static Moa runMoa(ModelSpec spec, String stream, int delay, long limit) throws Exception {
-        Path predictions = Files.createTempFile(tmp, "moa", ".pred");
-        Files.delete(predictions);
-        String learner = "(" + Learners.canonicalCli(spec) + ")";
-        String task = delay == 0
-                ? "EvaluatePrequential -l " + learner + " -s " + stream
-                : "EvaluatePrequentialDelayed -k " + delay + " -p 0 -l " + learner + " -s " + stream;
-        task += " -e BasicClassificationPerformanceEvaluator -i " + limit + " -o " + predictions;
-        MainTask moaTask = (MainTask) ClassOption.cliStringToObject(task, Task.class, null);
-        BasicClassificationPerformanceEvaluator evaluator = new BasicClassificationPerformanceEvaluator();
-        ((ClassOption) moaTask.getOptions().getOption('e')).setCurrentObject(evaluator);
-        moaTask.prepareForUse();
-        moaTask.doTask();
-        return new Moa(count(predictions, false), count(predictions, true), evaluator.getKappaStatistic(),
-                evaluator.getKappaTemporalStatistic());
-    }
-
-    /** Lines of MOA's prediction file ("predicted,true"): all of them, or the correct ones. */
-    private static long count(Path predictions, boolean correctOnly) throws IOException {
-        try (var lines = Files.lines(predictions)) {
-            return lines.filter(l -> !l.isBlank()).map(l -> l.split(","))
-                    .filter(p -> !correctOnly || p[0].strip().equals(p[1].strip())).count();
         }
     }
 }

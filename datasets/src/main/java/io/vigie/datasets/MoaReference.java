@@ -1,9 +1,8 @@
-package io.vigie.bench;
+package io.vigie.datasets;
 
 import com.yahoo.labs.samoa.instances.Attribute;
 import com.yahoo.labs.samoa.instances.Instance;
 import com.yahoo.labs.samoa.instances.InstancesHeader;
-import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.Learners;
 import io.vigie.learner.ModelSpec;
@@ -22,14 +21,14 @@ import java.util.Set;
 /**
  * MOA's own prequential tasks, run on the events Vigie reads: {@code EvaluatePrequential} at delay
  * 0, {@code EvaluatePrequentialDelayed -k K -p 0} otherwise, with MOA's basic evaluator, so a
- * published Vigie number can stand next to the one MOA computes itself.
+ * Vigie number can stand next to the one MOA computes itself (the parity tests, the published results).
  */
-final class MoaTask {
-    private MoaTask() {
+public final class MoaReference {
+    private MoaReference() {
     }
 
     /** What MOA's task measured. */
-    record Result(long events, long correct, double kappa) {
+    public record Result(long events, long correct, double kappa, double kappaTemporal) {
     }
 
     /**
@@ -37,7 +36,7 @@ final class MoaTask {
      * as a plain ARFF file in the schema Vigie reads it with (nominal values in Vigie's order), so
      * both see the same events.
      */
-    static String streamOf(String source, long limit) {
+    public static String streamOf(String source, long limit) {
         if (source.startsWith(Streams.GENERATOR)) {
             return "(" + source.substring(Streams.GENERATOR.length()) + ")";
         }
@@ -78,8 +77,11 @@ final class MoaTask {
         }
     }
 
-    /** Runs MOA's task for a learner on a stream option, with label delay {@code delay} (events). */
-    static Result run(ModelSpec spec, String stream, int delay, long limit) throws Exception {
+    /**
+     * Runs MOA's task for a learner on a MOA stream option (as {@link #streamOf} gives), with label
+     * delay {@code delay} (events), over {@code limit} events (-1: all).
+     */
+    public static Result run(ModelSpec spec, String stream, int delay, long limit) throws Exception {
         String learner = "(" + Learners.canonicalCli(spec) + ")";
         String task = delay == 0
                 ? "EvaluatePrequential -l " + learner + " -s " + stream
@@ -90,7 +92,8 @@ final class MoaTask {
         moaTask.prepareForUse();
         moaTask.doTask();
         long events = Math.round(evaluator.getTotalWeightObserved());
-        return new Result(events, Math.round(evaluator.getFractionCorrectlyClassified() * events), evaluator.getKappaStatistic());
+        return new Result(events, Math.round(evaluator.getFractionCorrectlyClassified() * events), evaluator.getKappaStatistic(),
+                evaluator.getKappaTemporalStatistic());
     }
 
     /** An ARFF name or nominal value, quoted when it holds a character ARFF gives a meaning to. */
