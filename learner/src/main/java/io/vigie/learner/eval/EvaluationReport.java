@@ -20,6 +20,21 @@ public record EvaluationReport(String stream, long events, LabelDelay delay, int
                                List<LearnerResult> learners, long[][] onlyRight, double seconds) {
     public EvaluationReport {
         learners = List.copyOf(learners);
+        onlyRight = copy(onlyRight);
+    }
+
+    /** {@code onlyRight[i][j]}, a copy: a report does not change once made. */
+    @Override
+    public long[][] onlyRight() {
+        return copy(onlyRight);
+    }
+
+    private static long[][] copy(long[][] counts) {
+        long[][] copy = new long[counts.length][];
+        for (int i = 0; i < counts.length; i++) {
+            copy[i] = counts[i].clone();
+        }
+        return copy;
     }
 
     /**

@@ -46,6 +46,15 @@ public record LearnerResult(String name, String spec, Metrics cumulative, Metric
      */
     public record Trust(double coverage, double meanSetSize, double abstentionRate, double selectiveAccuracy,
                         double[] coverageByWindow) {
+        public Trust {
+            coverageByWindow = coverageByWindow.clone();
+        }
+
+        /** A copy: a result does not change once made. */
+        @Override
+        public double[] coverageByWindow() {
+            return coverageByWindow.clone();
+        }
     }
 
     /**
