@@ -3,17 +3,21 @@ package io.vigie.learner;
 import moa.classifiers.Classifier;
 import moa.options.ClassOption;
 
+import java.util.Set;
+
 /** Builds learners from specs: the one factory of this library. */
 public final class Learners {
     private static final String MOA_CLASSIFIERS = "moa.classifiers.";
+    /** Vigie's own MOA classifiers, the only ones outside {@code moa.classifiers} a model string may name. */
+    private static final Set<String> VIGIE_CLASSIFIERS = Set.of(RandomPatches.class.getName());
 
     private Learners() {
     }
 
     /**
      * A fresh, untrained learner for a schema. The spec's model is a preset or an MOA classifier
-     * CLI string; only classes under {@code moa.classifiers} are accepted, so a model string can
-     * never make the JVM load an arbitrary class.
+     * CLI string; only classes under {@code moa.classifiers} and Vigie's own {@link RandomPatches}
+     * are accepted, so a model string can never make the JVM load an arbitrary class.
      *
      * @throws ModelSpecException when the model is unknown or MOA rejects its options
      */
@@ -47,7 +51,8 @@ public final class Learners {
     private static Classifier newClassifier(ModelSpec spec) {
         String cli = spec.moaCli();
         String className = cli.split("\\s+", 2)[0];
-        String qualified = className.startsWith(MOA_CLASSIFIERS) ? className : MOA_CLASSIFIERS + className;
+        String qualified = className.startsWith(MOA_CLASSIFIERS) || VIGIE_CLASSIFIERS.contains(className)
+                ? className : MOA_CLASSIFIERS + className;
         Class<?> type;
         try {
             type = Class.forName(qualified, false, Learners.class.getClassLoader());

@@ -21,8 +21,9 @@ public record ModelSpec(String model, int seed) implements Serializable {
     /**
      * Named presets. ARF runs single-threaded ({@code -j 1}) because its thread pool breaks
      * serialization and never shuts down; the model lives on one writer thread anyway.
-     * {@code srp} (streaming random patches) is for evaluation only: MOA's implementation cannot
-     * be serialized, so it cannot be snapshotted or served.
+     * {@code srp} (MOA's streaming random patches) is for evaluation only: MOA's implementation
+     * cannot be serialized, so it cannot be snapshotted or served; {@code patches} is Vigie's own
+     * ({@link RandomPatches}), which can.
      */
     public static final Map<String, String> PRESETS;
 
@@ -34,6 +35,7 @@ public record ModelSpec(String model, int seed) implements Serializable {
         presets.put("levbag", "meta.LeveragingBag -s 10");
         presets.put("arf25", "meta.AdaptiveRandomForest -s 10 -j 1 -o (Percentage (M * (m / 100))) -m 25");
         presets.put("srp", "meta.StreamingRandomPatches -s 10");
+        presets.put("patches", RandomPatches.class.getName() + " -s 10");
         presets.put("nb", "bayes.NaiveBayes");
         presets.put("nochange", "functions.NoChange");
         presets.put("majority", "functions.MajorityClass");

@@ -27,14 +27,14 @@ class LearnersTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "nb"})
+    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "patches", "nb"})
     void sameSpecSameStream_givesIdenticalPredictions(String preset) {
         assertTrue(run(new ModelSpec(preset, 7), 3000).equals(run(new ModelSpec(preset, 7), 3000)),
                 "two runs of " + preset + " with seed 7 differ");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "nb"})
+    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "patches", "nb"})
     void snapshotRoundTrip_continuesExactlyAsTheOriginal(String preset) {
         GeneratedStream stream = new GeneratedStream(2, 3, 4000);
         Learner original = Learners.create(new ModelSpec(preset, 5), stream.schema());
@@ -54,7 +54,7 @@ class LearnersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "nb"})
+    @ValueSource(strings = {"ht", "hat", "arf", "levbag", "patches", "nb"})
     void learn_leavesItsInputUnchanged(String preset) {
         GeneratedStream stream = new GeneratedStream(1, 1, 500);
         Learner learner = Learners.create(ModelSpec.of(preset), stream.schema());
@@ -68,7 +68,7 @@ class LearnersTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"arf", "levbag"})
+    @ValueSource(strings = {"arf", "levbag", "patches"})
     void seed_changesRandomizedLearners(String preset) {
         List<ClassProbabilities> one = run(new ModelSpec(preset, 1), 3000);
         List<ClassProbabilities> two = run(new ModelSpec(preset, 2), 3000);
