@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 public class CommitteeBenchmark {
     private static final int TRAIN = 10_000;
 
-    @Param({"committee", "hat", "arf", "arf25", "levbag", "nb", "nochange"})
+    @Param({"committee", "hat", "arf", "arf25", "levbag", "nb", "nochange", "patches"})
     public String model;
 
     private BenchData.Loaded data;

@@ -44,7 +44,7 @@ public final class LearningResults {
     /** MOA's heterogeneous ensemble as the foundation issue measured it: HAT, LevBag-10, ARF-10, NoChange. */
     static final String BLAST = "meta.HeterogeneousEnsembleBlast -b (trees.HoeffdingAdaptiveTree,meta.LeveragingBag -s 10,"
             + "meta.AdaptiveRandomForest -s 10 -j 1,functions.NoChange) -w 100 -k 3 -p";
-    static final List<String> SINGLES = List.of("ht", "hat", "arf", "arf25", "levbag", "srp", "nb");
+    static final List<String> SINGLES = List.of("ht", "hat", "arf", "arf25", "levbag", "srp", "patches", "nb");
     /** The learners also run through MOA's own task, by the name the tables give them. */
     static final List<String> MOA_RUNS = List.of("ht", "hat", "arf", "levbag", "no-change");
     static final int[] DELAYS = {0, 1000};

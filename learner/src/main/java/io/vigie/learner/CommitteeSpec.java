@@ -23,7 +23,7 @@ import java.util.Map;
 record CommitteeSpec(List<String> experts, Policy policy, String detector, int window, int buffer, double eta,
                      double share) implements Serializable {
     static final String NAME = "committee";
-    static final String DEFAULT_EXPERTS = "hat,arf,arf25,levbag,nb,nochange";
+    static final String DEFAULT_EXPERTS = "hat,arf,arf25,levbag,nb,nochange,patches";
     /** Detector names and their MOA CLI strings; "none" disables drift resets. */
     private static final Map<String, String> DETECTORS = Map.of(
             "adwin", "ADWINChangeDetector -a 1.0E-4",

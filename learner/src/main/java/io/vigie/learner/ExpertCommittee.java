@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * A heterogeneous committee of MOA experts (by default HAT, two ARF-10 variants, LevBag-10, naive
- * Bayes and no-change) that tracks the best of them as the stream drifts.
+ * Bayes, no-change and Vigie's {@link RandomPatches}) that tracks the best of them as the stream
+ * drifts.
  *
  * <p><b>Weights.</b> Exponentially weighted forecasting with fixed share (Herbster &amp; Warmuth):
  * when a label arrives, each expert's log-weight drops by η for a wrong prediction — the
@@ -33,7 +34,9 @@ import java.util.Map;
  * pay. (A label scored during one trial and arriving during the next counts for the next; trials
  * are rare.)
  *
- * <p>Everything is seeded: the initial experts use the spec's seed, the n-th challenger seed + n.
+ * <p>Everything is seeded: the i-th expert (from 0) uses the spec's seed + i, because randomized
+ * experts draw their bagging weights alike and with one seed would draw the same ones; the n-th
+ * challenger (from 1) uses seed + (number of experts) + n − 1.
  */
 final class ExpertCommittee implements Ensemble, Serializable {
     private static final long serialVersionUID = 1L;
@@ -110,8 +113,9 @@ final class ExpertCommittee implements Ensemble, Serializable {
         this.schema = schema;
         this.config = config;
         this.buffer = new Instance[config.buffer()];
-        for (String model : config.experts()) {
-            experts.add(expert(model, Learners.create(new ModelSpec(model, spec.seed()), schema), 0));
+        List<String> models = config.experts();
+        for (int i = 0; i < models.size(); i++) {
+            experts.add(expert(models.get(i), Learners.create(new ModelSpec(models.get(i), spec.seed() + i), schema), 0));
         }
     }
 
@@ -294,7 +298,7 @@ final class ExpertCommittee implements Ensemble, Serializable {
         if (worst < 0) {
             return;
         }
-        int seed = spec.seed() + (int) (resets.size() + rejectedTrials) + 1;
+        int seed = spec.seed() + experts.size() + (int) (resets.size() + rejectedTrials);
         Learner candidate = Learners.create(new ModelSpec(experts.get(worst).model, seed), schema);
         for (int k = 0; k < bufferSize; k++) {
             candidate.learn(buffer[(bufferNext - bufferSize + k + buffer.length) % buffer.length]);

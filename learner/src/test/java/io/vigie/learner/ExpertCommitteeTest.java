@@ -99,6 +99,24 @@ class ExpertCommitteeTest {
         }
     }
 
+    /** Two experts of one randomized kind would be one expert twice if they shared a seed. */
+    @Test
+    void experts_drawIndependentRandomness() {
+        EventStream stream = DriftStreams.agrawal(1, 1, 1, 2_000);
+        Ensemble committee = (Ensemble) Learners.create(new ModelSpec("committee -e levbag,levbag", 3), stream.schema());
+        List<Instance> probes = new ArrayList<>();
+        while (stream.hasNext()) {
+            Instance instance = stream.next().instance();
+            committee.learn(instance);
+            probes.add(instance);
+        }
+        long differing = probes.stream().filter(i -> {
+            List<ClassProbabilities> members = committee.memberProba(i);
+            return !members.get(0).equals(members.get(1));
+        }).count();
+        assertTrue(differing > probes.size() / 10, "the two leveraging-bagging experts differ on only " + differing + " events");
+    }
+
     @Test
     void weights_followTheExpertThatIsRight() {
         EventStream stream = DriftStreams.agrawal(1, 1, 1, 5_000);
