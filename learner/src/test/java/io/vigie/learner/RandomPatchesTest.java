@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Vigie's streaming random patches: it learns as well as MOA's, reacts to drift, and predicting changes nothing. */
+/** Vigie's streaming random patches: it learns nearly as well as MOA's, reacts to drift, and predicting changes nothing. */
 class RandomPatchesTest {
 
     /** Test-then-train accuracy over the events in [from, to). */
