@@ -123,7 +123,8 @@ public final class RandomPatches extends AbstractClassifier implements MultiClas
         int truth = (int) instance.classValue();
         for (int i = 0; i < ensemble.length; i++) {
             Member member = ensemble[i];
-            boolean right = argmax(member.votes(instance)) == truth;
+            ClassProbabilities vote = ClassProbabilities.fromVotes(member.votes(instance), instance.numClasses());
+            boolean right = !vote.noOpinion() && vote.label() == truth;
             member.seen++;
             member.correct += right ? 1 : 0;
             member.warning.input(right ? 0 : 1);
@@ -134,11 +135,9 @@ public final class RandomPatches extends AbstractClassifier implements MultiClas
             }
             member.drift.input(right ? 0 : 1);
             if (member.drift.getChange()) {
-                Member next = member.background != null ? member.background : newMember(instance, randomPatch(instance, Set.of()));
+                Member next = watched(member.background != null ? member.background : newMember(instance, randomPatch(instance, Set.of())));
                 next.numberOfDriftsDetected = member.numberOfDriftsDetected + 1;
                 next.numberOfWarningsDetected = member.numberOfWarningsDetected;
-                next.drift = newDetector(driftDetectorOption);
-                next.warning = newDetector(warningDetectorOption);
                 ensemble[i] = member = next;
             }
             int times = MiscUtils.poisson(lambdaOption.getValue(), classifierRandom);
@@ -177,9 +176,7 @@ public final class RandomPatches extends AbstractClassifier implements MultiClas
         for (int i = 0; i < members.length; i++) {
             int[] patch = randomPatch(instance, used);
             used.add(Arrays.stream(patch).boxed().toList());
-            members[i] = newMember(instance, patch);
-            members[i].drift = newDetector(driftDetectorOption);
-            members[i].warning = newDetector(warningDetectorOption);
+            members[i] = watched(newMember(instance, patch));
         }
         return members;
     }
@@ -233,20 +230,17 @@ public final class RandomPatches extends AbstractClassifier implements MultiClas
         return new Member(features, patch, classifier);
     }
 
+    /** The member with fresh drift and warning detectors, as it joins the ensemble. */
+    private Member watched(Member member) {
+        member.drift = newDetector(driftDetectorOption);
+        member.warning = newDetector(warningDetectorOption);
+        return member;
+    }
+
     private ChangeDetector newDetector(ClassOption option) {
         ChangeDetector detector = ((ChangeDetector) getPreparedClassOption(option)).copy();
         detector.resetLearning();
         return detector;
-    }
-
-    private static int argmax(double[] votes) {
-        int best = -1;
-        for (int c = 0; c < votes.length; c++) {
-            if (votes[c] > 0 && (best < 0 || votes[c] > votes[best])) {
-                best = c;
-            }
-        }
-        return best;
     }
 
     @Override
