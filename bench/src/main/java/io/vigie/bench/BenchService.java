@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.Schema;
 import io.vigie.server.VigieServer;
-import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.wire.DefinitionJson;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,7 +49,7 @@ final class BenchService implements AutoCloseable {
 
     /** Creates a model from a preset or MOA CLI string over a schema. */
     void createModel(String name, String model, Schema schema) throws Exception {
-        post("/v1/models", new JsonObject().put("name", name).put("model", model).put("schema", ModelDefinition.schemaJson(schema)), 201);
+        post("/v1/models", new JsonObject().put("name", name).put("model", model).put("schema", DefinitionJson.schema(schema)), 201);
     }
 
     /** Posts a body that must get the expected status, and returns the answer. */

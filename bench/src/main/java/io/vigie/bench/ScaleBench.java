@@ -1,7 +1,6 @@
 package io.vigie.bench;
 
 import com.yahoo.labs.samoa.instances.Instance;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;

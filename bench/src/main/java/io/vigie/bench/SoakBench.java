@@ -3,7 +3,7 @@ package io.vigie.bench;
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.Schema;
-import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.wire.DefinitionJson;
 
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
@@ -56,7 +56,7 @@ public final class SoakBench {
         List<Sample> samples = new ArrayList<>();
         try (BenchService service = new BenchService(dataDir)) {
             this.service = service;
-            post("/v1/models", new JsonObject().put("name", "soak").put("model", "hat").put("schema", ModelDefinition.schemaJson(schema))
+            post("/v1/models", new JsonObject().put("name", "soak").put("model", "hat").put("schema", DefinitionJson.schema(schema))
                     .encode(), 201);
             System.err.printf(Locale.ROOT, "soak: scoring %,d events that stay pending...%n", prefill);
             for (int start = 0; start < prefill; start += 1000) {

@@ -333,12 +333,8 @@ final class ExpertCommittee implements Ensemble, Serializable {
         for (int i = 0; i < experts.size(); i++) {
             Expert expert = experts.get(i);
             ModelState inner = expert.learner.state();
-            Map<String, Double> measurements = new LinkedHashMap<>(inner.measurements());
-            measurements.put("weight", weights[i]);
-            measurements.put("recent accuracy", expert.recentAccuracy());
-            measurements.put("age (events)", (double) (learned - expert.bornAt));
-            measurements.put("serialized bytes", (double) inner.serializedBytes());
-            members.add(new ModelState.Member(i, expert.model, measurements, expert.signals, -1));
+            members.add(new ModelState.Member(i, expert.model, inner.measurements(), expert.signals, -1, weights[i],
+                    expert.recentAccuracy(), learned - expert.bornAt, inner.serializedBytes()));
         }
         Map<String, Double> measurements = new LinkedHashMap<>();
         measurements.put("experts", (double) experts.size());

@@ -27,16 +27,26 @@ public record ModelState(String learner, long learned, Map<String, Double> measu
     /**
      * One ensemble member.
      *
-     * @param index        its position in the ensemble
-     * @param learner      its MOA class name
-     * @param measurements its own model measurements
-     * @param drifts       drifts its detector signalled (that reset or replaced it), or -1 if
-     *                     the ensemble does not count them per member
-     * @param warnings     warnings its detector signalled, or -1 if not counted
+     * @param index           its position in the ensemble
+     * @param learner         its MOA class name (a committee's expert: its preset or model string)
+     * @param measurements    its own model measurements, as MOA reports them
+     * @param drifts          drifts its detector signalled (that reset or replaced it), or -1 if
+     *                        the ensemble does not count them per member
+     * @param warnings        warnings its detector signalled, or -1 if not counted
+     * @param weight          its weight in the vote, NaN if the ensemble does not weight members
+     * @param recentAccuracy  its accuracy over the recent window, NaN if not tracked
+     * @param age             labelled events since it joined, -1 if not tracked
+     * @param serializedBytes its size when serialized, -1 if not measured
      */
-    public record Member(int index, String learner, Map<String, Double> measurements, long drifts, long warnings) {
+    public record Member(int index, String learner, Map<String, Double> measurements, long drifts, long warnings,
+                         double weight, double recentAccuracy, long age, long serializedBytes) {
         public Member {
             measurements = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(measurements));
+        }
+
+        /** A member of an MOA ensemble: MOA's measurements and drift counts only. */
+        public Member(int index, String learner, Map<String, Double> measurements, long drifts, long warnings) {
+            this(index, learner, measurements, drifts, warnings, Double.NaN, Double.NaN, -1, -1);
         }
     }
 }

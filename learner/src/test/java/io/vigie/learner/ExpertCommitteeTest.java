@@ -123,11 +123,11 @@ class ExpertCommitteeTest {
         Model model = committee("committee -e hat,majority", stream);
         run(model, stream);
         ModelState state = model.learner().state();
-        double tree = state.members().get(0).measurements().get("weight");
-        double majority = state.members().get(1).measurements().get("weight");
+        double tree = state.members().get(0).weight();
+        double majority = state.members().get(1).weight();
         assertTrue(tree > 0.9 && majority < 0.1, "hat " + tree + ", majority " + majority);
         assertEquals(2, state.members().size());
-        assertTrue(state.members().get(0).measurements().get("recent accuracy") > 0.85, state.members().toString());
+        assertTrue(state.members().get(0).recentAccuracy() > 0.85, state.members().toString());
     }
 
     @Test

@@ -31,7 +31,6 @@ import io.vigie.server.kafka.KafkaIngest;
 import io.vigie.server.kafka.KafkaSettings;
 import io.vigie.server.kafka.ReplicaModels;
 import io.vigie.server.kafka.VersionPublisher;
-import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 
 import java.nio.file.Path;
@@ -40,6 +39,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import io.vigie.server.model.WriterSettings;
+import io.vigie.server.wire.DefinitionJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service verticle: opens the data dir (keys, models, their logs and snapshots) on a worker
@@ -52,6 +55,7 @@ import java.util.concurrent.TimeUnit;
  * {@code request_timeout_ms} (30,000).
  */
 public final class VigieServer extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(VigieServer.class);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Promise<Void> recovered = Promise.promise();
     private volatile KafkaIngest ingest;
@@ -136,12 +140,12 @@ public final class VigieServer extends VerticleBase {
 
     private void recover(JsonObject config) {
         Path dataDir = Path.of(config.getString("data_dir", "vigie-data"));
-        ModelWriter.Settings settings = new ModelWriter.Settings(
-                config.getInteger("queue_capacity", ModelWriter.Settings.DEFAULTS.queueCapacity()),
-                ModelWriter.Settings.DEFAULTS.maxDrain(),
-                config.getLong("snapshot_every", ModelWriter.Settings.DEFAULTS.snapshotEvery()),
-                config.getLong("min_free_bytes", ModelWriter.Settings.DEFAULTS.minFreeBytes()),
-                config.getLong("disk_check_ms", ModelWriter.Settings.DEFAULTS.diskCheckMillis()));
+        WriterSettings settings = new WriterSettings(
+                config.getInteger("queue_capacity", WriterSettings.DEFAULTS.queueCapacity()),
+                WriterSettings.DEFAULTS.maxDrain(),
+                config.getLong("snapshot_every", WriterSettings.DEFAULTS.snapshotEvery()),
+                config.getLong("min_free_bytes", WriterSettings.DEFAULTS.minFreeBytes()),
+                config.getLong("disk_check_ms", WriterSettings.DEFAULTS.diskCheckMillis()));
         vertx.executeBlocking(() -> {
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
             KafkaSettings kafka = KafkaSettings.from(config);
@@ -153,14 +157,14 @@ public final class VigieServer extends VerticleBase {
             }
             audit = AuditLog.open(dataDir, clock);
             AuditLog changes = audit;
-            Models opened = Models.open(dataDir, clock, settings, registry, (model, promoted) -> {
+            Models opened = Models.open(dataDir, DefinitionJson.FILE, clock, settings, registry, (model, promoted) -> {
                 try {
                     changes.append("policy", "policy", "challenger.promote", model, new JsonObject()
                             .put("challenger", promoted.challenger()).put("former_champion_version", promoted.formerChampion())
                             .put("version_before", promoted.version() - 1).put("version_after", promoted.version()).put("automatic", true));
                 } catch (java.io.IOException e) {
-                    System.err.println("vigie: the audit log could not record the automatic promotion of '" + promoted.challenger()
-                            + "' in model '" + model + "': " + e.getMessage());
+                    LOG.error("the audit log could not record the automatic promotion of '{}' in model '{}': {}",
+                            promoted.challenger(), model, e.getMessage());
                 }
             });
             models = opened;

@@ -5,7 +5,7 @@ import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
-import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.wire.DefinitionJson;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +40,7 @@ class AnalystPageTest {
              EventStream stream = Streams.open(elec2.toString(), null, null, Set.of(), EVENTS)) {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "elec2").put("model", "committee -e hat,nb,nochange")
-                    .put("schema", ModelDefinition.schemaJson(schema))));
+                    .put("schema", DefinitionJson.schema(schema))));
             expect(201, service.post("/v1/models/elec2/challengers", new JsonObject().put("name", "forest").put("model", "arf")));
             for (int sent = 0; sent < EVENTS; sent += 500) {
                 List<LabelledEvent> batch = new ArrayList<>();

@@ -6,7 +6,7 @@ import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
-import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.wire.DefinitionJson;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -173,7 +173,7 @@ class KafkaIngestTest {
              EventStream stream = Streams.open(agrawal, null, null, Set.of(), events)) {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "agrawal").put("model", "committee -e ht,hat,nb,nochange")
-                    .put("seed", 4).put("schema", ModelDefinition.schemaJson(schema))));
+                    .put("seed", 4).put("schema", DefinitionJson.schema(schema))));
             for (int i = 0; stream.hasNext(); i++) {
                 LabelledEvent event = stream.next();
                 producer.send(new ProducerRecord<>(topics.events(), "a" + i, new JsonObject().put("model", "agrawal").put("id", "a" + i)
@@ -216,7 +216,7 @@ class KafkaIngestTest {
              EventStream stream = Streams.open(elec2.toString(), null, null, Set.of(), limit)) {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "elec2").put("model", model)
-                    .put("schema", ModelDefinition.schemaJson(schema))));
+                    .put("schema", DefinitionJson.schema(schema))));
             List<String> labels = new ArrayList<>();
             int delivered = 0;
             long seen = 0;

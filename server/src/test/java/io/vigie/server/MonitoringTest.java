@@ -6,7 +6,7 @@ import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
-import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.wire.DefinitionJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +40,7 @@ class MonitoringTest {
              EventStream stream = Streams.open("generator:generators.AgrawalGenerator -f 1 -i 3", null, null, Set.of(), 10 * EVENTS)) {
             Schema schema = stream.schema();
             expect(201, service.post("/v1/models", new JsonObject().put("name", "agrawal")
-                    .put("model", "committee -e ht,hat,nb,nochange").put("seed", 4).put("schema", ModelDefinition.schemaJson(schema))));
+                    .put("model", "committee -e ht,hat,nb,nochange").put("seed", 4).put("schema", DefinitionJson.schema(schema))));
             for (int sent = 0; sent < EVENTS; sent += 500) {
                 List<LabelledEvent> batch = new ArrayList<>();
                 while (batch.size() < 500) {

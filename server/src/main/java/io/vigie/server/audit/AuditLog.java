@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every change made through the API, append-only: one JSON line per change with its sequence
@@ -23,6 +25,7 @@ import java.util.List;
  * tail.
  */
 public final class AuditLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final String FILE = "audit.log";
 
     private final Path file;
@@ -69,7 +72,7 @@ public final class AuditLog implements AutoCloseable {
             good = start;
         }
         if (good < bytes.length) {
-            System.err.println("vigie: " + file + ": dropping a torn last line (" + (bytes.length - good) + " bytes) left by a crash");
+            LOG.warn("{}: dropping a torn last line ({} bytes) left by a crash", file, bytes.length - good);
             channel.truncate(good);
             channel.force(true);
         }

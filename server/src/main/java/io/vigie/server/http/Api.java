@@ -12,8 +12,8 @@ import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
-import io.vigie.server.model.EventJson;
-import io.vigie.server.model.Json;
+import io.vigie.server.wire.EventJson;
+import io.vigie.server.wire.Json;
 import io.vigie.server.audit.AuditLog;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelView;
@@ -26,8 +26,15 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import io.vigie.server.model.LabelRequest;
+import io.vigie.server.model.EventRequest;
+import io.vigie.server.model.Outcome;
+import io.vigie.server.model.ItemResult;
+import io.vigie.server.wire.Renderings;
+import io.vigie.server.wire.ChallengerRequest;
+import io.vigie.server.wire.JsonText;
+import io.vigie.server.wire.DefinitionJson;
 
 /**
  * The {@code /v1} routes. Handlers parse and check requests on the event loop, hand model work
@@ -85,31 +92,7 @@ public final class Api {
     // ---- auth -------------------------------------------------------------------------------
 
     private Handler<RoutingContext> role(Role role) {
-        return role(keys, () -> models.get() != null, role);
-    }
-
-    /** Lets a request through if its key has the role; 503 until {@code ready}, 401 without a valid key, 403 without the role. */
-    static Handler<RoutingContext> role(Supplier<ApiKeys> keys, BooleanSupplier ready, Role role) {
-        return ctx -> {
-            ApiKeys apiKeys = keys.get();
-            if (apiKeys == null || !ready.getAsBoolean()) {
-                throw ApiProblem.unavailable("recovering", "the service is recovering its models; see /health/ready", 1);
-            }
-            String header = ctx.request().getHeader("Authorization");
-            if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                throw ApiProblem.unauthorized("send 'Authorization: Bearer <key>'");
-            }
-            ApiKeys.Identity identity = apiKeys.authenticate(header.substring(7).trim());
-            if (identity == null) {
-                throw ApiProblem.unauthorized("the API key is not valid");
-            }
-            if (!identity.may(role)) {
-                throw ApiProblem.forbidden("this route needs the '" + role.code() + "' role; the key has "
-                        + identity.roles().stream().map(Role::code).sorted().toList());
-            }
-            ctx.put("identity", identity);
-            ctx.next();
-        };
+        return Authorization.require(keys, () -> models.get() != null, role);
     }
 
     private void createKey(RoutingContext ctx) {
@@ -142,14 +125,14 @@ public final class Api {
     private void createModel(RoutingContext ctx) {
         JsonObject body = Bodies.object(ctx);
         body.remove("created_at"); // the service sets it
-        ModelDefinition definition = ModelDefinition.fromJson(body, clock.millis());
+        ModelDefinition definition = DefinitionJson.read(body, clock.millis());
         blocking(ctx, () -> {
             ModelWriter created = models.get().create(definition);
             audit(ctx, "model.create", definition.name(), new JsonObject().put("model", definition.spec().model())
                     .put("seed", definition.spec().seed()).put("version_after", 0));
             return created;
         }, writer -> respond(ctx, 201,
-                writer.read(Renderings::summary).thenApply(s -> s.put("definition", definition.toJson()))));
+                writer.read(Renderings::summary).thenApply(s -> s.put("definition", DefinitionJson.write(definition)))));
     }
 
     private void listModels(RoutingContext ctx) {
@@ -210,7 +193,7 @@ public final class Api {
     private void predictBatch(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         Schema schema = writer.definition().schema();
-        Scorings events = scorings(ctx, schema, limits.maxBatch());
+        Bodies.Scorings events = Bodies.scorings(ctx, schema, limits.maxBatch());
         respond(ctx, 200, writer.predictAll(events.ids(), events.instances()).thenApply(scored -> {
             JsonArray predictions = new JsonArray();
             scored.forEach(s -> predictions.add(Renderings.prediction(s, schema)));
@@ -223,13 +206,13 @@ public final class Api {
         Schema schema = writer.definition().schema();
         JsonObject body = Bodies.object(ctx);
         if (!body.containsKey("labels")) {
-            ModelWriter.LabelRequest request = new ModelWriter.LabelRequest(EventJson.id(body), EventJson.classIndex(schema, body));
+            LabelRequest request = new LabelRequest(EventJson.id(body), EventJson.classIndex(schema, body));
             respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
-        Batch<ModelWriter.LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
+        Batch<LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
                 "each label must be an object {\"id\", \"label\"}",
-                item -> new ModelWriter.LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item)));
+                item -> new LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item)));
         respond(ctx, 202, writer.label(batch.accepted()).thenApply(batch::results));
     }
 
@@ -238,11 +221,11 @@ public final class Api {
         Schema schema = writer.definition().schema();
         JsonObject body = Bodies.object(ctx);
         if (!body.containsKey("events")) {
-            ModelWriter.EventRequest request = labelledEvent(schema, body);
+            EventRequest request = labelledEvent(schema, body);
             respond(ctx, 202, writer.learn(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
-        Batch<ModelWriter.EventRequest> batch = checkItems(Bodies.batch(body, "events", limits.maxBatch()),
+        Batch<EventRequest> batch = checkItems(Bodies.batch(body, "events", limits.maxBatch()),
                 "each event must be an object {\"id\", \"features\", \"label\"}", item -> labelledEvent(schema, item));
         respond(ctx, 202, writer.learn(batch.accepted()).thenApply(batch::results));
     }
@@ -264,17 +247,17 @@ public final class Api {
         return batch;
     }
 
-    private ModelWriter.EventRequest labelledEvent(Schema schema, JsonObject item) {
+    private EventRequest labelledEvent(Schema schema, JsonObject item) {
         String id = EventJson.id(item);
         int label = EventJson.classIndex(schema, item);
         Instance instance = EventJson.instance(schema, item);
         instance.setClassValue(label);
-        return new ModelWriter.EventRequest(id, instance);
+        return new EventRequest(id, instance);
     }
 
     /** One label's or event's outcome as a whole response: 202 if learned, else its problem. */
-    private static JsonObject single(ModelWriter.ItemResult result) {
-        if (result.outcome() != ModelWriter.Outcome.LEARNED) {
+    private static JsonObject single(ItemResult result) {
+        if (result.outcome() != Outcome.LEARNED) {
             throw Batch.problem(result);
         }
         return new JsonObject().put("id", result.id()).put("status", "learned").put("version", result.version());
@@ -408,7 +391,7 @@ public final class Api {
     }
 
     private void audit(RoutingContext ctx, String action, String model, JsonObject details) {
-        ApiKeys.Identity who = ctx.get("identity");
+        ApiKeys.Identity who = ctx.get(Authorization.IDENTITY);
         try {
             audit.get().append(who.id(), Role.ADMIN.code(), action, model, details);
         } catch (java.io.IOException e) {
@@ -421,35 +404,6 @@ public final class Api {
 
     private ModelWriter writer(RoutingContext ctx) {
         return models.get().get(ctx.pathParam("name"));
-    }
-
-    /** The ids and instances of a predict batch, in order. */
-    record Scorings(List<String> ids, List<Instance> instances) {
-    }
-
-    /** Reads {@code {"events": [{"id", "features"}, ...]}}: 413 above {@code maxBatch}, the first bad item's 4xx named by its index. */
-    static Scorings scorings(RoutingContext ctx, Schema schema, int maxBatch) {
-        JsonArray events = Bodies.batch(Bodies.object(ctx), "events", maxBatch);
-        List<String> ids = new ArrayList<>(events.size());
-        List<Instance> instances = new ArrayList<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            JsonObject event = item(events, i);
-            try {
-                ids.add(EventJson.id(event));
-                instances.add(EventJson.instance(schema, event));
-            } catch (ApiProblem problem) {
-                throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
-                        : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
-            }
-        }
-        return new Scorings(ids, instances);
-    }
-
-    private static JsonObject item(JsonArray items, int i) {
-        if (!(items.getValue(i) instanceof JsonObject item)) {
-            throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
-        }
-        return item;
     }
 
     private <T> void blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work, Handler<T> then) {

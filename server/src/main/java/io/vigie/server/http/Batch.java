@@ -3,10 +3,11 @@ package io.vigie.server.http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.server.ApiProblem;
-import io.vigie.server.model.ModelWriter;
 
 import java.util.ArrayList;
 import java.util.List;
+import io.vigie.server.model.Outcome;
+import io.vigie.server.model.ItemResult;
 
 /**
  * The items of a label or event batch: those that passed the checks go to the model, the others
@@ -37,12 +38,12 @@ final class Batch<T> {
     }
 
     /** The whole answer once the model has handled the accepted items. */
-    JsonObject results(List<ModelWriter.ItemResult> outcomes) {
+    JsonObject results(List<ItemResult> outcomes) {
         int learned = 0;
         for (int i = 0; i < outcomes.size(); i++) {
-            ModelWriter.ItemResult result = outcomes.get(i);
+            ItemResult result = outcomes.get(i);
             JsonObject json = new JsonObject().put("id", result.id());
-            if (result.outcome() == ModelWriter.Outcome.LEARNED) {
+            if (result.outcome() == Outcome.LEARNED) {
                 learned++;
                 json.put("status", 202).put("outcome", "learned").put("version", result.version());
             } else {
@@ -61,7 +62,7 @@ final class Batch<T> {
         return new JsonObject().put("learned", learned).put("results", all);
     }
 
-    static String outcomeCode(ModelWriter.Outcome outcome) {
+    static String outcomeCode(Outcome outcome) {
         return switch (outcome) {
             case LEARNED -> "learned";
             case UNKNOWN_ID -> "unknown_id";
@@ -73,7 +74,7 @@ final class Batch<T> {
     }
 
     /** The problem a label that was not learned stands for. */
-    static ApiProblem problem(ModelWriter.ItemResult result) {
+    static ApiProblem problem(ItemResult result) {
         return switch (result.outcome()) {
             case UNKNOWN_ID -> ApiProblem.notFound("unknown-id", "no scored event has id '" + result.id()
                     + "' (never scored, or expired)");

@@ -1,14 +1,18 @@
 package io.vigie.server.http;
 
+import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
-import io.vigie.server.model.Json;
+import io.vigie.server.wire.EventJson;
+import io.vigie.server.wire.Json;
+import io.vigie.server.wire.JsonText;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Reads request bodies, refusing anything that is not the JSON object a route expects (400). */
 final class Bodies {
@@ -17,22 +21,7 @@ final class Bodies {
 
     static JsonObject object(RoutingContext ctx) {
         Buffer body = ctx.body().buffer();
-        if (body == null || body.length() == 0) {
-            throw ApiProblem.badRequest("the body is empty; this route takes a JSON object");
-        }
-        Object value;
-        try {
-            value = JsonText.decode(body);
-        } catch (DecodeException e) {
-            if (body.toString(StandardCharsets.UTF_8).isBlank()) {
-                throw ApiProblem.badRequest("the body is empty; this route takes a JSON object");
-            }
-            throw ApiProblem.badRequest("the body is not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (!(value instanceof JsonObject object)) {
-            throw ApiProblem.badRequest("the body must be a JSON object, got " + Json.describe(value));
-        }
-        return object;
+        return JsonText.object(body == null ? null : body.getBytes(), "the body");
     }
 
     /** A batch's items: the array under {@code field}, with at most {@code max} items (413 above). */
@@ -47,12 +36,27 @@ final class Bodies {
         return items;
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "";
+    /** The ids and instances of a predict batch, in order. */
+    record Scorings(List<String> ids, List<Instance> instances) {
+    }
+
+    /** Reads {@code {"events": [{"id", "features"}, ...]}}: 413 above {@code maxBatch}, the first bad item's 4xx named by its index. */
+    static Scorings scorings(RoutingContext ctx, Schema schema, int maxBatch) {
+        JsonArray events = batch(object(ctx), "events", maxBatch);
+        List<String> ids = new ArrayList<>(events.size());
+        List<Instance> instances = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            if (!(events.getValue(i) instanceof JsonObject event)) {
+                throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
+            }
+            try {
+                ids.add(EventJson.id(event));
+                instances.add(EventJson.instance(schema, event));
+            } catch (ApiProblem problem) {
+                throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
+                        : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
+            }
         }
-        int end = message.indexOf('\n');
-        String line = end < 0 ? message : message.substring(0, end);
-        return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+        return new Scorings(ids, instances);
     }
 }

@@ -7,12 +7,15 @@ import io.vertx.ext.web.handler.HttpException;
 import io.vigie.server.ApiProblem;
 
 import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes errors as RFC 9457 {@code application/problem+json}. Client mistakes get their 4xx;
  * only a failure the service did not foresee is a 500, and it is logged.
  */
 public final class Problems {
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
     public static final String TYPE_BASE = "https://vigie.dev/problems/";
 
     private Problems() {
@@ -55,10 +58,7 @@ public final class Problems {
             send(ctx, http.getStatusCode() == 413 ? ApiProblem.tooLarge("the body exceeds the limit of this service")
                     : ApiProblem.badRequest(http.getMessage()), http.getStatusCode());
         } else {
-            System.err.println("vigie: unexpected failure on " + ctx.request().method() + " " + ctx.request().path() + ": " + failure);
-            if (failure != null) {
-                failure.printStackTrace();
-            }
+            LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
             JsonObject body = new JsonObject().put("type", TYPE_BASE + "internal").put("title", "Internal error")
                     .put("status", 500).put("detail", "the service failed unexpectedly; the failure is logged")
                     .put("instance", ctx.request().path());

@@ -10,11 +10,12 @@ import io.vigie.server.ApiProblem;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
 import io.vigie.server.kafka.ReplicaModels;
-import io.vigie.server.model.EventJson;
-import io.vigie.server.model.ModelWriter;
+import io.vigie.server.wire.EventJson;
 
 import java.util.Comparator;
 import java.util.function.Supplier;
+import io.vigie.server.wire.Renderings;
+import io.vigie.server.model.Scored;
 
 /**
  * A serving replica's API: predictions from the versions the learner published, and the list of
@@ -33,10 +34,10 @@ public final class ReplicaApi {
     }
 
     public void mount(Router router) {
-        router.get("/v1/models").handler(Api.role(keys, () -> replica.get() != null, Role.READ)).handler(this::list);
-        router.post("/v1/models/:name/predict").handler(Api.role(keys, () -> replica.get() != null, Role.PREDICT))
+        router.get("/v1/models").handler(Authorization.require(keys, () -> replica.get() != null, Role.READ)).handler(this::list);
+        router.post("/v1/models/:name/predict").handler(Authorization.require(keys, () -> replica.get() != null, Role.PREDICT))
                 .handler(this::predict);
-        router.post("/v1/models/:name/predict/batch").handler(Api.role(keys, () -> replica.get() != null, Role.PREDICT))
+        router.post("/v1/models/:name/predict/batch").handler(Authorization.require(keys, () -> replica.get() != null, Role.PREDICT))
                 .handler(this::predictBatch);
     }
 
@@ -67,7 +68,7 @@ public final class ReplicaApi {
 
     private void predictBatch(RoutingContext ctx) {
         ReplicaModels.Served served = served(ctx);
-        Api.Scorings events = Api.scorings(ctx, served.definition().schema(), limits.maxBatch());
+        Bodies.Scorings events = Bodies.scorings(ctx, served.definition().schema(), limits.maxBatch());
         JsonArray predictions = new JsonArray();
         for (int i = 0; i < events.ids().size(); i++) {
             predictions.add(answer(served, events.ids().get(i), events.instances().get(i)));
@@ -80,7 +81,7 @@ public final class ReplicaApi {
         synchronized (served.model()) {
             prediction = served.model().predict(instance);
         }
-        return Renderings.prediction(new ModelWriter.Scored(id, prediction, served.version()), served.definition().schema())
+        return Renderings.prediction(new Scored(id, prediction, served.version()), served.definition().schema())
                 .put("replica", true);
     }
 }

@@ -10,8 +10,8 @@ import io.vigie.learner.DriftReset;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
-import io.vigie.server.http.Renderings;
-import io.vigie.server.model.EventJson;
+import io.vigie.server.wire.Renderings;
+import io.vigie.server.wire.EventJson;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import io.vigie.server.store.LogRecord;
@@ -44,6 +44,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import io.vigie.server.model.Scored;
+import io.vigie.server.model.Outcome;
+import io.vigie.server.model.ItemResult;
+import io.vigie.server.model.LabelRequest;
+import io.vigie.server.model.EventRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Feeds the models from Kafka: transactions are scored and their predictions published, labels are
@@ -62,6 +69,7 @@ import java.util.function.Supplier;
  * partition order, each run awaited before the next so the order is the stream's.
  */
 public final class KafkaIngest implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaIngest.class);
     private enum Kind { TRANSACTION, LABEL, EVENT }
 
     /** A usable record: its model, kind, id, source, and the parsed payload. */
@@ -120,7 +128,7 @@ public final class KafkaIngest implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(List.of(settings.transactions(), settings.labels(), settings.events()));
+            consumer.subscribe(List.of(settings.topic(Topic.TRANSACTIONS), settings.topic(Topic.LABELS), settings.topic(Topic.EVENTS)));
             Set<TopicPartition> toRewind = Set.of();
             while (running) {
                 if (!toRewind.isEmpty()) {
@@ -140,14 +148,14 @@ public final class KafkaIngest implements AutoCloseable {
                     // a commit lost in a crash means redelivery, which the models' positions absorb
                     consumer.commitAsync(nextOffsets(records), (offsets, failure) -> {
                         if (failure != null) {
-                            System.err.println("vigie: Kafka offsets not committed (records will be read again, not learned twice): "
-                                    + failure);
+                            LOG.warn("Kafka offsets not committed (records will be read again, not learned twice): {}",
+                                    failure.toString());
                         }
                     });
                 } catch (Stopping | WakeupException e) {
                     return; // nothing committed past what was logged; the next start redelivers the rest
                 } catch (RuntimeException e) {
-                    System.err.println("vigie: Kafka records not processed, will be read again: " + e);
+                    LOG.warn("Kafka records not processed, will be read again: {}", e.toString());
                     toRewind = records.partitions();
                     pause(RETRY_MILLIS * 5);
                 }
@@ -213,14 +221,14 @@ public final class KafkaIngest implements AutoCloseable {
 
     private void publishDrift(String model, String key, JsonObject event) {
         JsonObject message = new JsonObject().put("model", model).put("event", event);
-        sent.add(producer.send(new ProducerRecord<>(settings.drift(), key, message.toBuffer().getBytes())));
+        sent.add(producer.send(new ProducerRecord<>(settings.topic(Topic.DRIFT), key, message.toBuffer().getBytes())));
     }
 
     /** A record's use, or null after sending it to the dead letters. */
     private Item parse(ConsumerRecord<String, byte[]> record) {
         LogRecord.Source source = new LogRecord.Source(record.topic(), record.partition(), record.offset());
-        Kind kind = record.topic().equals(settings.transactions()) ? Kind.TRANSACTION
-                : record.topic().equals(settings.labels()) ? Kind.LABEL : Kind.EVENT;
+        Kind kind = record.topic().equals(settings.topic(Topic.TRANSACTIONS)) ? Kind.TRANSACTION
+                : record.topic().equals(settings.topic(Topic.LABELS)) ? Kind.LABEL : Kind.EVENT;
         try {
             JsonObject json = json(record.value());
             String modelName = json.getValue("model") instanceof String name ? name : null;
@@ -266,25 +274,25 @@ public final class KafkaIngest implements AutoCloseable {
         ModelWriter writer = run.get(0).writer();
         switch (run.get(0).kind()) {
             case TRANSACTION -> {
-                List<ModelWriter.Scored> scored = await(() -> writer.predictAll(run.stream().map(Item::id).toList(),
+                List<Scored> scored = await(() -> writer.predictAll(run.stream().map(Item::id).toList(),
                         run.stream().map(Item::instance).toList()));
                 String model = writer.definition().name();
-                for (ModelWriter.Scored s : scored) {
+                for (Scored s : scored) {
                     JsonObject prediction = Renderings.prediction(s, writer.definition().schema()).put("model", model);
-                    sent.add(producer.send(new ProducerRecord<>(settings.predictions(), s.id(), prediction.toBuffer().getBytes())));
+                    sent.add(producer.send(new ProducerRecord<>(settings.topic(Topic.PREDICTIONS), s.id(), prediction.toBuffer().getBytes())));
                 }
             }
             case LABEL -> requireLogged(await(() -> writer.label(run.stream()
-                    .map(i -> new ModelWriter.LabelRequest(i.id(), i.label(), i.source())).toList())));
+                    .map(i -> new LabelRequest(i.id(), i.label(), i.source())).toList())));
             case EVENT -> requireLogged(await(() -> writer.learn(run.stream()
-                    .map(i -> new ModelWriter.EventRequest(i.id(), i.instance(), i.source())).toList())));
+                    .map(i -> new EventRequest(i.id(), i.instance(), i.source())).toList())));
         }
     }
 
     /** A record that could not be logged must not be committed past: it is read again. */
-    private static void requireLogged(List<ModelWriter.ItemResult> results) {
-        for (ModelWriter.ItemResult result : results) {
-            if (result.outcome() == ModelWriter.Outcome.NOT_LOGGED) {
+    private static void requireLogged(List<ItemResult> results) {
+        for (ItemResult result : results) {
+            if (result.outcome() == Outcome.NOT_LOGGED) {
                 throw new IllegalStateException("the log refused record '" + result.id() + "'");
             }
         }
@@ -315,7 +323,7 @@ public final class KafkaIngest implements AutoCloseable {
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         deadLetters.increment();
-        ProducerRecord<String, byte[]> letter = new ProducerRecord<>(settings.deadLetter(), record.key(), record.value());
+        ProducerRecord<String, byte[]> letter = new ProducerRecord<>(settings.topic(Topic.DEAD_LETTER), record.key(), record.value());
         letter.headers().add("vigie.error", reason.getBytes(StandardCharsets.UTF_8));
         letter.headers().add("vigie.source", (record.topic() + "/" + record.partition() + "@" + record.offset())
                 .getBytes(StandardCharsets.UTF_8));
@@ -371,7 +379,7 @@ public final class KafkaIngest implements AutoCloseable {
         } catch (WakeupException e) {
             throw e;
         } catch (RuntimeException e) {
-            System.err.println("vigie: cannot read committed Kafka offsets yet, retrying: " + e);
+            LOG.warn("cannot read committed Kafka offsets yet, retrying: {}", e.toString());
             pause(RETRY_MILLIS * 5);
             return partitions;
         }

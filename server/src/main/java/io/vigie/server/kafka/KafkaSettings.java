@@ -5,14 +5,15 @@ import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * Where the service meets Kafka: the brokers, its consumer group and its topics. Records carry the
  * model name, keyed by event id. Configured under {@code "kafka"} in the service config, or with
  * {@code ./vigie serve --kafka HOST:PORT [--group NAME]}.
  */
-public record KafkaSettings(String bootstrap, String group, String instance, String transactions, String labels, String events,
-                            String predictions, String drift, String deadLetter, String models, int maxPollRecords) {
+public record KafkaSettings(String bootstrap, String group, String instance, Map<Topic, String> topics, int maxPollRecords) {
 
     public static final String DEFAULT_GROUP = "vigie";
 
@@ -22,14 +23,19 @@ public record KafkaSettings(String bootstrap, String group, String instance, Str
         if (kafka == null || kafka.getString("bootstrap") == null) {
             return null;
         }
-        JsonObject topics = kafka.getJsonObject("topics", new JsonObject());
+        JsonObject configured = kafka.getJsonObject("topics", new JsonObject());
+        Map<Topic, String> topics = new EnumMap<>(Topic.class);
+        for (Topic topic : Topic.values()) {
+            topics.put(topic, configured.getString(topic.key(), topic.defaultName()));
+        }
         return new KafkaSettings(kafka.getString("bootstrap"), kafka.getString("group", DEFAULT_GROUP),
                 kafka.getString("instance", defaultInstance(config.getString("data_dir", "vigie-data"))),
-                topics.getString("transactions", "vigie.transactions"), topics.getString("labels", "vigie.labels"),
-                topics.getString("events", "vigie.events"), topics.getString("predictions", "vigie.predictions"),
-                topics.getString("drift", "vigie.drift"),
-                topics.getString("dead_letter", "vigie.dead-letter"), topics.getString("models", "vigie.models"),
-                kafka.getInteger("max_poll_records", 500));
+                Map.copyOf(topics), kafka.getInteger("max_poll_records", 500));
+    }
+
+    /** A topic's name, as configured. */
+    public String topic(Topic topic) {
+        return topics.get(topic);
     }
 
     /**

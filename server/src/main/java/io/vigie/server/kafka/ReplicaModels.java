@@ -27,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import io.vigie.server.wire.DefinitionJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A serving replica's models: it reads the models topic from the start (no consumer group: every
@@ -35,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * model's lock, since a committee records what it predicts.
  */
 public final class ReplicaModels implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaModels.class);
     /** A model as the replica serves it. */
     public record Served(ModelDefinition definition, Model model, long version) {
     }
@@ -48,7 +52,7 @@ public final class ReplicaModels implements AutoCloseable {
     private volatile boolean running = true;
 
     private ReplicaModels(KafkaSettings settings, Path dataDir) throws IOException {
-        this.topic = settings.models();
+        this.topic = settings.topic(Topic.MODELS);
         this.dir = Files.createDirectories(dataDir.resolve("replica"));
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
@@ -119,7 +123,7 @@ public final class ReplicaModels implements AutoCloseable {
             JsonObject header = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
             load(header);
         } catch (RuntimeException | IOException e) {
-            System.err.println("vigie: replica cannot load a version of '" + key + "': " + e);
+            LOG.error("replica cannot load a version of '{}': {}", key, e.toString());
         }
     }
 
@@ -145,7 +149,7 @@ public final class ReplicaModels implements AutoCloseable {
         Path file = dir.resolve(model + ".snapshot");
         Snapshots.save(file, snapshot);
         Model loaded = Snapshots.read(file).model();
-        ModelDefinition definition = ModelDefinition.fromJson(header.getJsonObject("definition"), System.currentTimeMillis());
+        ModelDefinition definition = DefinitionJson.read(header.getJsonObject("definition"), System.currentTimeMillis());
         served.put(model, new Served(definition, loaded, version));
         chunks.keySet().removeIf(k -> k.startsWith(model + "#")); // older versions' leftovers
     }

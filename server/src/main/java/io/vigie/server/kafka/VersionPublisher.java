@@ -29,6 +29,9 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.vigie.server.wire.DefinitionJson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes each model's newest version to the compacted models topic, for serving replicas:
@@ -38,6 +41,7 @@ import java.util.concurrent.TimeUnit;
  * each key. Looks for new versions every half second.
  */
 public final class VersionPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VersionPublisher.class);
     static final int CHUNK_BYTES = 512 * 1024;
     static final String VERSION_HEADER = "vigie.version";
     private static final long INTERVAL_MILLIS = 500;
@@ -51,7 +55,7 @@ public final class VersionPublisher implements AutoCloseable {
 
     private VersionPublisher(KafkaSettings settings, Models models) {
         this.models = models;
-        this.topic = settings.models();
+        this.topic = settings.topic(Topic.MODELS);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -72,15 +76,15 @@ public final class VersionPublisher implements AutoCloseable {
     /** The models topic is compacted: a replica reading it from the start finds each model's latest version. */
     private static void createCompacted(KafkaSettings settings) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap()))) {
-            admin.createTopics(List.of(new NewTopic(settings.models(), Optional.of(1), Optional.empty())
+            admin.createTopics(List.of(new NewTopic(settings.topic(Topic.MODELS), Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
                     .all().get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                System.err.println("vigie: cannot create the models topic " + settings.models() + ": " + e.getCause());
+                LOG.error("cannot create the models topic {}: {}", settings.topic(Topic.MODELS), e.getCause().toString());
             }
         } catch (Exception e) {
-            System.err.println("vigie: cannot create the models topic " + settings.models() + ": " + e);
+            LOG.error("cannot create the models topic {}: {}", settings.topic(Topic.MODELS), e.toString());
         }
     }
 
@@ -89,7 +93,7 @@ public final class VersionPublisher implements AutoCloseable {
             try {
                 publishNewVersions();
             } catch (RuntimeException e) {
-                System.err.println("vigie: publishing model versions failed, will retry: " + e);
+                LOG.warn("publishing model versions failed, will retry: {}", e.toString());
             }
             try {
                 Thread.sleep(INTERVAL_MILLIS); // the interval between looks, not a synchronisation
@@ -119,7 +123,7 @@ public final class VersionPublisher implements AutoCloseable {
                 record.headers().add(VERSION_HEADER, Long.toString(newest).getBytes(StandardCharsets.UTF_8));
                 sent.add(producer.send(record));
             }
-            JsonObject header = new JsonObject().put("model", model).put("definition", writer.definition().toJson())
+            JsonObject header = new JsonObject().put("model", model).put("definition", DefinitionJson.write(writer.definition()))
                     .put("version", newest).put("chunks", chunks).put("bytes", snapshot.length).put("sha256", sha256(snapshot));
             sent.add(producer.send(new ProducerRecord<>(topic, 0, model, header.toBuffer().getBytes())));
             producer.flush();

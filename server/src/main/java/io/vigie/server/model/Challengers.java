@@ -13,12 +13,15 @@ import io.vigie.server.store.ScoredEvent;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A model's challengers, in the order they were added. Owned by the model's writer thread, kept
  * in snapshots with it, and changed only by logged records, so replay rebuilds them exactly.
  */
 final class Challengers implements Serializable {
+    private static final Logger LOG = LoggerFactory.getLogger(Challengers.class);
     private static final long serialVersionUID = 1L;
 
     private final List<Challenger> all = new ArrayList<>();
@@ -142,7 +145,7 @@ final class Challengers implements Serializable {
                 }
             } catch (RuntimeException e) {
                 failures++;
-                System.err.println("vigie: challenger '" + c.name() + "' could not learn an event: " + e);
+                LOG.warn("challenger '{}' could not learn an event: {}", c.name(), e.toString());
             }
         }
         return failures;

@@ -1,145 +1,20 @@
 package io.vigie.server.model;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vigie.learner.AbstentionSettings;
-import io.vigie.learner.Feature;
-import io.vigie.learner.LearnerException;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
-import io.vigie.server.ApiProblem;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * What a model is, as its creator asked for it: name, schema, model spec, abstention settings
  * and how long its events wait for a label. Stored as {@code model.json} beside its log, in the
- * same JSON the create request takes.
+ * same JSON the create request takes ({@link io.vigie.server.wire.DefinitionJson}).
  */
 public record ModelDefinition(String name, Schema schema, ModelSpec spec, AbstentionSettings abstention,
                               Duration labelTtl, long createdAtMillis) {
     /** Model names go into file paths and URLs: keep them plain. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     public static final Duration DEFAULT_LABEL_TTL = Duration.ofDays(30);
-    private static final String CLASS_NAME = "class";
-
-    /**
-     * Reads a create request (or a stored {@code model.json}).
-     *
-     * @throws ApiProblem 400 for a wrong shape, 422 for an invalid name, schema, model or setting
-     */
-    public static ModelDefinition fromJson(JsonObject json, long nowMillis) {
-        String name = Json.string(json, "name", true);
-        if (!NAME.matcher(name).matches()) {
-            throw ApiProblem.invalid("'name' must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a "
-                    + "letter or digit; got '" + name + "'");
-        }
-        JsonObject schemaJson = Json.object(json, "schema", true);
-        Schema schema = schema(schemaJson);
-        String model = json.containsKey("model") ? Json.string(json, "model", true) : "committee";
-        long seed = json.containsKey("seed") ? Json.integer(json, "seed") : ModelSpec.DEFAULT_SEED;
-        if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
-            throw ApiProblem.invalid("'seed' must fit in 32 bits, got " + seed);
-        }
-        AbstentionSettings abstention = abstention(json.containsKey("abstention") ? Json.object(json, "abstention", true)
-                : new JsonObject());
-        Duration ttl = DEFAULT_LABEL_TTL;
-        if (json.containsKey("label_ttl")) {
-            String text = Json.string(json, "label_ttl", true);
-            try {
-                ttl = Duration.parse(text);
-            } catch (DateTimeParseException e) {
-                throw ApiProblem.invalid("'label_ttl' must be an ISO-8601 duration such as P30D or PT12H, got '" + text + "'");
-            }
-            if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofDays(3650)) > 0) {
-                throw ApiProblem.invalid("'label_ttl' must be positive and at most 10 years, got " + text);
-            }
-        }
-        long createdAt = json.containsKey("created_at") ? Json.integer(json, "created_at") : nowMillis;
-        try {
-            return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt);
-        } catch (LearnerException e) {
-            throw ApiProblem.invalid(e.getMessage());
-        }
-    }
-
-    private static Schema schema(JsonObject json) {
-        JsonArray featuresJson = Json.array(json, "features");
-        List<Feature> features = new ArrayList<>();
-        for (int i = 0; i < featuresJson.size(); i++) {
-            if (!(featuresJson.getValue(i) instanceof JsonObject feature)) {
-                throw ApiProblem.badRequest("'schema.features[" + i + "]' must be an object {\"name\", \"type\", \"values\"}");
-            }
-            String name = Json.string(feature, "name", true);
-            String type = feature.containsKey("type") ? Json.string(feature, "type", true) : "numeric";
-            Feature f = switch (type) {
-                case "numeric" -> Feature.numeric(name);
-                case "nominal" -> Feature.nominal(name, Json.strings(feature, "values"));
-                default -> throw ApiProblem.invalid("'schema.features[" + i + "].type' must be \"numeric\" or \"nominal\", got '"
-                        + type + "'");
-            };
-            if (feature.containsKey("optional") && Json.bool(feature, "optional")) {
-                f = f.asOptional();
-            }
-            features.add(f);
-        }
-        List<String> classes = Json.strings(json, "classes");
-        try {
-            return Schema.of(features, CLASS_NAME, classes);
-        } catch (LearnerException e) {
-            throw ApiProblem.invalid("invalid schema: " + e.getMessage());
-        }
-    }
-
-    private static AbstentionSettings abstention(JsonObject json) {
-        AbstentionSettings d = AbstentionSettings.DEFAULTS;
-        try {
-            return new AbstentionSettings(
-                    json.containsKey("target_coverage") ? Json.number(json, "target_coverage") : d.targetCoverage(),
-                    json.containsKey("gamma") ? Json.number(json, "gamma") : d.gamma(),
-                    d.calibrationWindow(),
-                    json.containsKey("cost_error") ? Json.number(json, "cost_error") : d.costError(),
-                    json.containsKey("cost_abstain") ? Json.number(json, "cost_abstain") : d.costAbstain(),
-                    json.containsKey("per_class") && Json.bool(json, "per_class"));
-        } catch (LearnerException e) {
-            throw ApiProblem.invalid("invalid abstention settings: " + e.getMessage());
-        }
-    }
-
-    /** The definition as the create request would give it, plus its creation time. */
-    public JsonObject toJson() {
-        return new JsonObject()
-                .put("name", name)
-                .put("schema", schemaJson(schema))
-                .put("model", spec.model())
-                .put("seed", spec.seed())
-                .put("abstention", new JsonObject()
-                        .put("target_coverage", abstention.targetCoverage())
-                        .put("gamma", abstention.gamma())
-                        .put("cost_error", abstention.costError())
-                        .put("cost_abstain", abstention.costAbstain())
-                        .put("per_class", abstention.perClass()))
-                .put("label_ttl", labelTtl.toString())
-                .put("created_at", createdAtMillis);
-    }
-
-    /** A schema as the create request's {@code "schema"} takes it. */
-    public static JsonObject schemaJson(Schema schema) {
-        JsonArray features = new JsonArray();
-        for (Feature f : schema.features()) {
-            JsonObject feature = new JsonObject().put("name", f.name()).put("type", f.isNominal() ? "nominal" : "numeric");
-            if (f.isNominal()) {
-                feature.put("values", new JsonArray(f.values()));
-            }
-            if (f.optional()) {
-                feature.put("optional", true);
-            }
-            features.add(feature);
-        }
-        return new JsonObject().put("features", features).put("classes", new JsonArray(schema.classes()));
-    }
 }

@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
  * A model's Prometheus meters. Counters are bumped by the writer thread; gauges read the
  * figures it publishes after each batch, so a scrape never touches the model.
  */
-final class ModelMeters {
+final class ModelMeters implements ModelStateMachine.Listener {
     /** What the writer publishes for gauges; replaced whole, read without locks. */
     record Published(long version, long learned, long pending, double accuracy, double windowedAccuracy,
                      double kappa, double coverage, double windowedCoverage, double abstentionRate, long driftResets) {
@@ -135,15 +135,17 @@ final class ModelMeters {
         }
     }
 
-    void learned() {
+    @Override
+    public void learned() {
         learned.increment();
     }
 
-    void learnFailed() {
+    @Override
+    public void learnFailed() {
         learnFailures.increment();
     }
 
-    void rejected(ModelWriter.Outcome outcome) {
+    void rejected(Outcome outcome) {
         switch (outcome) {
             case UNKNOWN_ID -> unknownLabels.increment();
             case DUPLICATE -> duplicateLabels.increment();
@@ -153,7 +155,8 @@ final class ModelMeters {
         }
     }
 
-    void inputsChecked(InputDriftMonitor.Check check) {
+    @Override
+    public void inputsChecked(InputDriftMonitor.Check check) {
         double[] effects = new double[channels.size()];
         java.util.Arrays.fill(effects, Double.NaN);
         Severity[] severities = new Severity[channels.size()];

@@ -2,194 +2,108 @@ package io.vigie.server.model;
 
 import com.yahoo.labs.samoa.instances.Instance;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vigie.learner.Ensemble;
-import io.vigie.learner.Explanation;
-import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
-import io.vigie.learner.ModelState;
-import io.vigie.learner.Prediction;
-import io.vigie.learner.Schema;
 import io.vigie.learner.Snapshot;
 import io.vigie.learner.SnapshotException;
-import io.vigie.learner.SnapshotProvenance;
-import io.vigie.learner.Snapshots;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.ApiProblem;
-import io.vigie.server.store.Answer;
 import io.vigie.server.store.DiskGuard;
 import io.vigie.server.store.EventLog;
 import io.vigie.server.store.LogRecord;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.ScoredEvent;
-import io.vigie.server.store.SourcePositions;
 import io.vigie.server.store.Versions;
 import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The one thread that owns a model. Predictions, labels, labelled events, snapshots and rollbacks
- * are tasks on its queue, applied in order; callers get futures and never touch the model.
+ * are tasks on its queue, run in order; callers get futures and never touch the model.
  *
- * <p>Labels are group-committed: the writer drains up to {@link Settings#maxDrain} tasks, joins
- * each label to its scored event, appends all resulting records to the log with one fsync, then
- * applies them in log order and completes their futures. Replay after a crash applies the same
- * records with the same code ({@link #apply}), so the recovered model is the one that would have
- * been, bit for bit.
+ * <p>The work is split by concern: the {@link ModelStateMachine} holds the model and applies log
+ * records (no I/O); {@link GroupCommit} logs the records of a batch with one fsync before they
+ * are applied and answered; {@link SnapshotSchedule} decides when versions are written. This class
+ * is the queue and its thread, the barriers between batches, the pending-event store, and close.
  *
  * <p>A full queue is back-pressure: the request is refused with 429 and Retry-After rather than
  * queued without bound.
  */
 public final class ModelWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelWriter.class);
+    /** Learned labels recorded on their stored events in one RocksDB batch during a long replay. */
+    private static final int REPLAY_MARK_BATCH = 10_000;
 
-    /**
-     * Tuning of a writer; {@code minFreeBytes}: writes are refused while the data dir's volume has
-     * less free, read at most every {@code diskCheckMillis} (see {@link DiskGuard}).
-     */
-    public record Settings(int queueCapacity, int maxDrain, long snapshotEvery, long minFreeBytes, long diskCheckMillis) {
-        public static final Settings DEFAULTS = new Settings(10_000, 512, 100_000, 64L << 20, 100);
-    }
-
-    /**
-     * A prediction, the version of the model that made it, why (only when asked, else null), and
-     * who answered: null when the model has no canary, else {@code champion} or the canary's name.
-     */
-    public record Scored(String id, Prediction prediction, long version, Explanation explanation, String answeredBy) {
-        public Scored(String id, Prediction prediction, long version) {
-            this(id, prediction, version, null, null);
-        }
-    }
-
-    /** A promotion: the challenger now champion, the version holding the former champion, the version after. */
-    public record Promoted(String challenger, long formerChampion, long version) {
-    }
-
-    /** A label to join: the event id, the class index (checked against the schema), the stream position or null. */
-    public record LabelRequest(String id, int label, LogRecord.Source source) {
-        public LabelRequest(String id, int label) {
-            this(id, label, null);
-        }
-    }
-
-    /** A labelled event to learn: its id, its instance with the class value set, the stream position or null. */
-    public record EventRequest(String id, Instance labelled, LogRecord.Source source) {
-        public EventRequest(String id, Instance labelled) {
-            this(id, labelled, null);
-        }
-    }
-
-    /** What became of one label or labelled event; ALREADY_LOGGED is a stream record redelivered after a restart. */
-    public enum Outcome {
-        LEARNED, UNKNOWN_ID, DUPLICATE, LATE, NOT_LOGGED, ALREADY_LOGGED
-    }
-
-    /** One item's outcome, with the model version that learned it (0 if it was not learned). */
-    public record ItemResult(String id, Outcome outcome, long version, ApiProblem problem) {
-        ItemResult(String id, Outcome outcome, long version) {
-            this(id, outcome, version, null);
-        }
-    }
-
-    private static final long STATE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /** Who answered when the champion did, in {@link Scored#answeredBy}. */
-    public static final String CHAMPION = "champion";
-
+    /** A task on the queue; a barrier runs after everything before it is committed, a null {@code work} stops the thread. */
     private record Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
     }
 
-    private record Staged(LogRecord record, Model preloaded, Consumer<Long> applied, Consumer<ApiProblem> failed) {
-    }
-
     private final ModelDefinition definition;
-    private final Schema schema;
-    private final Versions versions;
     private final PendingEvents pending;
     private final Clock clock;
-    private final Settings settings;
+    private final WriterSettings settings;
     private final ModelMeters meters;
-    private final java.util.function.BiConsumer<String, Promoted> automaticPromotions;
+    private final BiConsumer<String, Promoted> automaticPromotions;
     private final BlockingQueue<Task> queue;
-    private final ExecutorService snapshotIo;
-    private final EventLog log;
     private final DiskGuard disk;
+    private final ModelStateMachine machine;
+    private final SnapshotSchedule snapshots;
+    private final EventLog log;
+    private final GroupCommit commit;
+    private final LabelJoin join;
     private final Recovered recovered;
     private final Thread thread;
-    private final List<Staged> staged = new ArrayList<>();
-    private final Set<String> stagedIds = new HashSet<>();
-    private final List<Runnable> afterFlush = new ArrayList<>();
-    private final List<PendingEvents.Labelled> marks = new ArrayList<>();
     private volatile boolean accepting = true;
 
-    // owned by the writer thread (and by the constructor during replay, before the thread starts)
-    private Model model;
-    private ServingState serving;
-    private Challengers challengers; // the serving state's, used on every scoring and label
-    /** Whether challenger gauges are registered (so that the last one's are removed when it goes). */
-    private boolean challengerGauges;
-    private SourcePositions positions = new SourcePositions();
-    private ModelState state;
-    private long stateVersion = -1;
-    private long stateMeasuredAt;
-    private long version;
-    private long sinceSnapshot;
-    private volatile boolean snapshotInFlight;
-
-    private ModelWriter(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock, Settings settings,
-                        MeterRegistry registry, java.util.function.BiConsumer<String, Promoted> automaticPromotions) throws IOException {
+    private ModelWriter(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock, WriterSettings settings,
+                        MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) throws IOException {
         this.definition = definition;
         this.automaticPromotions = automaticPromotions;
-        this.schema = definition.schema();
         this.pending = pending;
         this.clock = clock;
         this.settings = settings;
-        this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(schema));
+        this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(definition.schema()));
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.snapshotIo = Executors.newSingleThreadExecutor(r -> daemon(r, "vigie-snapshots-" + definition.name()));
-        this.versions = new Versions(dir.resolve("versions"));
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
         long started = System.nanoTime();
+        Versions versions = new Versions(dir.resolve("versions"));
+        this.snapshots = new SnapshotSchedule(definition.name(), versions, settings.snapshotEvery(), clock, meters.snapshot,
+                version -> { });
         Versions.Latest readable = versions.latestReadable();
         Snapshot latest = readable.snapshot();
-        long offset = 0;
-        if (latest == null) {
-            model = new Model(Learners.create(definition.spec(), schema), definition.abstention());
-            serving(ServingState.from(null, schema));
-        } else {
-            model = latest.model();
-            serving(ServingState.from(latest.state(), schema));
-            version = Long.parseLong(latest.provenance().attributes().get(Versions.VERSION));
-            offset = Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
-            positions = SourcePositions.parse(latest.provenance().attributes().get(Versions.SOURCE_POSITIONS));
-        }
+        this.machine = new ModelStateMachine(definition, latest, version -> versions.load(version).model(), meters);
+        long offset = latest == null ? 0 : Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
         try {
-            this.log = EventLog.open(dir.resolve("events.log"), offset, version, (seq, record, end) -> apply(seq, record, null));
+            this.log = EventLog.open(dir.resolve("events.log"), offset, machine.version(), (seq, record, end) -> {
+                apply(seq, record, null);
+                if (machine.labelledWaiting() >= REPLAY_MARK_BATCH) {
+                    markLabelled();
+                }
+            });
             markLabelled();
         } catch (IOException | RuntimeException e) {
-            snapshotIo.shutdownNow();
+            snapshots.abandon();
             meters.remove();
             throw e;
         }
-        sinceSnapshot = log.recovery().replayed();
-        recovered = new Recovered(latest == null ? null : version - log.recovery().replayed(), readable.unreadable(),
-                log.recovery().replayed(), log.recovery().tornBytes(), (System.nanoTime() - started) / 1_000_000);
+        this.commit = new GroupCommit(log, disk, meters.logAppend);
+        this.join = new LabelJoin(definition.name(), machine, commit, pending, meters, clock);
+        long replayed = log.recovery().replayed();
+        recovered = new Recovered(latest == null ? null : machine.version() - replayed, readable.unreadable(), replayed,
+                log.recovery().tornBytes(), (System.nanoTime() - started) / 1_000_000);
         publish();
         this.thread = new Thread(this::run, "vigie-model-" + definition.name());
         thread.setDaemon(true);
@@ -201,25 +115,14 @@ public final class ModelWriter implements AutoCloseable {
      * {@code automaticPromotions} hears of promotions a challenger's policy made (by model name).
      */
     public static ModelWriter open(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock,
-                                   Settings settings, MeterRegistry registry,
-                                   java.util.function.BiConsumer<String, Promoted> automaticPromotions) throws IOException {
+                                   WriterSettings settings, MeterRegistry registry,
+                                   BiConsumer<String, Promoted> automaticPromotions) throws IOException {
         ModelWriter writer = new ModelWriter(definition, dir, pending, clock, settings, registry, automaticPromotions);
-        if (writer.versions.list().isEmpty()) {
-            writer.writeSnapshot(writer.encodeSnapshot("initial"));
+        if (writer.snapshots.versions().list().isEmpty()) {
+            writer.snapshots.write(writer.snapshots.encode(writer.machine, writer.log.size(), "initial"));
         }
         writer.thread.start();
         return writer;
-    }
-
-    private void serving(ServingState state) {
-        serving = state;
-        challengers = state.challengers();
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     public ModelDefinition definition() {
@@ -231,7 +134,7 @@ public final class ModelWriter implements AutoCloseable {
         return recovered;
     }
 
-    // ---- what callers ask for ------------------------------------------------------------
+    // ---- scoring --------------------------------------------------------------------------------
 
     /** Scores an event and stores it until its label arrives. */
     public CompletableFuture<Scored> predict(String id, Instance unlabelled) {
@@ -242,13 +145,7 @@ public final class ModelWriter implements AutoCloseable {
     public CompletableFuture<Scored> predict(String id, Instance unlabelled, boolean explain) {
         return submit(false, future -> {
             Scored scored = scoreAll(List.of(id), List.of(unlabelled)).get(0);
-            if (explain) {
-                Challenger canary = challengers.get(scored.answeredBy() == null ? "" : scored.answeredBy());
-                Model answering = canary == null ? model : canary.model();
-                scored = new Scored(id, scored.prediction(), scored.version(), answering.learner().explain(unlabelled),
-                        scored.answeredBy());
-            }
-            future.complete(scored);
+            future.complete(explain ? machine.explain(scored, unlabelled) : scored);
         });
     }
 
@@ -257,72 +154,47 @@ public final class ModelWriter implements AutoCloseable {
         return submit(false, future -> future.complete(scoreAll(ids, unlabelled)));
     }
 
+    /** Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace. */
+    private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled) {
+        disk.check(); // before anything is scored
+        ModelStateMachine.Scores scores = machine.score(ids, unlabelled, clock.millis());
+        try {
+            pending.scored(scores.stored());
+        } catch (RocksDBException e) {
+            throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write (" + e.getMessage()
+                    + "); nothing was scored or stored, retry later", 5);
+        }
+        scores.answers().forEach(s -> meters.predicted(s.prediction()));
+        return scores.answers();
+    }
+
+    // ---- learning -------------------------------------------------------------------------------
+
     /** Joins labels to their scored events and learns them; completes once they are logged and learned. */
     public CompletableFuture<List<ItemResult>> label(List<LabelRequest> labels) {
-        return submit(false, future -> {
-            ItemResult[] results = new ItemResult[labels.size()];
-            long now = clock.millis();
-            for (int i = 0; i < labels.size(); i++) {
-                LabelRequest request = labels.get(i);
-                int item = i;
-                if (request.source() != null && positions.holds(request.source())) {
-                    results[i] = new ItemResult(request.id(), Outcome.ALREADY_LOGGED, 0);
-                    continue;
-                }
-                ScoredEvent event = pendingEvent(request.id());
-                Outcome refused = event == null ? Outcome.UNKNOWN_ID
-                        : event.labelled() || stagedIds.contains(request.id()) ? Outcome.DUPLICATE
-                        : pending.expired(event) ? Outcome.LATE : null;
-                if (refused != null) {
-                    results[i] = new ItemResult(request.id(), refused, 0);
-                    reject(refused);
-                    continue;
-                }
-                stagedIds.add(request.id());
-                stage(new LogRecord.Label(request.id(), request.label(), now, event, request.source()), null,
-                        seq -> results[item] = new ItemResult(request.id(), Outcome.LEARNED, seq),
-                        problem -> results[item] = new ItemResult(request.id(), Outcome.NOT_LOGGED, 0, problem));
-            }
-            afterFlush.add(() -> future.complete(Arrays.asList(results)));
-        });
+        return submit(false, future -> join.labels(labels, future));
     }
 
     /** Learns labelled events never scored (each is scored first, test-then-train). */
     public CompletableFuture<List<ItemResult>> learn(List<EventRequest> events) {
-        return submit(false, future -> {
-            ItemResult[] results = new ItemResult[events.size()];
-            long now = clock.millis();
-            for (int i = 0; i < events.size(); i++) {
-                EventRequest event = events.get(i);
-                int item = i;
-                if (event.source() != null && positions.holds(event.source())) {
-                    results[i] = new ItemResult(event.id(), Outcome.ALREADY_LOGGED, 0);
-                    continue;
-                }
-                stage(new LogRecord.LabelledEvent(event.id(), event.labelled().toDoubleArray(),
-                                (int) event.labelled().classValue(), now, event.source()), null,
-                        seq -> results[item] = new ItemResult(event.id(), Outcome.LEARNED, seq),
-                        problem -> results[item] = new ItemResult(event.id(), Outcome.NOT_LOGGED, 0, problem));
-            }
-            afterFlush.add(() -> future.complete(Arrays.asList(results)));
-        });
+        return submit(false, future -> join.events(events, future));
     }
+
+    // ---- versions and challengers -----------------------------------------------------------------
 
     /** Snapshots the model now; completes with the version once the file is on disk. */
     public CompletableFuture<Versions.Version> snapshot() {
         return submit(true, future -> {
-            Versions.Version existing = versions.get(version);
+            Versions.Version existing = snapshots.versions().get(machine.version());
             if (existing != null) {
                 future.complete(existing);
                 return;
             }
-            EncodedSnapshot snapshot = encodeSnapshot("manual");
-            snapshotInFlight = true;
-            snapshotIo.execute(() -> {
-                try {
-                    future.complete(writeSnapshot(snapshot));
-                } catch (RuntimeException e) {
-                    future.completeExceptionally(e);
+            snapshots.writeInBackground(snapshots.encode(machine, commit.logSize(), "manual")).whenComplete((version, failure) -> {
+                if (failure != null) {
+                    future.completeExceptionally(failure);
+                } else {
+                    future.complete(version);
                 }
             });
         });
@@ -334,13 +206,12 @@ public final class ModelWriter implements AutoCloseable {
      * Completes with the new version (the rollback record's sequence number).
      */
     public CompletableFuture<Long> rollback(long target) {
-        if (!versions.contains(target)) {
+        if (!snapshots.versions().contains(target)) {
             return CompletableFuture.failedFuture(ApiProblem.notFound("unknown-version",
                     "model '" + definition.name() + "' has no version " + target + "; see GET /v1/models/"
                             + definition.name() + "/versions"));
         }
-        return CompletableFuture.supplyAsync(() -> versions.load(target), snapshotIo)
-                .thenCompose(snapshot -> this.<Long>submit(true, future -> stage(new LogRecord.Rollback(target, clock.millis()),
+        return snapshots.load(target).thenCompose(snapshot -> this.<Long>submit(true, future -> commit.stage(new LogRecord.Rollback(target, clock.millis()),
                         snapshot.model(), future::complete, future::completeExceptionally)));
     }
 
@@ -351,15 +222,8 @@ public final class ModelWriter implements AutoCloseable {
     public CompletableFuture<Long> addChallenger(String name, ModelSpec spec, Challenger.Mode mode, double share,
                                                  Challenger.Promotion policy) {
         return submit(true, future -> {
-            if (challengers.get(name) != null) {
-                throw ApiProblem.conflict("challenger-exists", "model '" + definition.name() + "' already has a challenger named '"
-                        + name + "'");
-            }
-            if (mode == Challenger.Mode.CANARY && challengers.canaryShare() + share > 1 + 1e-12) {
-                throw ApiProblem.invalid("canaries would answer more than every request: " + challengers.canaryShare()
-                        + " is taken, " + share + " asked");
-            }
-            stage(new LogRecord.ChallengerAdded(name, spec.model(), spec.seed(), mode.code(), share, policy.afterEvents(),
+            machine.checkNewChallenger(name, mode, share);
+            commit.stage(new LogRecord.ChallengerAdded(name, spec.model(), spec.seed(), mode.code(), share, policy.afterEvents(),
                     policy.belowPValue(), clock.millis()), null, future::complete, future::completeExceptionally);
         });
     }
@@ -367,8 +231,8 @@ public final class ModelWriter implements AutoCloseable {
     /** Drops a challenger; completes with the version of its record. */
     public CompletableFuture<Long> removeChallenger(String name) {
         return submit(true, future -> {
-            requireChallenger(name);
-            stage(new LogRecord.ChallengerRemoved(name, clock.millis()), null, future::complete, future::completeExceptionally);
+            machine.requireChallenger(name);
+            commit.stage(new LogRecord.ChallengerRemoved(name, clock.millis()), null, future::complete, future::completeExceptionally);
         });
     }
 
@@ -379,25 +243,17 @@ public final class ModelWriter implements AutoCloseable {
      */
     public CompletableFuture<Promoted> promote(String name) {
         return submit(true, future -> {
-            requireChallenger(name);
-            promoteNow(name, future::complete, future::completeExceptionally);
+            machine.requireChallenger(name);
+            stagePromotion(name, future::complete, future::completeExceptionally);
         });
     }
 
     /** On the writer thread, with nothing staged: keeps the champion as a version, then stages the promotion. */
-    private void promoteNow(String name, Consumer<Promoted> promoted, Consumer<ApiProblem> failed) {
-        long former = version;
-        if (!versions.contains(former)) {
-            EncodedSnapshot snapshot = encodeSnapshot("before-promotion");
-            snapshotInFlight = true;
-            try {
-                snapshotIo.submit(() -> writeSnapshot(snapshot)).get(); // after any snapshot in flight
-            } catch (Exception e) {
-                throw ApiProblem.unavailable("snapshot-failed", "the champion could not be kept as a version, nothing changed: "
-                        + e.getMessage(), 5);
-            }
-        }
-        stage(new LogRecord.Promotion(name, clock.millis()), null, seq -> promoted.accept(new Promoted(name, former, seq)), failed);
+    private void stagePromotion(String name, Consumer<Promoted> promoted, Consumer<ApiProblem> failed) {
+        long former = machine.version();
+        snapshots.keepBeforePromotion(machine, commit.logSize());
+        commit.stage(new LogRecord.Promotion(name, clock.millis()), null, seq -> promoted.accept(new Promoted(name, former, seq)),
+                failed);
     }
 
     /**
@@ -405,64 +261,48 @@ public final class ModelWriter implements AutoCloseable {
      * logged record like any other, so replay follows the log rather than deciding again.
      */
     private void promoteWinner() {
-        Challenger winner = challengers.winner();
+        Challenger winner = machine.winner();
         if (winner == null) {
             return;
         }
         try {
-            promoteNow(winner.name(), p -> automaticPromotions.accept(definition.name(), p),
-                    problem -> System.err.println("vigie: automatic promotion of '" + winner.name() + "' failed: " + problem.getMessage()));
-            flush();
+            stagePromotion(winner.name(), p -> automaticPromotions.accept(definition.name(), p),
+                    problem -> LOG.error("automatic promotion of '{}' failed: {}", winner.name(), problem.getMessage()));
+            commit();
             publish();
         } catch (ApiProblem problem) {
-            System.err.println("vigie: automatic promotion of '" + winner.name() + "' failed: " + problem.getMessage());
+            LOG.error("automatic promotion of '{}' failed: {}", winner.name(), problem.getMessage());
         }
     }
 
-    private void requireChallenger(String name) {
-        if (challengers.get(name) == null) {
-            throw ApiProblem.notFound("unknown-challenger", "model '" + definition.name() + "' has no challenger named '" + name
-                    + "'; see GET /v1/models/" + definition.name() + "/comparison");
-        }
-    }
+    // ---- reads ------------------------------------------------------------------------------------
 
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
-        return submit(false, future -> future.complete(reader.apply(new ModelView(definition, model, serving.metrics(),
-                serving.timeline(), serving.inputs(), challengers.list(), version, recovered, pending, this::state, versions::list))));
-    }
-
-    /**
-     * The learner's state, measured again only if the model changed and the last measurement is
-     * older than {@link #STATE_REFRESH_NANOS}: measuring serializes the model (its size, and each
-     * member's), which for a large ensemble would stall the writer on every read.
-     */
-    private ModelState state() {
-        long now = System.nanoTime();
-        if (state == null || stateVersion != version && now - stateMeasuredAt > STATE_REFRESH_NANOS) {
-            state = model.learner().state();
-            stateVersion = version;
-            stateMeasuredAt = now;
-        }
-        return state;
+        return submit(false, future -> {
+            ServingState serving = machine.serving();
+            future.complete(reader.apply(new ModelView(definition, machine.model(), serving.metrics(), serving.timeline(),
+                    serving.inputs(), machine.challengers(), machine.version(), recovered, pending, machine::learnerState,
+                    snapshots.versions()::list)));
+        });
     }
 
     /** The stored scoring of an id with its label if known, or null. Safe from any thread. */
     public ScoredEvent storedEvent(String id) {
-        return pendingEvent(id);
+        return join.storedEvent(id);
     }
 
     /** A version's snapshot bytes, as written. Safe from any thread. */
     public byte[] snapshotBytes(long version) {
-        return versions.bytes(version);
+        return snapshots.versions().bytes(version);
     }
 
     /** The model's versions, oldest first. */
     public List<Versions.Version> versions() {
-        return versions.list();
+        return snapshots.versions().list();
     }
 
-    // ---- the writer thread ----------------------------------------------------------------
+    // ---- the writer thread --------------------------------------------------------------------------
 
     private <T> CompletableFuture<T> submit(boolean barrier, Consumer<CompletableFuture<T>> work) {
         CompletableFuture<T> future = new CompletableFuture<>();
@@ -489,292 +329,58 @@ public final class ModelWriter implements AutoCloseable {
             queue.drainTo(batch, settings.maxDrain() - 1);
             for (Task task : batch) {
                 if (task.work() == null) { // the poison pill: close() was called
-                    flush();
+                    commit();
                     return;
                 }
                 if (task.barrier()) {
-                    flush();
+                    commit();
                 }
                 try {
                     task.work().run();
                 } catch (ApiProblem problem) {
                     task.future().completeExceptionally(problem);
                 } catch (RuntimeException | Error e) {
-                    System.err.println("vigie: model '" + definition.name() + "': " + e);
+                    LOG.error("model '{}': a task failed", definition.name(), e);
                     task.future().completeExceptionally(e);
                 }
             }
-            flush();
+            commit();
             batch.clear();
             publish();
             promoteWinner();
-            if (sinceSnapshot >= settings.snapshotEvery() && !snapshotInFlight) {
-                EncodedSnapshot snapshot = encodeSnapshot("periodic");
-                snapshotInFlight = true;
-                snapshotIo.execute(() -> writeSnapshot(snapshot));
-            }
+            snapshots.afterBatch(machine, commit.logSize());
         }
     }
 
-    /** Scores events in order and stores them, in one RocksDB read and write. */
-    private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled) {
-        disk.check(); // before anything is scored: a refused batch leaves no trace
-        List<Scored> scored = new ArrayList<>(ids.size());
-        List<PendingEvents.Scoring> scorings = new ArrayList<>(ids.size());
-        long now = clock.millis();
-        boolean canaries = challengers.hasCanary();
-        for (int i = 0; i < ids.size(); i++) {
-            String id = ids.get(i);
-            Instance event = unlabelled.get(i);
-            Prediction p = model.predict(event);
-            List<Challengers.Scoring> shadows = challengers.score(event);
-            Challenger canary = canaries ? challengers.canary(id) : null;
-            Prediction answered = p;
-            for (Challengers.Scoring s : shadows) {
-                if (s.challenger() == canary) {
-                    answered = s.prediction();
-                }
-            }
-            double[] values = event.toDoubleArray();
-            scorings.add(new PendingEvents.Scoring(id, new ScoredEvent(version, now, values, Answer.of(p),
-                    shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name())));
-            scored.add(new Scored(id, answered, version, null, !canaries ? null : canary == null ? CHAMPION : canary.name()));
-            monitor(values, p, now);
-        }
-        try {
-            pending.scored(scorings);
-        } catch (RocksDBException e) {
-            throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write (" + e.getMessage()
-                    + "); nothing was scored or stored, retry later", 5);
-        }
-        scored.forEach(s -> meters.predicted(s.prediction()));
-        return scored;
+    /** Logs and applies what the batch staged, records its labels on their stored events, then answers. */
+    private void commit() {
+        commit.commit(this::apply);
+        markLabelled();
+        commit.answer();
     }
 
-    /** Shows a scored event to the input drift monitor; at a window's end, the meters hear of the check. */
-    private void monitor(double[] values, Prediction p, long now) {
-        InputDriftMonitor.Check check = serving.monitor(values, p, model.learner().learned(), now);
-        if (check != null) {
-            meters.inputsChecked(check);
-        }
-    }
-
-    private ScoredEvent pendingEvent(String id) {
-        try {
-            return pending.get(id);
-        } catch (RocksDBException e) {
-            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read (" + e.getMessage()
-                    + "); retry later", 5);
-        }
-    }
-
-    private void reject(Outcome outcome) {
-        meters.rejected(outcome);
-        try {
-            pending.rejected(switch (outcome) {
-                case UNKNOWN_ID -> PendingEvents.Counter.UNKNOWN;
-                case DUPLICATE -> PendingEvents.Counter.DUPLICATE;
-                default -> PendingEvents.Counter.LATE;
-            });
-        } catch (RocksDBException e) {
-            System.err.println("vigie: cannot count a rejected label: " + e.getMessage());
-        }
-    }
-
-    private void stage(LogRecord record, Model preloaded, Consumer<Long> applied, Consumer<ApiProblem> failed) {
-        staged.add(new Staged(record, preloaded, applied, failed));
-    }
-
-    /** Group commit: logs what was staged with one fsync, applies it in log order, then answers. */
-    private void flush() {
-        if (!staged.isEmpty()) {
-            List<LogRecord> records = staged.stream().map(Staged::record).toList();
-            long first = -1;
-            long started = System.nanoTime();
-            ApiProblem full = disk.problem();
-            if (full != null) {
-                staged.forEach(s -> s.failed().accept(full));
-            } else {
-                try {
-                    first = log.append(records);
-                    meters.logAppend.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                } catch (IOException e) {
-                    ApiProblem problem = ApiProblem.unavailable("log-write-failed",
-                            "the log could not be written (" + e.getMessage() + "); nothing was learned, retry later", 5);
-                    staged.forEach(s -> s.failed().accept(problem));
-                }
-            }
-            if (first >= 0) {
-                for (int i = 0; i < staged.size(); i++) {
-                    Staged s = staged.get(i);
-                    apply(first + i, s.record(), s.preloaded());
-                    s.applied().accept(first + i);
-                }
-            }
-            staged.clear();
-            stagedIds.clear();
-            markLabelled();
-        }
-        afterFlush.forEach(Runnable::run);
-        afterFlush.clear();
-    }
-
-    /** Applies one logged record: the same code at run time and at replay. */
+    /** Applies a logged record: the same path at run time and at replay. */
     private void apply(long seq, LogRecord record, Model preloaded) {
-        if (record instanceof LogRecord.Label label) {
-            ScoredEvent event = label.event();
-            Prediction served = event.answer().prediction();
-            Prediction own = serving.championAnswer(event);
-            Instance labelled = schema.instance(event.values());
-            labelled.setClassValue(label.label());
-            Prediction learnedFrom = learn(() -> learnFromOwnAnswer(labelled, own));
-            if (learnedFrom != null) {
-                measure(served, label.label(), label.timeMillis());
-            }
-            Prediction champion = learnedFrom != null ? learnedFrom : own != null ? own : served;
-            challengers.learn(labelled, event, champion, label.label(), false);
-            marks.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
-            advance(label.source());
-            if (marks.size() >= 10_000) { // a long replay
-                markLabelled();
-            }
-        } else if (record instanceof LogRecord.LabelledEvent event) {
-            Instance labelled = schema.instance(event.values());
-            labelled.setClassValue(event.label());
-            Prediction given = learn(() -> model.learnUnscored(labelled));
-            if (given != null) {
-                measure(given, event.label(), event.timeMillis());
-                monitor(event.values(), given, event.timeMillis());
-                challengers.learn(labelled, null, given, event.label(), true);
-            }
-            advance(event.source());
-        } else if (record instanceof LogRecord.Rollback rollback) {
-            model = preloaded != null ? preloaded : versions.load(rollback.version()).model();
-            serving.championChanged(seq, null);
-            state = null; // another model: measure it afresh
-            challengers.restartComparisons(schema.numClasses());
-        } else if (record instanceof LogRecord.ChallengerAdded added) {
-            challengers.add(added.name(), new ModelSpec(added.model(), added.seed()), Challenger.Mode.parse(added.mode()),
-                    added.share(), new Challenger.Promotion(added.promoteAfter(), added.promoteBelow()), seq, schema,
-                    definition.abstention());
-        } else if (record instanceof LogRecord.ChallengerRemoved removed) {
-            challengers.remove(removed.name());
-        } else if (record instanceof LogRecord.Promotion promotion) {
-            model = challengers.remove(promotion.challenger()).model();
-            serving.championChanged(seq, promotion.challenger());
-            state = null;
-            challengers.restartComparisons(schema.numClasses());
-            serving.timeline().mark(model.learner().learned(), promotion.timeMillis(), "promotion", promotion.challenger());
-        }
-        version = seq;
-        sinceSnapshot++;
-    }
-
-    /**
-     * The champion learns a label from the answer it gave the event, or, when it never scored it
-     * (scored before a promotion or rollback made it champion), from one it gives now, as
-     * challengers do; returns the answer it learned from.
-     */
-    private Prediction learnFromOwnAnswer(Instance labelled, Prediction own) {
-        if (own == null) {
-            return model.learnUnscored(labelled);
-        }
-        model.learn(labelled, own);
-        return own;
-    }
-
-    private void measure(Prediction given, int truth, long timeMillis) {
-        serving.measure(given, truth, model.learner().learned(), timeMillis);
-    }
-
-    private void advance(LogRecord.Source source) {
-        if (source != null) {
-            positions.advance(source);
-        }
+        machine.apply(seq, record, preloaded);
+        snapshots.applied();
     }
 
     /** Records the learned labels on their stored events, in one RocksDB batch. */
     private void markLabelled() {
+        List<PendingEvents.Labelled> marks = machine.takeLabelled();
         try {
             pending.labelled(marks);
         } catch (RocksDBException e) {
-            System.err.println("vigie: cannot mark " + marks.size() + " events labelled: " + e.getMessage());
-        }
-        marks.clear();
-    }
-
-    /**
-     * Runs a learning step and returns the answer it learned from, or null if the learner threw.
-     * A learner that throws on a logged event would throw again at replay, so the event is counted
-     * and skipped, the same way both times, rather than stopping the model.
-     */
-    private Prediction learn(Supplier<Prediction> step) {
-        try {
-            Prediction learnedFrom = step.get();
-            meters.learned();
-            return learnedFrom;
-        } catch (RuntimeException e) {
-            meters.learnFailed();
-            System.err.println("vigie: model '" + definition.name() + "' could not learn an event: " + e);
-            return null;
+            LOG.error("model '{}': cannot mark {} events labelled: {}", definition.name(), marks.size(), e.getMessage());
         }
     }
 
     private void publish() {
-        if (!challengers.isEmpty() || challengerGauges) {
-            java.util.Map<String, ModelMeters.ChallengerFigures> figures = new java.util.HashMap<>();
-            for (Challenger c : challengers.list()) {
-                Comparison k = c.comparison();
-                figures.put(c.name(), new ModelMeters.ChallengerFigures(c.model().learner().learned(), k.events(),
-                        k.challenger().cumulative().accuracy(), k.champion().cumulative().accuracy()));
-            }
-            meters.challengers(figures);
-            challengerGauges = !figures.isEmpty();
-        }
-        ServingMetrics metrics = serving.metrics();
-        ServingMetrics.Rates all = metrics.allRates();
-        long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
-        meters.publish(new ModelMeters.Published(version, model.learner().learned(), pending.count(PendingEvents.Counter.PENDING),
-                metrics.cumulative().accuracy(), metrics.windowed().accuracy(), metrics.cumulative().kappa(),
-                all.coverage(), metrics.recentRates().coverage(), all.abstentionRate(), resets));
+        meters.challengers(machine.challengerFigures());
+        meters.publish(machine.figures(pending.count(PendingEvents.Counter.PENDING)));
     }
 
-    // ---- snapshots --------------------------------------------------------------------------
-
-    private record EncodedSnapshot(long version, byte[] bytes, SnapshotProvenance provenance, String reason) {
-    }
-
-    /** Serializes the model on the writer thread (it must not change meanwhile); the disk work is left to the caller. */
-    private EncodedSnapshot encodeSnapshot(String reason) {
-        long started = System.nanoTime();
-        SnapshotProvenance provenance = Snapshots.provenance(model, Map.of(
-                Versions.VERSION, Long.toString(version),
-                Versions.LOG_OFFSET, Long.toString(log.size()),
-                Versions.REASON, reason,
-                Versions.SOURCE_POSITIONS, positions.encode(),
-                "model.name", definition.name()), clock);
-        byte[] bytes = Snapshots.encode(model, serving, provenance);
-        meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        sinceSnapshot = 0;
-        return new EncodedSnapshot(version, bytes, provenance, reason);
-    }
-
-    private Versions.Version writeSnapshot(EncodedSnapshot snapshot) {
-        long started = System.nanoTime();
-        try {
-            return versions.save(snapshot.version(), snapshot.bytes(), snapshot.provenance().learned(),
-                    snapshot.provenance().createdAt().toEpochMilli(), snapshot.reason());
-        } catch (RuntimeException e) {
-            System.err.println("vigie: snapshot of '" + definition.name() + "' at version " + snapshot.version()
-                    + " failed: " + e.getMessage());
-            throw e;
-        } finally {
-            meters.snapshot.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            snapshotInFlight = false;
-        }
-    }
-
-    // ---- shutdown -----------------------------------------------------------------------------
+    // ---- shutdown -------------------------------------------------------------------------------------
 
     /**
      * Stops taking tasks, finishes those queued (their labels are logged and learned), writes a
@@ -797,16 +403,12 @@ public final class ModelWriter implements AutoCloseable {
         try {
             queue.put(new Task(false, null, null));
             thread.join();
-            snapshotIo.shutdown();
-            snapshotIo.awaitTermination(1, TimeUnit.MINUTES);
-            if (snapshot && sinceSnapshot > 0 && !versions.contains(version)) {
-                writeSnapshot(encodeSnapshot("shutdown"));
-            }
+            snapshots.close(machine, log.size(), snapshot);
             log.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | SnapshotException e) {
-            System.err.println("vigie: closing model '" + definition.name() + "': " + e.getMessage());
+            LOG.error("closing model '{}': {}", definition.name(), e.getMessage());
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.vigie.server.model;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.Learners;
 import io.vigie.learner.AbstentionSettings;
@@ -14,10 +12,11 @@ import io.vigie.learner.Snapshots;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.store.PendingStore;
 import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -40,19 +39,22 @@ import java.util.stream.Stream;
  * events share the service's RocksDB under {@code <data-dir>/pending}.
  */
 public final class Models implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Models.class);
     private static final String DEFINITION = "model.json";
 
     private final Path root;
     private final PendingStore store;
     private final Clock clock;
-    private final ModelWriter.Settings settings;
+    private final WriterSettings settings;
     private final MeterRegistry registry;
     private final Map<String, ModelWriter> writers = new ConcurrentHashMap<>();
-    private final BiConsumer<String, ModelWriter.Promoted> automaticPromotions;
+    private final BiConsumer<String, Promoted> automaticPromotions;
+    private final DefinitionFormat format;
 
-    private Models(Path root, PendingStore store, Clock clock, ModelWriter.Settings settings, MeterRegistry registry,
-                   BiConsumer<String, ModelWriter.Promoted> automaticPromotions) {
+    private Models(Path root, DefinitionFormat format, PendingStore store, Clock clock, WriterSettings settings,
+                   MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) {
         this.root = root;
+        this.format = format;
         this.automaticPromotions = automaticPromotions;
         this.store = store;
         this.clock = clock;
@@ -60,9 +62,12 @@ public final class Models implements AutoCloseable {
         this.registry = registry;
     }
 
-    /** Opens every model under the data dir: each replays its log from its latest snapshot. */
-    public static Models open(Path dataDir, Clock clock, ModelWriter.Settings settings, MeterRegistry registry,
-                              BiConsumer<String, ModelWriter.Promoted> automaticPromotions)
+    /**
+     * Opens every model under the data dir: each replays its log from its latest snapshot.
+     * {@code format} reads and writes each model's {@code model.json}.
+     */
+    public static Models open(Path dataDir, DefinitionFormat format, Clock clock, WriterSettings settings, MeterRegistry registry,
+                              BiConsumer<String, Promoted> automaticPromotions)
             throws IOException, RocksDBException {
         Path root = Files.createDirectories(dataDir.resolve("models"));
         Map<String, ModelDefinition> definitions = new TreeMap<>();
@@ -72,19 +77,19 @@ public final class Models implements AutoCloseable {
                 if (name.startsWith(".deleted-")) {
                     deleteRecursively(dir); // a delete that a crash cut short
                 } else if (Files.exists(dir.resolve(DEFINITION))) {
-                    definitions.put(name, readDefinition(dir.resolve(DEFINITION)));
+                    definitions.put(name, readDefinition(format, dir.resolve(DEFINITION)));
                 }
             }
         }
         Map<String, Duration> ttls = new HashMap<>();
         definitions.forEach((name, d) -> ttls.put(name, d.labelTtl()));
         PendingStore store = PendingStore.open(dataDir.resolve("pending"), ttls, clock);
-        Models models = new Models(root, store, clock, settings, registry, automaticPromotions);
+        Models models = new Models(root, format, store, clock, settings, registry, automaticPromotions);
         try {
             for (ModelDefinition definition : definitions.values()) {
                 ModelWriter writer = models.openWriter(definition);
                 models.writers.put(definition.name(), writer);
-                System.out.println("vigie: " + writer.recovered().describe(definition.name()));
+                LOG.info(writer.recovered().describe(definition.name()));
             }
         } catch (IOException | RocksDBException | RuntimeException e) {
             models.close();
@@ -98,10 +103,10 @@ public final class Models implements AutoCloseable {
                 store.forModel(definition.name(), definition.labelTtl()), clock, settings, registry, automaticPromotions);
     }
 
-    private static ModelDefinition readDefinition(Path file) throws IOException {
+    private static ModelDefinition readDefinition(DefinitionFormat format, Path file) throws IOException {
         try {
-            return ModelDefinition.fromJson(new JsonObject(Files.readString(file)), 0);
-        } catch (DecodeException | ApiProblem e) {
+            return format.decode(Files.readAllBytes(file));
+        } catch (ApiProblem e) {
             throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
@@ -134,7 +139,7 @@ public final class Models implements AutoCloseable {
         Path dir = root.resolve(definition.name());
         try {
             Files.createDirectories(dir);
-            Snapshots.save(dir.resolve(DEFINITION), definition.toJson().encodePrettily().getBytes(StandardCharsets.UTF_8));
+            Snapshots.save(dir.resolve(DEFINITION), format.encode(definition));
             ModelWriter writer = openWriter(definition);
             writers.put(definition.name(), writer);
             return writer;

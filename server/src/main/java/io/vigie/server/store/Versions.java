@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A model's snapshots, one file per version: {@code versions/<version>.snapshot}, the version
@@ -21,6 +23,7 @@ import java.util.stream.Stream;
  * in its attributes the log offset to replay from and why it was taken.
  */
 public final class Versions {
+    private static final Logger LOG = LoggerFactory.getLogger(Versions.class);
     /** Snapshot attribute: the model version, the sequence number of the last log record applied. */
     public static final String VERSION = "version";
     /** Snapshot attribute: the log byte offset after the snapshot's version. */
@@ -47,7 +50,7 @@ public final class Versions {
                 try {
                     version = Long.parseLong(file.getFileName().toString().replace(".snapshot", ""));
                 } catch (NumberFormatException e) {
-                    System.err.println("vigie: ignoring " + file + ": not a version's snapshot");
+                    LOG.warn("ignoring {}: not a version's snapshot", file);
                     continue;
                 }
                 try {
@@ -109,13 +112,13 @@ public final class Versions {
 
     private void setAside(long version, SnapshotException why) {
         Path file = file(version);
-        System.err.println("vigie: snapshot " + file + " is unreadable (" + why.getMessage() + "); moved aside, recovery uses an older one");
+        LOG.error("snapshot {} is unreadable ({}); moved aside, recovery uses an older one", file, why.getMessage());
         unreadable.add(version);
         versions.remove(version);
         try {
             Files.move(file, file.resolveSibling(file.getFileName() + ".unreadable"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            System.err.println("vigie: cannot move " + file + " aside: " + e.getMessage());
+            LOG.error("cannot move {} aside: {}", file, e.getMessage());
         }
     }
 

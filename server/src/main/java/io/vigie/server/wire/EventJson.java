@@ -1,4 +1,4 @@
-package io.vigie.server.model;
+package io.vigie.server.wire;
 
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.json.JsonObject;

@@ -1,13 +1,12 @@
-package io.vigie.server.http;
+package io.vigie.server.wire;
 
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.ModelSpec;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.model.Challenger;
-import io.vigie.server.model.Json;
 import io.vigie.server.model.ModelDefinition;
-import io.vigie.server.model.ModelWriter;
+import io.vigie.server.model.Scored;
 
 /**
  * {@code POST /v1/models/{name}/challengers}: {@code {"name", "model", "seed", "mode", "share",
@@ -16,13 +15,13 @@ import io.vigie.server.model.ModelWriter;
  * no share) or {@code canary} with a share in (0, 1], and optionally an automatic promotion
  * policy (at least 100 events compared, a p-value in (0, 0.5], default 0.01).
  */
-record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, double share, Challenger.Promotion policy) {
+public record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, double share, Challenger.Promotion policy) {
 
-    static ChallengerRequest from(JsonObject body) {
+    public static ChallengerRequest from(JsonObject body) {
         String name = Json.string(body, "name", true);
-        if (!ModelDefinition.NAME.matcher(name).matches() || name.equals(ModelWriter.CHAMPION)) {
+        if (!ModelDefinition.NAME.matcher(name).matches() || name.equals(Scored.CHAMPION)) {
             throw ApiProblem.invalid("'name' must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a "
-                    + "letter or digit, and not '" + ModelWriter.CHAMPION + "'; got '" + name + "'");
+                    + "letter or digit, and not '" + Scored.CHAMPION + "'; got '" + name + "'");
         }
         String model = Json.string(body, "model", true);
         long seed = body.containsKey("seed") ? Json.integer(body, "seed") : ModelSpec.DEFAULT_SEED;
@@ -71,7 +70,7 @@ record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, doub
         }
     }
 
-    JsonObject toJson() {
+    public JsonObject toJson() {
         JsonObject json = new JsonObject().put("name", name).put("model", spec.model()).put("seed", spec.seed()).put("mode", mode.code())
                 .put("share", share);
         return policy.automatic() ? json.put("auto_promote", new JsonObject().put("after_events", policy.afterEvents())

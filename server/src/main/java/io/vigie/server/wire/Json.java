@@ -1,4 +1,4 @@
-package io.vigie.server.model;
+package io.vigie.server.wire;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.vigie.server.http;
+package io.vigie.server.wire;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +15,6 @@ import io.vigie.server.model.Challenger;
 import io.vigie.server.model.Comparison;
 import io.vigie.server.model.ModelView;
 import io.vigie.server.model.Recovered;
-import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.ServingMetrics;
 import io.vigie.server.model.Timeline;
 import io.vigie.server.store.Answer;
@@ -27,13 +26,14 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import io.vigie.server.model.Scored;
 
 /** The JSON the API answers with, over HTTP and on Kafka topics. Numbers that are not finite (no labels yet) are null. */
 public final class Renderings {
     private Renderings() {
     }
 
-    public static JsonObject prediction(ModelWriter.Scored scored, Schema schema) {
+    public static JsonObject prediction(Scored scored, Schema schema) {
         Prediction p = scored.prediction();
         JsonObject json = answer(new JsonObject().put("id", scored.id()), schema, p.label(), p.probabilities().probabilities(),
                 p.predictionSet(), p.reason(), p.uncertainty().entropy(), p.uncertainty().margin(), p.uncertainty().disagreement())
@@ -85,7 +85,7 @@ public final class Renderings {
     }
 
     /** A stored scoring, for the audit trail: features, answer, version and label once known. */
-    static JsonObject stored(String id, ScoredEvent e, Schema schema) {
+    public static JsonObject stored(String id, ScoredEvent e, Schema schema) {
         JsonObject features = new JsonObject();
         for (Map.Entry<String, Object> f : schema.namedValues(e.values()).entrySet()) {
             features.put(f.getKey(), f.getValue());
@@ -114,7 +114,7 @@ public final class Renderings {
         return shadows;
     }
 
-    static JsonObject summary(ModelView view) {
+    public static JsonObject summary(ModelView view) {
         return new JsonObject()
                 .put("name", view.definition().name())
                 .put("model", view.spec().model())
@@ -123,7 +123,7 @@ public final class Renderings {
                 .put("pending", view.count(PendingEvents.Counter.PENDING));
     }
 
-    static JsonObject model(ModelView view) {
+    public static JsonObject model(ModelView view) {
         ServingMetrics m = view.metrics();
         ModelState state = view.state();
         JsonArray members = new JsonArray();
@@ -133,16 +133,17 @@ public final class Renderings {
             members.add(new JsonObject()
                     .put("index", member.index())
                     .put("model", member.learner())
-                    .put("weight", number(member.measurements().getOrDefault("weight", Double.NaN)))
-                    .put("recent_accuracy", number(member.measurements().getOrDefault("recent accuracy", Double.NaN)))
+                    .put("weight", number(member.weight()))
+                    .put("recent_accuracy", number(member.recentAccuracy()))
+                    .put("age_events", member.age() < 0 ? null : member.age())
                     .put("drift_signals", member.drifts())
-                    .put("size_bytes", number(member.measurements().getOrDefault("serialized bytes", Double.NaN)))
+                    .put("size_bytes", member.serializedBytes() < 0 ? null : member.serializedBytes())
                     .put("measurements", measurements));
         }
         JsonObject measurements = new JsonObject();
         state.measurements().forEach((k, v) -> measurements.put(k, number(v)));
         return summary(view)
-                .put("definition", view.definition().toJson())
+                .put("definition", DefinitionJson.write(view.definition()))
                 .put("predictions", view.count(PendingEvents.Counter.PREDICTIONS))
                 .put("labels", new JsonObject()
                         .put("learned", m.cumulative().count())
@@ -179,7 +180,7 @@ public final class Renderings {
      * input monitor's warnings and alerts, and its latest checks channel by channel (the heatmap),
      * under {@code input}.
      */
-    static JsonObject drifts(ModelView view) {
+    public static JsonObject drifts(ModelView view) {
         JsonArray resets = new JsonArray();
         for (DriftReset r : view.resets()) {
             resets.add(reset(r));
@@ -234,7 +235,7 @@ public final class Renderings {
      * label-free uncertainty of each window of predictions, and markers (member resets, input
      * drift), all placed by events learned.
      */
-    static JsonObject timeline(ModelView view) {
+    public static JsonObject timeline(ModelView view) {
         Timeline timeline = view.timeline();
         JsonArray points = new JsonArray();
         for (Timeline.Point p : timeline.points()) {
@@ -303,7 +304,7 @@ public final class Renderings {
      * The champion and each challenger on the events both scored and saw labelled: whole stream
      * and latest window, with McNemar's paired test.
      */
-    static JsonObject comparison(ModelView view) {
+    public static JsonObject comparison(ModelView view) {
         JsonArray list = new JsonArray();
         AbstentionSettings costs = view.definition().abstention();
         for (Challenger c : view.challengers()) {
@@ -339,13 +340,13 @@ public final class Renderings {
         return abstained * costs.costAbstain() + answeredWrong * costs.costError();
     }
 
-    static JsonObject versions(String name, long current, List<Versions.Version> versions) {
+    public static JsonObject versions(String name, long current, List<Versions.Version> versions) {
         JsonArray list = new JsonArray();
         versions.forEach(v -> list.add(version(v)));
         return new JsonObject().put("name", name).put("current", current).put("versions", list);
     }
 
-    static JsonObject version(Versions.Version v) {
+    public static JsonObject version(Versions.Version v) {
         return new JsonObject()
                 .put("version", v.version())
                 .put("learned", v.learned())
@@ -354,7 +355,7 @@ public final class Renderings {
                 .put("reason", v.reason());
     }
 
-    static Object number(double value) {
+    public static Object number(double value) {
         return Double.isFinite(value) ? value : null;
     }
 }

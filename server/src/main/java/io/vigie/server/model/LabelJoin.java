@@ -1,0 +1,109 @@
+package io.vigie.server.model;
+
+import io.vigie.server.ApiProblem;
+import io.vigie.server.store.LogRecord;
+import io.vigie.server.store.PendingEvents;
+import io.vigie.server.store.ScoredEvent;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Turns labels and labelled events into log records for the writer's next commit. A label is
+ * joined to the event it labels, as stored when it was scored; one for an id never scored, one
+ * already labelled (or labelled earlier in the same commit) and one past the TTL are refused and
+ * counted. A record the log already holds from its stream position is a redelivery, skipped.
+ * Runs on the writer thread.
+ */
+final class LabelJoin {
+    private static final Logger LOG = LoggerFactory.getLogger(LabelJoin.class);
+
+    private final String model;
+    private final ModelStateMachine machine;
+    private final GroupCommit commit;
+    private final PendingEvents pending;
+    private final ModelMeters meters;
+    private final Clock clock;
+
+    LabelJoin(String model, ModelStateMachine machine, GroupCommit commit, PendingEvents pending, ModelMeters meters, Clock clock) {
+        this.model = model;
+        this.machine = machine;
+        this.commit = commit;
+        this.pending = pending;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    /** Stages the labels that join; {@code answer} completes with every label's outcome once the commit is done. */
+    void labels(List<LabelRequest> labels, CompletableFuture<List<ItemResult>> answer) {
+        ItemResult[] results = new ItemResult[labels.size()];
+        long now = clock.millis();
+        for (int i = 0; i < labels.size(); i++) {
+            LabelRequest request = labels.get(i);
+            if (machine.holds(request.source())) {
+                results[i] = new ItemResult(request.id(), Outcome.ALREADY_LOGGED, 0);
+                continue;
+            }
+            ScoredEvent event = storedEvent(request.id());
+            Outcome refused = event == null ? Outcome.UNKNOWN_ID
+                    : event.labelled() || commit.holdsLabelOf(request.id()) ? Outcome.DUPLICATE
+                    : pending.expired(event) ? Outcome.LATE : null;
+            if (refused != null) {
+                results[i] = new ItemResult(request.id(), refused, 0);
+                reject(refused);
+                continue;
+            }
+            stage(request.id(), new LogRecord.Label(request.id(), request.label(), now, event, request.source()), results, i);
+        }
+        commit.whenCommitted(() -> answer.complete(Arrays.asList(results)));
+    }
+
+    /** Stages labelled events never scored; {@code answer} completes with each one's outcome once the commit is done. */
+    void events(List<EventRequest> events, CompletableFuture<List<ItemResult>> answer) {
+        ItemResult[] results = new ItemResult[events.size()];
+        long now = clock.millis();
+        for (int i = 0; i < events.size(); i++) {
+            EventRequest event = events.get(i);
+            if (machine.holds(event.source())) {
+                results[i] = new ItemResult(event.id(), Outcome.ALREADY_LOGGED, 0);
+                continue;
+            }
+            stage(event.id(), new LogRecord.LabelledEvent(event.id(), event.labelled().toDoubleArray(),
+                    (int) event.labelled().classValue(), now, event.source()), results, i);
+        }
+        commit.whenCommitted(() -> answer.complete(Arrays.asList(results)));
+    }
+
+    /** The stored scoring of an id with its label if known, or null. Safe from any thread. */
+    ScoredEvent storedEvent(String id) {
+        try {
+            return pending.get(id);
+        } catch (RocksDBException e) {
+            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read (" + e.getMessage()
+                    + "); retry later", 5);
+        }
+    }
+
+    private void stage(String id, LogRecord record, ItemResult[] results, int item) {
+        commit.stage(record, null, seq -> results[item] = new ItemResult(id, Outcome.LEARNED, seq),
+                problem -> results[item] = new ItemResult(id, Outcome.NOT_LOGGED, 0, problem));
+    }
+
+    private void reject(Outcome outcome) {
+        meters.rejected(outcome);
+        try {
+            pending.rejected(switch (outcome) {
+                case UNKNOWN_ID -> PendingEvents.Counter.UNKNOWN;
+                case DUPLICATE -> PendingEvents.Counter.DUPLICATE;
+                default -> PendingEvents.Counter.LATE;
+            });
+        } catch (RocksDBException e) {
+            LOG.warn("model '{}': cannot count a rejected label: {}", model, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package io.vigie.server.model;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vigie.learner.Ensemble;
+import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
+import io.vigie.learner.ModelSpec;
+import io.vigie.learner.ModelState;
+import io.vigie.learner.Prediction;
+import io.vigie.learner.Schema;
+import io.vigie.learner.Snapshot;
+import io.vigie.learner.monitor.InputDriftMonitor;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.store.Answer;
+import io.vigie.server.store.LogRecord;
+import io.vigie.server.store.PendingEvents;
+import io.vigie.server.store.ScoredEvent;
+import io.vigie.server.store.SourcePositions;
+import io.vigie.server.store.Versions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+
+/**
+ * A model and what is served beside it (metrics, timeline, input monitor, challengers, the stream
+ * positions its log holds), changed only by {@link #apply applying} log records in order: the
+ * same code live and at replay, so a recovered model is the one that would have been, bit for bit.
+ *
+ * <p>It does no I/O. The writer logs a record before it is applied, stores what {@link #score}
+ * returns, and writes the labels {@link #takeLabelled} hands over to the pending store; the one
+ * file a record may need, the snapshot a rollback restores, comes through the loader it is given.
+ * Like Kafka's controller managers, it is tested alone by feeding it records.
+ */
+final class ModelStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelStateMachine.class);
+    private static final long STATE_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** What the meters hear of: each learning step, each that threw, each input drift check. */
+    interface Listener {
+        void learned();
+
+        void learnFailed();
+
+        void inputsChecked(InputDriftMonitor.Check check);
+
+        Listener NONE = new Listener() {
+            @Override
+            public void learned() {
+            }
+
+            @Override
+            public void learnFailed() {
+            }
+
+            @Override
+            public void inputsChecked(InputDriftMonitor.Check check) {
+            }
+        };
+    }
+
+    /** A batch scored: the answers to give, and the events to store until their labels come. */
+    record Scores(List<Scored> answers, List<PendingEvents.Scoring> stored) {
+    }
+
+    private final ModelDefinition definition;
+    private final Schema schema;
+    private final LongFunction<Model> versions;
+    private final Listener listener;
+    private final List<PendingEvents.Labelled> labelled = new ArrayList<>();
+    private Model model;
+    private ServingState serving;
+    private Challengers challengers;
+    private SourcePositions positions = new SourcePositions();
+    private long version;
+    private ModelState state;
+    private long stateVersion = -1;
+    private long stateMeasuredAt;
+
+    /**
+     * Starts from a snapshot, or from a fresh model when {@code start} is null.
+     *
+     * @param versions loads the model of a version, for a rollback record replayed without one
+     */
+    ModelStateMachine(ModelDefinition definition, Snapshot start, LongFunction<Model> versions, Listener listener) {
+        this.definition = definition;
+        this.schema = definition.schema();
+        this.versions = versions;
+        this.listener = listener;
+        if (start == null) {
+            model = new Model(Learners.create(definition.spec(), schema), definition.abstention());
+            serving(ServingState.from(null, schema));
+        } else {
+            Map<String, String> attributes = start.provenance().attributes();
+            model = start.model();
+            serving(ServingState.from(start.state(), schema));
+            version = Long.parseLong(attributes.get(Versions.VERSION));
+            positions = SourcePositions.parse(attributes.get(Versions.SOURCE_POSITIONS));
+        }
+    }
+
+    private void serving(ServingState state) {
+        serving = state;
+        challengers = state.challengers();
+    }
+
+    /** The sequence number of the last record applied. */
+    long version() {
+        return version;
+    }
+
+    Model model() {
+        return model;
+    }
+
+    ServingState serving() {
+        return serving;
+    }
+
+    SourcePositions positions() {
+        return positions;
+    }
+
+    /** Whether the log already holds a record from this stream position. */
+    boolean holds(LogRecord.Source source) {
+        return source != null && positions.holds(source);
+    }
+
+    // ---- scoring ------------------------------------------------------------------------------
+
+    /**
+     * Scores events in order: the champion and every challenger answer, a canary's answer goes
+     * back when the id falls in its share, and the input monitor sees each event.
+     */
+    Scores score(List<String> ids, List<Instance> events, long now) {
+        List<Scored> answers = new ArrayList<>(ids.size());
+        List<PendingEvents.Scoring> stored = new ArrayList<>(ids.size());
+        boolean canaries = challengers.hasCanary();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            Instance event = events.get(i);
+            Prediction p = model.predict(event);
+            List<Challengers.Scoring> shadows = challengers.score(event);
+            Challenger canary = canaries ? challengers.canary(id) : null;
+            Prediction answered = p;
+            for (Challengers.Scoring s : shadows) {
+                if (s.challenger() == canary) {
+                    answered = s.prediction();
+                }
+            }
+            double[] values = event.toDoubleArray();
+            stored.add(new PendingEvents.Scoring(id, new ScoredEvent(version, now, values, Answer.of(p),
+                    shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name())));
+            answers.add(new Scored(id, answered, version, null, !canaries ? null : canary == null ? Scored.CHAMPION : canary.name()));
+            monitor(values, p, now);
+        }
+        return new Scores(answers, stored);
+    }
+
+    /** The answer with the reasons of the model that gave it (the champion, or the canary that answered). */
+    Scored explain(Scored scored, Instance event) {
+        Challenger canary = scored.answeredBy() == null ? null : challengers.get(scored.answeredBy());
+        Model answering = canary == null ? model : canary.model();
+        return scored.explained(answering.learner().explain(event));
+    }
+
+    private void monitor(double[] values, Prediction p, long now) {
+        InputDriftMonitor.Check check = serving.monitor(values, p, model.learner().learned(), now);
+        if (check != null) {
+            listener.inputsChecked(check);
+        }
+    }
+
+    // ---- applying log records -----------------------------------------------------------------
+
+    /**
+     * Applies one logged record. {@code preloaded} is a rollback's model when the writer already
+     * read it (off its thread, before logging the record); at replay it is null and the version
+     * is loaded here.
+     */
+    void apply(long seq, LogRecord record, Model preloaded) {
+        if (record instanceof LogRecord.Label label) {
+            applyLabel(label);
+        } else if (record instanceof LogRecord.LabelledEvent event) {
+            applyLabelledEvent(event);
+        } else if (record instanceof LogRecord.Rollback rollback) {
+            championChanged(preloaded != null ? preloaded : versions.apply(rollback.version()), seq, null);
+        } else if (record instanceof LogRecord.ChallengerAdded added) {
+            challengers.add(added.name(), new ModelSpec(added.model(), added.seed()), Challenger.Mode.parse(added.mode()),
+                    added.share(), new Challenger.Promotion(added.promoteAfter(), added.promoteBelow()), seq, schema,
+                    definition.abstention());
+        } else if (record instanceof LogRecord.ChallengerRemoved removed) {
+            challengers.remove(removed.name());
+        } else if (record instanceof LogRecord.Promotion promotion) {
+            championChanged(challengers.remove(promotion.challenger()).model(), seq, promotion.challenger());
+            serving.timeline().mark(model.learner().learned(), promotion.timeMillis(), "promotion", promotion.challenger());
+        }
+        version = seq;
+    }
+
+    private void applyLabel(LogRecord.Label label) {
+        ScoredEvent event = label.event();
+        Prediction served = event.answer().prediction();
+        Prediction own = serving.championAnswer(event);
+        Instance instance = schema.instance(event.values());
+        instance.setClassValue(label.label());
+        Prediction learnedFrom = learn(() -> learnFromOwnAnswer(instance, own));
+        if (learnedFrom != null) {
+            serving.measure(served, label.label(), model.learner().learned(), label.timeMillis());
+        }
+        Prediction champion = learnedFrom != null ? learnedFrom : own != null ? own : served;
+        challengers.learn(instance, event, champion, label.label(), false);
+        labelled.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
+        advance(label.source());
+    }
+
+    private void applyLabelledEvent(LogRecord.LabelledEvent event) {
+        Instance instance = schema.instance(event.values());
+        instance.setClassValue(event.label());
+        Prediction given = learn(() -> model.learnUnscored(instance));
+        if (given != null) {
+            serving.measure(given, event.label(), model.learner().learned(), event.timeMillis());
+            monitor(event.values(), given, event.timeMillis());
+            challengers.learn(instance, null, given, event.label(), true);
+        }
+        advance(event.source());
+    }
+
+    /** A promotion or rollback made {@code champion} the model; every challenger is compared with it afresh. */
+    private void championChanged(Model champion, long seq, String promoted) {
+        model = champion;
+        serving.championChanged(seq, promoted);
+        state = null; // another model: measure it afresh
+        challengers.restartComparisons(schema.numClasses());
+    }
+
+    /**
+     * The champion learns a label from the answer it gave the event, or, when it never scored it
+     * (scored before a promotion or rollback made it champion), from one it gives now, as
+     * challengers do; returns the answer it learned from.
+     */
+    private Prediction learnFromOwnAnswer(Instance labelled, Prediction own) {
+        if (own == null) {
+            return model.learnUnscored(labelled);
+        }
+        model.learn(labelled, own);
+        return own;
+    }
+
+    /**
+     * Runs a learning step and returns the answer it learned from, or null if the learner threw.
+     * A learner that throws on a logged event would throw again at replay, so the event is counted
+     * and skipped, the same way both times, rather than stopping the model.
+     */
+    private Prediction learn(Supplier<Prediction> step) {
+        try {
+            Prediction learnedFrom = step.get();
+            listener.learned();
+            return learnedFrom;
+        } catch (RuntimeException e) {
+            listener.learnFailed();
+            LOG.warn("model '{}' could not learn an event: {}", definition.name(), e.toString());
+            return null;
+        }
+    }
+
+    private void advance(LogRecord.Source source) {
+        if (source != null) {
+            positions.advance(source);
+        }
+    }
+
+    /** Labels learned since the last call, for the writer to record on their stored events. */
+    List<PendingEvents.Labelled> takeLabelled() {
+        List<PendingEvents.Labelled> taken = List.copyOf(labelled);
+        labelled.clear();
+        return taken;
+    }
+
+    /** How many learned labels wait for {@link #takeLabelled}. */
+    int labelledWaiting() {
+        return labelled.size();
+    }
+
+    // ---- challengers ----------------------------------------------------------------------------
+
+    /** The challengers, in the order they were added. */
+    List<Challenger> challengers() {
+        return challengers.list();
+    }
+
+    /** Refuses a challenger that cannot be added: its name is taken, or canaries would answer more than every request. */
+    void checkNewChallenger(String name, Challenger.Mode mode, double share) {
+        if (challengers.get(name) != null) {
+            throw ApiProblem.conflict("challenger-exists", "model '" + definition.name() + "' already has a challenger named '"
+                    + name + "'");
+        }
+        if (mode == Challenger.Mode.CANARY && challengers.canaryShare() + share > 1 + 1e-12) {
+            throw ApiProblem.invalid("canaries would answer more than every request: " + challengers.canaryShare()
+                    + " is taken, " + share + " asked");
+        }
+    }
+
+    void requireChallenger(String name) {
+        if (challengers.get(name) == null) {
+            throw ApiProblem.notFound("unknown-challenger", "model '" + definition.name() + "' has no challenger named '" + name
+                    + "'; see GET /v1/models/" + definition.name() + "/comparison");
+        }
+    }
+
+    /** The first challenger whose automatic promotion policy says it won, or null. */
+    Challenger winner() {
+        return challengers.winner();
+    }
+
+    // ---- what readers and meters see ------------------------------------------------------------
+
+    /**
+     * The learner's state, measured again only if the model changed and the last measurement is
+     * older than {@link #STATE_REFRESH_NANOS}: measuring serializes the model (its size, and each
+     * member's), which for a large ensemble would stall the writer on every read.
+     */
+    ModelState learnerState() {
+        long now = System.nanoTime();
+        if (state == null || stateVersion != version && now - stateMeasuredAt > STATE_REFRESH_NANOS) {
+            state = model.learner().state();
+            stateVersion = version;
+            stateMeasuredAt = now;
+        }
+        return state;
+    }
+
+    /** The figures gauges show, with {@code pending} events waiting for labels. */
+    ModelMeters.Published figures(long pending) {
+        ServingMetrics metrics = serving.metrics();
+        ServingMetrics.Rates all = metrics.allRates();
+        long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
+        return new ModelMeters.Published(version, model.learner().learned(), pending, metrics.cumulative().accuracy(),
+                metrics.windowed().accuracy(), metrics.cumulative().kappa(), all.coverage(), metrics.recentRates().coverage(),
+                all.abstentionRate(), resets);
+    }
+
+    /** Each challenger's figures for gauges, by name. */
+    Map<String, ModelMeters.ChallengerFigures> challengerFigures() {
+        Map<String, ModelMeters.ChallengerFigures> figures = new HashMap<>();
+        for (Challenger c : challengers.list()) {
+            Comparison k = c.comparison();
+            figures.put(c.name(), new ModelMeters.ChallengerFigures(c.model().learner().learned(), k.events(),
+                    k.challenger().cumulative().accuracy(), k.champion().cumulative().accuracy()));
+        }
+        return figures;
+    }
+}

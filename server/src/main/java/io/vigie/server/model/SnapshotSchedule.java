@@ -1,0 +1,151 @@
+package io.vigie.server.model;
+
+import io.micrometer.core.instrument.Timer;
+import io.vigie.learner.Snapshot;
+import io.vigie.learner.SnapshotProvenance;
+import io.vigie.learner.Snapshots;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.store.Versions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * When a model is snapshotted and how: every {@code snapshotEvery} applied records, on demand,
+ * before a promotion and at shutdown. The model is serialized on the writer thread (it must not
+ * change meanwhile); the file is written and fsynced on this schedule's own thread, so the
+ * writer goes on serving. Each version written is handed to a listener: the hook for a
+ * retention policy.
+ */
+final class SnapshotSchedule {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotSchedule.class);
+
+    /** A snapshot serialized, not yet written. */
+    record Encoded(long version, byte[] bytes, SnapshotProvenance provenance, String reason) {
+    }
+
+    private final String model;
+    private final Versions versions;
+    private final long every;
+    private final Clock clock;
+    private final Timer timer;
+    private final Consumer<Versions.Version> written;
+    private final ExecutorService io;
+    private long sinceSnapshot;
+    private volatile boolean inFlight;
+
+    /**
+     * @param written hears of each version once its file is on disk
+     */
+    SnapshotSchedule(String model, Versions versions, long every, Clock clock, Timer timer, Consumer<Versions.Version> written) {
+        this.model = model;
+        this.versions = versions;
+        this.every = every;
+        this.clock = clock;
+        this.timer = timer;
+        this.written = written;
+        this.io = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vigie-snapshots-" + model);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    Versions versions() {
+        return versions;
+    }
+
+    /** A record was applied: one more to replay from the last snapshot. */
+    void applied() {
+        sinceSnapshot++;
+    }
+
+    /** Serializes the model as it is now, on the writer thread; {@code logOffset} is where replay would resume. */
+    Encoded encode(ModelStateMachine machine, long logOffset, String reason) {
+        long started = System.nanoTime();
+        SnapshotProvenance provenance = Snapshots.provenance(machine.model(), Map.of(
+                Versions.VERSION, Long.toString(machine.version()),
+                Versions.LOG_OFFSET, Long.toString(logOffset),
+                Versions.REASON, reason,
+                Versions.SOURCE_POSITIONS, machine.positions().encode(),
+                "model.name", model), clock);
+        byte[] bytes = Snapshots.encode(machine.model(), machine.serving(), provenance);
+        timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        sinceSnapshot = 0;
+        return new Encoded(machine.version(), bytes, provenance, reason);
+    }
+
+    /** Writes a snapshot now, on the calling thread. */
+    Versions.Version write(Encoded snapshot) {
+        long started = System.nanoTime();
+        try {
+            Versions.Version version = versions.save(snapshot.version(), snapshot.bytes(), snapshot.provenance().learned(),
+                    snapshot.provenance().createdAt().toEpochMilli(), snapshot.reason());
+            written.accept(version);
+            return version;
+        } catch (RuntimeException e) {
+            LOG.error("snapshot of '{}' at version {} failed: {}", model, snapshot.version(), e.getMessage());
+            throw e;
+        } finally {
+            timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            inFlight = false;
+        }
+    }
+
+    /** Writes a snapshot on the schedule's thread, after any already in flight. */
+    CompletableFuture<Versions.Version> writeInBackground(Encoded snapshot) {
+        inFlight = true;
+        return CompletableFuture.supplyAsync(() -> write(snapshot), io);
+    }
+
+    /** Reads a version back, checksum verified, on the schedule's thread (a rollback, while the model keeps serving). */
+    CompletableFuture<Snapshot> load(long version) {
+        return CompletableFuture.supplyAsync(() -> versions.load(version), io);
+    }
+
+    /** After a batch: a periodic snapshot once enough records were applied, unless one is still being written. */
+    void afterBatch(ModelStateMachine machine, long logOffset) {
+        if (sinceSnapshot >= every && !inFlight) {
+            writeInBackground(encode(machine, logOffset, "periodic"));
+        }
+    }
+
+    /**
+     * Keeps the champion as a version before a promotion replaces it (a snapshot written now, after
+     * any in flight, if its version has none).
+     *
+     * @throws ApiProblem 503 if it could not be written: nothing may change then
+     */
+    void keepBeforePromotion(ModelStateMachine machine, long logOffset) {
+        if (versions.contains(machine.version())) {
+            return;
+        }
+        try {
+            writeInBackground(encode(machine, logOffset, "before-promotion")).get();
+        } catch (Exception e) {
+            throw ApiProblem.unavailable("snapshot-failed", "the champion could not be kept as a version, nothing changed: "
+                    + e.getMessage(), 5);
+        }
+    }
+
+    /** Stops the schedule's thread at once: the model failed to open. */
+    void abandon() {
+        io.shutdownNow();
+    }
+
+    /** Waits for the snapshots in flight, then writes one of the final state if it has none, so the next start replays little. */
+    void close(ModelStateMachine machine, long logOffset, boolean snapshot) throws InterruptedException {
+        io.shutdown();
+        io.awaitTermination(1, TimeUnit.MINUTES);
+        if (snapshot && sinceSnapshot > 0 && !versions.contains(machine.version())) {
+            write(encode(machine, logOffset, "shutdown"));
+        }
+    }
+}
