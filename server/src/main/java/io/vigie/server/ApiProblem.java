@@ -42,6 +42,21 @@ public final class ApiProblem extends RuntimeException {
         return new ApiProblem(413, "too-large", "The request is too large", detail, 0);
     }
 
+    /** A body in a media type the route does not take (only JSON is read: forms are never decoded). */
+    public static ApiProblem unsupportedMediaType(String detail) {
+        return new ApiProblem(415, "unsupported-media-type", "The body is not JSON", detail, 0);
+    }
+
+    /** A method the path does not answer; the router sets {@code Allow}. */
+    public static ApiProblem methodNotAllowed(String detail) {
+        return new ApiProblem(405, "method-not-allowed", "Method not allowed", detail, 0);
+    }
+
+    /** A request whose body did not arrive in time. */
+    public static ApiProblem requestTimeout(String detail) {
+        return new ApiProblem(408, "request-timeout", "The request was not received in time", detail, 0);
+    }
+
     public static ApiProblem unauthorized(String detail) {
         return new ApiProblem(401, "unauthorized", "Missing or invalid API key", detail, 0);
     }

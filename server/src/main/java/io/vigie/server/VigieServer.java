@@ -1,7 +1,6 @@
 package io.vigie.server;
 
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,30 +18,27 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vigie.server.audit.AuditLog;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.http.Api;
-import io.vigie.server.http.Problems;
+import io.vigie.server.http.FrontDoor;
+import io.vigie.server.http.RequestTimer;
+import io.vigie.server.http.RouteTable;
 import io.vigie.server.http.ReplicaApi;
 import io.vigie.server.kafka.KafkaIngest;
 import io.vigie.server.kafka.KafkaSettings;
 import io.vigie.server.kafka.ReplicaModels;
 import io.vigie.server.kafka.VersionPublisher;
 import io.vigie.server.model.Models;
-
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import io.vigie.server.model.WriterSettings;
 import io.vigie.server.wire.DefinitionJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The service verticle: opens the data dir (keys, models, their logs and snapshots) on a worker
@@ -61,13 +57,13 @@ public final class VigieServer extends VerticleBase {
     private volatile KafkaIngest ingest;
     private volatile VersionPublisher publisher;
     private volatile ReplicaModels replica;
-    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
     private volatile Models models;
     private volatile ApiKeys keys;
     private volatile AuditLog audit;
     private volatile String generatedAdminKey;
     private HttpServer server;
     private Router router;
+    private RouteTable routes;
     private final Clock clock;
 
     public VigieServer() {
@@ -97,40 +93,37 @@ public final class VigieServer extends VerticleBase {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        Api.Limits limits = new Api.Limits(config.getInteger("max_batch", Api.Limits.DEFAULTS.maxBatch()),
-                config.getLong("max_body_bytes", Api.Limits.DEFAULTS.maxBodyBytes()));
+        Api.Limits limits = new Api.Limits(config.getInteger("max_batch", Api.Limits.DEFAULTS.maxBatch()));
+        FrontDoor front = new FrontDoor(vertx, FrontDoor.Settings.from(config), registry);
         router = Router.router(vertx);
         String openApi = readResource("/openapi.json");
-        router.route().handler(this::timeRequest);
+        front.first(router);
+        router.route().handler(new RequestTimer(registry));
+        router.route().handler(ctx -> {
+            ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+            ctx.next();
+        });
         router.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
         router.get("/health/ready").handler(this::handleReady);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(registry.scrape()));
         router.get("/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
-        // A request the service cannot answer in time gets a 503 rather than holding its client; work already
-        // handed to a model still completes (a label logged late is learned, and its resend is a 409).
-        router.route("/v1/*").handler(TimeoutHandler.create(config.getLong("request_timeout_ms", 30_000L), 503));
-        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
         boolean replicaMode = config.getBoolean("replica", false);
         if (replicaMode && KafkaSettings.from(config) == null) {
             return Future.failedFuture("a replica needs Kafka: it serves the versions the learner publishes there (--kafka HOST:PORT)");
         }
         if (replicaMode) {
-            new ReplicaApi(() -> replica, () -> keys, limits).mount(router);
+            front.beforeApi(router, () -> keys, () -> replica != null);
+            new ReplicaApi(() -> replica, limits).mount(router);
         } else {
+            front.beforeApi(router, () -> keys, () -> models != null);
             new Api(vertx, () -> models, () -> keys, () -> audit, limits, clock).mount(router);
-            // the analyst page: public static files; its data comes from /v1 with the key typed on it
-            String page = readResource("/webroot/index.html");
-            router.get("/").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(page));
-            router.route("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setDirectoryListing(false));
+            mountPage(router);
         }
-        router.route().failureHandler(Problems::handle);
-        router.route().last().handler(ctx -> ctx.fail(404));
-        // HTTP/1.1 only: no h2c upgrade, whose settings would let a hostile client stall a connection
-        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false).setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
-                .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS);
-        return vertx.createHttpServer(options)
-                .requestHandler(router)
+        front.last(router);
+        routes = RouteTable.of(router);
+        HttpServerOptions options = front.options();
+        return front.serve(vertx.createHttpServer(options), router)
                 .listen(config.getInteger("port", 8080), config.getString("host", "127.0.0.1"))
                 .onSuccess(listening -> {
                     server = listening;
@@ -220,15 +213,30 @@ public final class VigieServer extends VerticleBase {
 
     /** Every route the service answers, as "METHOD /path/{param}", for checking the OpenAPI document. */
     java.util.List<String> routeTable() {
-        java.util.List<String> table = new java.util.ArrayList<>();
-        for (io.vertx.ext.web.Route route : router.getRoutes()) {
-            if (route.getPath() == null || route.getPath().endsWith("*") || route.methods() == null) {
-                continue; // catch-alls: timing, body handling, failures
-            }
-            String path = route.getPath().replaceAll(":([a-z]+)", "{$1}");
-            route.methods().forEach(m -> table.add(m.name() + " " + path));
-        }
-        return table;
+        return routes.list();
+    }
+
+    /**
+     * The analyst page: public static files, its data from /v1 with the key typed on it. Scripts,
+     * styles and data come from this origin only, and no other site may frame it.
+     */
+    private static void mountPage(Router router) {
+        String page = readResource("/webroot/index.html");
+        router.route("/ui/*").handler(ctx -> {
+            pageHeaders(ctx);
+            ctx.next();
+        });
+        router.get("/").handler(ctx -> {
+            pageHeaders(ctx);
+            ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(page);
+        });
+        router.get("/ui/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setDirectoryListing(false));
+    }
+
+    private static void pageHeaders(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+                .putHeader("X-Frame-Options", "DENY").putHeader("Referrer-Policy", "no-referrer");
     }
 
     private static String readResource(String name) {
@@ -254,23 +262,5 @@ public final class VigieServer extends VerticleBase {
             ctx.response().setStatusCode(503).putHeader("Retry-After", "1");
             ctx.json(new JsonObject().put("status", recovered.future().failed() ? "FAILED" : "RECOVERING"));
         }
-    }
-
-    /** Times every request by route template and status, for /metrics. */
-    private void timeRequest(RoutingContext ctx) {
-        long started = System.nanoTime();
-        ctx.addEndHandler(v -> {
-            String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "other"
-                    : ctx.currentRoute().getPath();
-            String method = ctx.request().method().name();
-            int status = ctx.response().getStatusCode();
-            // one map lookup per request rather than building and sorting the meter's tags each time
-            requestTimers.computeIfAbsent(method + ' ' + route + ' ' + status, key -> Timer.builder("vigie.http.requests")
-                    .description("HTTP requests by route and status").tag("method", method).tag("route", route)
-                    .tag("status", Integer.toString(status))
-                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(registry)).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        });
-        ctx.next();
     }
 }

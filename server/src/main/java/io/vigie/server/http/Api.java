@@ -42,9 +42,9 @@ import io.vigie.server.wire.DefinitionJson;
  * when it completes.
  */
 public final class Api {
-    /** Limits on what one request may carry. */
-    public record Limits(int maxBatch, long maxBodyBytes) {
-        public static final Limits DEFAULTS = new Limits(1000, 4L << 20);
+    /** Limits on what one request may carry (the body's bytes are the front door's: {@link FrontDoor}). */
+    public record Limits(int maxBatch) {
+        public static final Limits DEFAULTS = new Limits(1000);
     }
 
     private final Vertx vertx;
@@ -91,8 +91,8 @@ public final class Api {
 
     // ---- auth -------------------------------------------------------------------------------
 
-    private Handler<RoutingContext> role(Role role) {
-        return Authorization.require(keys, () -> models.get() != null, role);
+    private static Handler<RoutingContext> role(Role role) {
+        return Authorization.require(role);
     }
 
     private void createKey(RoutingContext ctx) {

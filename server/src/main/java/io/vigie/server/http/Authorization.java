@@ -9,16 +9,20 @@ import io.vigie.server.auth.Role;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** The handler in front of every {@code /v1} route: the caller's API key must hold the route's role. */
+/**
+ * Who may call a {@code /v1} route, in two steps. {@link #authenticate} runs first, before a byte
+ * of the body is read, so that a caller without a key costs a header lookup and no memory;
+ * {@link #require} runs on each route and checks the key's role.
+ */
 final class Authorization {
-    /** Where a route's handlers find who called: the key's identity, for the audit log. */
+    /** Where handlers find who called: the key's identity, for the audit log. */
     static final String IDENTITY = "identity";
 
     private Authorization() {
     }
 
-    /** Lets a request through if its key has the role; 503 until {@code ready}, 401 without a valid key, 403 without the role. */
-    static Handler<RoutingContext> require(Supplier<ApiKeys> keys, BooleanSupplier ready, Role role) {
+    /** 503 until {@code ready}, 401 without a valid key; else the identity is kept for the route. */
+    static Handler<RoutingContext> authenticate(Supplier<ApiKeys> keys, BooleanSupplier ready) {
         return ctx -> {
             ApiKeys apiKeys = keys.get();
             if (apiKeys == null || !ready.getAsBoolean()) {
@@ -32,11 +36,22 @@ final class Authorization {
             if (identity == null) {
                 throw ApiProblem.unauthorized("the API key is not valid");
             }
+            ctx.put(IDENTITY, identity);
+            ctx.next();
+        };
+    }
+
+    /** 403 unless the caller's key holds the role. */
+    static Handler<RoutingContext> require(Role role) {
+        return ctx -> {
+            ApiKeys.Identity identity = ctx.get(IDENTITY);
+            if (identity == null) {
+                throw new IllegalStateException("the route for " + ctx.request().path() + " was mounted without authentication");
+            }
             if (!identity.may(role)) {
                 throw ApiProblem.forbidden("this route needs the '" + role.code() + "' role; the key has "
                         + identity.roles().stream().map(Role::code).sorted().toList());
             }
-            ctx.put(IDENTITY, identity);
             ctx.next();
         };
     }

@@ -19,8 +19,9 @@ final class Bodies {
     private Bodies() {
     }
 
+    /** The body {@link JsonBody} read, as the JSON object the route takes. */
     static JsonObject object(RoutingContext ctx) {
-        Buffer body = ctx.body().buffer();
+        Buffer body = ctx.get(JsonBody.BODY);
         return JsonText.object(body == null ? null : body.getBytes(), "the body");
     }
 

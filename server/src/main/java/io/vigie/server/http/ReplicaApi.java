@@ -7,7 +7,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vigie.learner.Prediction;
 import io.vigie.server.ApiProblem;
-import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
 import io.vigie.server.kafka.ReplicaModels;
 import io.vigie.server.wire.EventJson;
@@ -24,21 +23,18 @@ import io.vigie.server.model.Scored;
  */
 public final class ReplicaApi {
     private final Supplier<ReplicaModels> replica;
-    private final Supplier<ApiKeys> keys;
     private final Api.Limits limits;
 
-    public ReplicaApi(Supplier<ReplicaModels> replica, Supplier<ApiKeys> keys, Api.Limits limits) {
+    public ReplicaApi(Supplier<ReplicaModels> replica, Api.Limits limits) {
         this.replica = replica;
-        this.keys = keys;
         this.limits = limits;
     }
 
+    /** Adds the routes, each behind the role it needs (the key itself is checked by the {@link FrontDoor}). */
     public void mount(Router router) {
-        router.get("/v1/models").handler(Authorization.require(keys, () -> replica.get() != null, Role.READ)).handler(this::list);
-        router.post("/v1/models/:name/predict").handler(Authorization.require(keys, () -> replica.get() != null, Role.PREDICT))
-                .handler(this::predict);
-        router.post("/v1/models/:name/predict/batch").handler(Authorization.require(keys, () -> replica.get() != null, Role.PREDICT))
-                .handler(this::predictBatch);
+        router.get("/v1/models").handler(Authorization.require(Role.READ)).handler(this::list);
+        router.post("/v1/models/:name/predict").handler(Authorization.require(Role.PREDICT)).handler(this::predict);
+        router.post("/v1/models/:name/predict/batch").handler(Authorization.require(Role.PREDICT)).handler(this::predictBatch);
     }
 
     private void list(RoutingContext ctx) {
