@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -38,15 +39,35 @@ import java.util.zip.CRC32C;
  * everything before it. Format 1 held a learner alone; it still reads, with default abstention
  * settings. A file is written to a temporary name, forced to disk and renamed, so a crash leaves
  * the old snapshot or the new one, never half of one. On reading, the checksum is verified
- * before a single model byte is deserialized, and deserialization only admits Vigie's, MOA's,
- * Weka's and JDK classes.
+ * before a single model byte is deserialized, and deserialization is bounded ({@link #filter}):
+ * it admits only Vigie's, MOA's and Weka's classes and the few JDK classes models hold (no
+ * {@code HashSet}, the classic nested-set bomb), arrays in proportion to the bytes that fill them
+ * (a forged length cannot allocate gigabytes), and no object graph deeper than {@link #MAX_DEPTH}.
  */
 public final class Snapshots {
     /** Bumped whenever the layout changes; readers refuse versions newer than theirs. */
     public static final int FORMAT_VERSION = 2;
     private static final byte[] MAGIC = "VIGIESNP".getBytes(StandardCharsets.US_ASCII);
-    private static final ObjectInputFilter LEARNER_CLASSES_ONLY = ObjectInputFilter.Config.createFilter(
-            "io.vigie.**;moa.**;com.yahoo.labs.samoa.**;weka.**;com.github.javacliparser.**;java.**;!*");
+    /**
+     * The deepest object graph read. Models measured here reach 82 (the committee after Elec2's
+     * 45,312 events); a bound keeps a crafted file from overflowing the stack.
+     */
+    static final int MAX_DEPTH = 500;
+    /**
+     * Arrays are allocated before their elements are read, so a forged length would allocate
+     * gigabytes from a few bytes. A real array's elements are in the stream (a map's table is at
+     * most about 1.4 slots per byte of its entries, 8 bytes a slot): all the arrays of a snapshot
+     * may take 32 bytes per byte of it, and a megabyte more.
+     */
+    private static final long ARRAY_BYTES_PER_STREAM_BYTE = 32;
+    private static final Set<String> MODEL_PACKAGES = Set.of("io.vigie.", "moa.", "com.yahoo.labs.samoa.", "weka.",
+            "com.github.javacliparser.");
+    /** The JDK classes the models hold, as measured on every preset's snapshots. */
+    private static final Set<Class<?>> JDK_CLASSES = Set.of(Object.class, Number.class, Enum.class, String.class, Integer.class,
+            Long.class, Double.class, Float.class, Short.class, Byte.class, Boolean.class, Character.class,
+            java.util.ArrayList.class, java.util.LinkedList.class, java.util.ArrayDeque.class, java.util.HashMap.class,
+            java.util.Random.class, java.util.Map.Entry.class, classNamed("java.util.CollSer"),
+            classNamed("java.util.ImmutableCollections$List12"), classNamed("java.util.ImmutableCollections$ListN"));
 
     private Snapshots() {
     }
@@ -125,6 +146,14 @@ public final class Snapshots {
         return parse(file, false).provenance();
     }
 
+    /**
+     * Reads a snapshot from its bytes, as {@link #read} reads a file: the model of a snapshot that
+     * was just encoded, to check it reads back.
+     */
+    public static Snapshot decode(byte[] bytes) {
+        return parse("in memory", bytes, true);
+    }
+
     private static Snapshot parse(Path file, boolean withModel) {
         byte[] bytes;
         try {
@@ -134,6 +163,10 @@ public final class Snapshots {
         } catch (IOException e) {
             throw new SnapshotException("snapshot " + file + " cannot be read: " + e.getMessage(), e);
         }
+        return parse(file.toString(), bytes, withModel);
+    }
+
+    private static Snapshot parse(String file, byte[] bytes, boolean withModel) {
         if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new SnapshotException(file + " is not a Vigie snapshot (it does not start with VIGIESNP)");
         }
@@ -221,13 +254,54 @@ public final class Snapshots {
     /** The model and the owner's state (null if none); format 1 held a learner alone. */
     private static Object[] deserialize(byte[] body, int format) throws IOException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(body))) {
-            in.setObjectInputFilter(LEARNER_CLASSES_ONLY);
+            in.setObjectInputFilter(filter(body.length));
             if (format == 1) {
                 return new Object[]{new Model((Learner) in.readObject(), AbstentionSettings.DEFAULTS), null};
             }
             return new Object[]{(Model) in.readObject(), in.readObject()};
         } catch (ClassNotFoundException | ClassCastException e) {
             throw new IOException("the model bytes hold no Vigie model (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The bounds of reading a model's {@code length} serialized bytes (see the class comment). */
+    static ObjectInputFilter filter(long length) {
+        long[] allocated = {0};
+        return info -> {
+            if (info.depth() > MAX_DEPTH || info.streamBytes() > length || info.references() > length) {
+                return ObjectInputFilter.Status.REJECTED;
+            }
+            Class<?> type = info.serialClass();
+            if (info.arrayLength() >= 0 && type != null) {
+                allocated[0] += info.arrayLength() * elementBytes(type.getComponentType());
+                if (allocated[0] > ARRAY_BYTES_PER_STREAM_BYTE * length + (1 << 20)) {
+                    return ObjectInputFilter.Status.REJECTED; // arrays far larger than the bytes that could fill them
+                }
+            }
+            while (type != null && type.isArray()) {
+                type = type.getComponentType();
+            }
+            if (type == null || type.isPrimitive()) {
+                return ObjectInputFilter.Status.ALLOWED;
+            }
+            String name = type.getName();
+            boolean allowed = JDK_CLASSES.contains(type) || MODEL_PACKAGES.stream().anyMatch(name::startsWith);
+            return allowed ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED;
+        };
+    }
+
+    private static long elementBytes(Class<?> component) {
+        if (component == long.class || component == double.class || !component.isPrimitive()) {
+            return 8;
+        }
+        return component == int.class || component == float.class ? 4 : component == short.class || component == char.class ? 2 : 1;
+    }
+
+    private static Class<?> classNamed(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("this JDK lacks " + name, e);
         }
     }
 

@@ -107,4 +107,59 @@ class SnapshotsTest {
             assertEquals(a.reason(), b.reason());
         }
     }
+
+    /** A snapshot whose owner state is {@code state}, with a valid checksum: what a crafted file looks like. */
+    private Path crafted(java.io.Serializable state) {
+        Model model = new Model(learner, AbstentionSettings.DEFAULTS);
+        Path crafted = tmp.resolve("crafted.snapshot");
+        Snapshots.save(crafted, Snapshots.encode(model, state, Snapshots.provenance(model, Map.of(), FIXED)));
+        return crafted;
+    }
+
+    /** Rewrites a file's checksum (its last 8 bytes: CRC32C of the rest), as a forger would after editing it. */
+    private static void resign(Path file, byte[] bytes) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, bytes.length - 8);
+        ByteBuffer.wrap(bytes).putLong(bytes.length - 8, crc.getValue());
+        Files.write(file, bytes);
+    }
+
+    @Test
+    void read_refusesAnArrayLongerThanItsBytes_beforeAllocatingIt() throws IOException {
+        Path forged = crafted(new long[]{7, 7, 7});
+        byte[] bytes = Files.readAllBytes(forged);
+        // the serialized long[] holds its length, 3, right before its three elements: claim 2^31 - 1
+        byte[] three = ByteBuffer.allocate(4 + 24).putInt(3).putLong(7).putLong(7).putLong(7).array();
+        int at = indexOf(bytes, three);
+        assertTrue(at > 0, "the array is in the file");
+        ByteBuffer.wrap(bytes).putInt(at, Integer.MAX_VALUE);
+        resign(forged, bytes);
+        SnapshotException e = assertThrows(SnapshotException.class, () -> Snapshots.read(forged));
+        assertTrue(e.getMessage().contains("filter"), e.getMessage());
+    }
+
+    @Test
+    void read_refusesGraphsTooDeep_andClassesModelsDoNotHold() throws IOException {
+        java.util.LinkedList<Object> nested = new java.util.LinkedList<>();
+        for (int level = 0; level < Snapshots.MAX_DEPTH + 10; level++) {
+            java.util.LinkedList<Object> outer = new java.util.LinkedList<>();
+            outer.add(nested);
+            nested = outer;
+        }
+        Path deep = crafted(nested);
+        assertTrue(assertThrows(SnapshotException.class, () -> Snapshots.read(deep)).getMessage().contains("filter"));
+        Path set = crafted(new java.util.HashSet<>(java.util.List.of("a")));
+        assertTrue(assertThrows(SnapshotException.class, () -> Snapshots.read(set)).getMessage().contains("filter"));
+        Path shallow = crafted(new java.util.HashMap<>(Map.of("a", 1)));
+        assertEquals(Map.of("a", 1), Snapshots.read(shallow).state(), "a map where models keep theirs reads");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

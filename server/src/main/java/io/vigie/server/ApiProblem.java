@@ -3,19 +3,43 @@ package io.vigie.server;
 /**
  * A request the service refuses, with the HTTP status and an RFC 9457 problem type. Thrown
  * anywhere below the routes; the router turns it into {@code application/problem+json}.
+ *
+ * <p>A detail never shows where the service keeps its files: the data dir's absolute path, which
+ * storage errors quote, is written {@code <data-dir>} (see {@link #hideDataDir}).
  */
 public final class ApiProblem extends RuntimeException {
+    private static final java.util.Set<String> DATA_DIRS = new java.util.concurrent.CopyOnWriteArraySet<>();
+
     private final int status;
     private final String type;
     private final String title;
     private final int retryAfterSeconds;
 
     private ApiProblem(int status, String type, String title, String detail, int retryAfterSeconds) {
-        super(detail, null, false, false);
+        super(redact(detail), null, false, false);
         this.status = status;
         this.type = type;
         this.title = title;
         this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** From now on, details write this data dir as {@code <data-dir>}. */
+    public static void hideDataDir(java.nio.file.Path dataDir) {
+        DATA_DIRS.add(dataDir.toAbsolutePath().normalize().toString());
+        DATA_DIRS.add(dataDir.toString());
+    }
+
+    /** The text with every registered data dir written {@code <data-dir>}. */
+    public static String redact(String detail) {
+        if (detail == null) {
+            return null;
+        }
+        for (String dir : DATA_DIRS) {
+            if (!dir.isEmpty() && detail.contains(dir)) {
+                detail = detail.replace(dir, "<data-dir>");
+            }
+        }
+        return detail;
     }
 
     public static ApiProblem badRequest(String detail) {

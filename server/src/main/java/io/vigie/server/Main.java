@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE] [--kafka HOST:PORT [--group NAME]]}:
@@ -71,10 +72,13 @@ public final class Main {
         }
         // Registered before anything is announced, so that a SIGTERM at any point after start stops it cleanly.
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean served = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 vertx.close().await(60, TimeUnit.SECONDS);
-                System.out.println("Vigie stopped: models drained and snapshotted");
+                if (served.get()) { // a start that failed had no models to drain
+                    System.out.println("Vigie stopped: models drained and snapshotted");
+                }
             } catch (Exception e) {
                 System.err.println("vigie serve: shutdown was not clean: " + e.getMessage());
             }
@@ -91,6 +95,7 @@ public final class Main {
         if (server.generatedAdminKey() != null) {
             System.out.println("Admin API key (shown once, only its hash is stored): " + server.generatedAdminKey());
         }
+        served.set(true);
         System.out.println("Vigie ready on " + url);
         stopped.await();
     }

@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -31,6 +32,7 @@ import io.vigie.server.kafka.KafkaSettings;
 import io.vigie.server.kafka.ReplicaModels;
 import io.vigie.server.kafka.VersionPublisher;
 import io.vigie.server.model.Models;
+import io.vigie.server.store.DataDirLock;
 import io.vigie.server.model.WriterSettings;
 import io.vigie.server.wire.DefinitionJson;
 import org.slf4j.Logger;
@@ -60,6 +62,7 @@ public final class VigieServer extends VerticleBase {
     private volatile Models models;
     private volatile ApiKeys keys;
     private volatile AuditLog audit;
+    private volatile DataDirLock lock;
     private volatile String generatedAdminKey;
     private HttpServer server;
     private Router router;
@@ -133,6 +136,7 @@ public final class VigieServer extends VerticleBase {
 
     private void recover(JsonObject config) {
         Path dataDir = Path.of(config.getString("data_dir", "vigie-data"));
+        ApiProblem.hideDataDir(dataDir);
         WriterSettings settings = new WriterSettings(
                 config.getInteger("queue_capacity", WriterSettings.DEFAULTS.queueCapacity()),
                 WriterSettings.DEFAULTS.maxDrain(),
@@ -140,6 +144,7 @@ public final class VigieServer extends VerticleBase {
                 config.getLong("min_free_bytes", WriterSettings.DEFAULTS.minFreeBytes()),
                 config.getLong("disk_check_ms", WriterSettings.DEFAULTS.diskCheckMillis()));
         vertx.executeBlocking(() -> {
+            lock = DataDirLock.acquire(dataDir); // before a file of the dir is read or written
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
             KafkaSettings kafka = KafkaSettings.from(config);
             generatedAdminKey = loaded.generatedAdminKey();
@@ -206,6 +211,9 @@ public final class VigieServer extends VerticleBase {
             if (audit != null) {
                 audit.close();
             }
+            if (lock != null) {
+                lock.close();
+            }
             registry.close();
             return null;
         }, false));
@@ -257,7 +265,9 @@ public final class VigieServer extends VerticleBase {
 
     private void handleReady(RoutingContext ctx) {
         if (models != null) {
-            ctx.json(new JsonObject().put("status", "READY").put("models", models.all().size()));
+            // ready: the models that opened serve; one that could not is named here, and its routes answer 503
+            ctx.json(new JsonObject().put("status", "READY").put("models", models.all().size())
+                    .put("failed", new JsonArray(models.failed().stream().map(Models.Failed::name).toList())));
         } else {
             ctx.response().setStatusCode(503).putHeader("Retry-After", "1");
             ctx.json(new JsonObject().put("status", recovered.future().failed() ? "FAILED" : "RECOVERING"));

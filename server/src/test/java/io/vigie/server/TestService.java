@@ -31,8 +31,13 @@ final class TestService implements AutoCloseable {
         server = new VigieServer(clock);
         JsonObject config = new JsonObject().put("port", 0).put("data_dir", dataDir.toString()).put("admin_key", ADMIN)
                 .mergeIn(extraConfig);
-        vertx.deployVerticle(server, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
-        server.recovered().await(60, TimeUnit.SECONDS);
+        try {
+            vertx.deployVerticle(server, new DeploymentOptions().setConfig(config)).await(30, TimeUnit.SECONDS);
+            server.recovered().await(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close().await(60, TimeUnit.SECONDS);
+            throw e;
+        }
     }
 
     java.util.List<String> routeTable() {

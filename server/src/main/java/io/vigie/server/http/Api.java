@@ -16,7 +16,6 @@ import io.vigie.server.wire.EventJson;
 import io.vigie.server.wire.Json;
 import io.vigie.server.audit.AuditLog;
 import io.vigie.server.model.ModelDefinition;
-import io.vigie.server.model.ModelView;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import io.vigie.server.store.ScoredEvent;
@@ -146,6 +145,7 @@ public final class Api {
             } else {
                 JsonArray list = new JsonArray();
                 summaries.forEach(s -> list.add(s.result()));
+                models.get().failed().forEach(f -> list.add(Renderings.failed(f)));
                 json(ctx, 200, new JsonObject().put("models", list));
             }
         });
@@ -155,12 +155,11 @@ public final class Api {
         respond(ctx, 200, writer(ctx).read(Renderings::model));
     }
 
+    /** Deletes a model, or one that could not be opened (an operator's way out). */
     private void deleteModel(RoutingContext ctx) {
-        ModelWriter writer = writer(ctx);
-        String name = writer.definition().name();
+        String name = ctx.pathParam("name");
         blocking(ctx, () -> {
-            long before = writer.read(ModelView::version).join();
-            models.get().delete(name);
+            Long before = models.get().delete(name);
             audit(ctx, "model.delete", name, new JsonObject().put("version_before", before));
             return name;
         }, deleted -> ctx.response().setStatusCode(204).end());

@@ -200,6 +200,9 @@ final class ModelStateMachine {
         } else if (record instanceof LogRecord.Promotion promotion) {
             championChanged(challengers.remove(promotion.challenger()).model(), seq, promotion.challenger());
             serving.timeline().mark(model.learner().learned(), promotion.timeMillis(), "promotion", promotion.challenger());
+        } else if (record instanceof LogRecord.Lost lost) {
+            serving.timeline().mark(model.learner().learned(), lost.timeMillis(), "lost_record",
+                    lost.id().isEmpty() ? "unreadable" : lost.id());
         }
         version = seq;
     }

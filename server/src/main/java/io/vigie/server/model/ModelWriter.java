@@ -82,11 +82,13 @@ public final class ModelWriter implements AutoCloseable {
         Versions versions = new Versions(dir.resolve("versions"));
         this.snapshots = new SnapshotSchedule(definition.name(), versions, settings.snapshotEvery(), clock, meters.snapshot,
                 version -> { });
-        Versions.Latest readable = versions.latestReadable();
-        Snapshot latest = readable.snapshot();
-        this.machine = new ModelStateMachine(definition, latest, version -> versions.load(version).model(), meters);
-        long offset = latest == null ? 0 : Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
+        Snapshot latest;
+        Versions.Latest readable;
         try {
+            readable = versions.latestReadable();
+            latest = readable.snapshot();
+            this.machine = new ModelStateMachine(definition, latest, version -> versions.load(version).model(), meters);
+            long offset = latest == null ? 0 : Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
             this.log = EventLog.open(dir.resolve("events.log"), offset, machine.version(), (seq, record, end) -> {
                 apply(seq, record, null);
                 if (machine.labelledWaiting() >= REPLAY_MARK_BATCH) {
@@ -94,7 +96,7 @@ public final class ModelWriter implements AutoCloseable {
                 }
             });
             markLabelled();
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) { // whatever recovery threw, the model leaves nothing running or registered behind
             snapshots.abandon();
             meters.remove();
             throw e;

@@ -1,5 +1,6 @@
 package io.vigie.server.model;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.Learners;
@@ -50,6 +51,10 @@ public final class Models implements AutoCloseable {
     private final Map<String, ModelWriter> writers = new ConcurrentHashMap<>();
     private final BiConsumer<String, Promoted> automaticPromotions;
     private final DefinitionFormat format;
+    private final Map<String, Failed> failed = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> failedGauges = new ConcurrentHashMap<>();
+    /** The label TTL kept for a model whose definition cannot be read: its events must not expire before it is repaired. */
+    private static final Duration KEEP_UNTIL_REPAIRED = Duration.ofDays(3650);
 
     private Models(Path root, DefinitionFormat format, PendingStore store, Clock clock, WriterSettings settings,
                    MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) {
@@ -64,38 +69,63 @@ public final class Models implements AutoCloseable {
 
     /**
      * Opens every model under the data dir: each replays its log from its latest snapshot.
-     * {@code format} reads and writes each model's {@code model.json}.
+     * {@code format} reads and writes each model's {@code model.json}. A model that cannot be
+     * opened (an unreadable definition, a damaged log or snapshot, anything its recovery throws)
+     * is kept aside as failed, with the reason, and the others open: one bad model never stops
+     * the service. Its files and pending events are left as they are for an operator.
      */
     public static Models open(Path dataDir, DefinitionFormat format, Clock clock, WriterSettings settings, MeterRegistry registry,
                               BiConsumer<String, Promoted> automaticPromotions)
             throws IOException, RocksDBException {
         Path root = Files.createDirectories(dataDir.resolve("models"));
         Map<String, ModelDefinition> definitions = new TreeMap<>();
+        Map<String, String> unreadable = new TreeMap<>();
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path dir : dirs.sorted().toList()) {
                 String name = dir.getFileName().toString();
                 if (name.startsWith(".deleted-")) {
                     deleteRecursively(dir); // a delete that a crash cut short
                 } else if (Files.exists(dir.resolve(DEFINITION))) {
-                    definitions.put(name, readDefinition(format, dir.resolve(DEFINITION)));
+                    try {
+                        definitions.put(name, readDefinition(format, dir.resolve(DEFINITION)));
+                    } catch (IOException | RuntimeException e) {
+                        unreadable.put(name, e.getMessage());
+                    }
                 }
             }
         }
         Map<String, Duration> ttls = new HashMap<>();
         definitions.forEach((name, d) -> ttls.put(name, d.labelTtl()));
+        unreadable.keySet().forEach(name -> ttls.put(name, KEEP_UNTIL_REPAIRED)); // its pending events are kept, not expired
         PendingStore store = PendingStore.open(dataDir.resolve("pending"), ttls, clock);
         Models models = new Models(root, format, store, clock, settings, registry, automaticPromotions);
-        try {
-            for (ModelDefinition definition : definitions.values()) {
+        unreadable.forEach(models::failed);
+        for (ModelDefinition definition : definitions.values()) {
+            try {
                 ModelWriter writer = models.openWriter(definition);
                 models.writers.put(definition.name(), writer);
                 LOG.info(writer.recovered().describe(definition.name()));
+            } catch (Throwable e) { // a crafted snapshot may even exhaust the heap: that model fails, the others open
+                models.failed(definition.name(), e instanceof IOException || e instanceof ApiProblem ? e.getMessage() : e.toString());
             }
-        } catch (IOException | RocksDBException | RuntimeException e) {
-            models.close();
-            throw e;
         }
         return models;
+    }
+
+    /** A model that could not be opened, and why. */
+    public record Failed(String name, String reason) {
+    }
+
+    private void failed(String name, String reason) {
+        LOG.error("model '{}' could not be opened and is not served: {}", name, reason);
+        failed.put(name, new Failed(name, ApiProblem.redact(reason)));
+        failedGauges.put(name, Gauge.builder("vigie.model.failed", () -> 1).description("Models that could not be opened (1 each)")
+                .tag("model", name).register(registry));
+    }
+
+    /** The models that could not be opened, by name. */
+    public List<Failed> failed() {
+        return failed.values().stream().sorted(Comparator.comparing(Failed::name)).toList();
     }
 
     private ModelWriter openWriter(ModelDefinition definition) throws IOException, RocksDBException {
@@ -111,9 +141,14 @@ public final class Models implements AutoCloseable {
         }
     }
 
-    /** The writer of a model, or a 404. */
+    /** The writer of a model; a 404 if there is none, a 503 if it could not be opened. */
     public ModelWriter get(String name) {
         ModelWriter writer = writers.get(name);
+        Failed broken = failed.get(name);
+        if (broken != null) {
+            throw ApiProblem.unavailable("model-failed", "model '" + name + "' could not be opened and is not served: "
+                    + broken.reason(), 0);
+        }
         if (writer == null) {
             throw ApiProblem.notFound("unknown-model", "there is no model named '" + name + "'");
         }
@@ -132,8 +167,9 @@ public final class Models implements AutoCloseable {
      * @throws ApiProblem 409 if the name is taken, 422 if the model cannot be built or snapshotted
      */
     public synchronized ModelWriter create(ModelDefinition definition) {
-        if (writers.containsKey(definition.name())) {
-            throw ApiProblem.conflict("model-exists", "a model named '" + definition.name() + "' already exists");
+        if (writers.containsKey(definition.name()) || failed.containsKey(definition.name())) {
+            throw ApiProblem.conflict("model-exists", "a model named '" + definition.name() + "' already exists"
+                    + (failed.containsKey(definition.name()) ? " (it could not be opened: repair it or delete it)" : ""));
         }
         probe(definition.spec(), definition.schema(), definition.abstention());
         Path dir = root.resolve(definition.name());
@@ -149,15 +185,15 @@ public final class Models implements AutoCloseable {
     }
 
     /**
-     * Builds a learner and teaches it one event, so that a bad model string, or a learner whose
-     * trained state cannot be snapshotted (MOA's StreamingRandomPatches), is a 422 before
-     * anything is stored.
+     * Builds a learner, teaches it one event and reads its snapshot back, so that a bad model
+     * string, or a learner whose trained state cannot be snapshotted (MOA's StreamingRandomPatches)
+     * or read back (a class snapshots do not admit), is a 422 before anything is stored.
      */
     public static void probe(ModelSpec spec, Schema schema, AbstentionSettings abstention) {
         try {
             Model probe = new Model(Learners.create(spec, schema), abstention);
             probe.learnUnscored(schema.instance(new double[schema.features().size() + 1]));
-            Snapshots.encode(probe, null, Snapshots.provenance(probe, Map.of(), java.time.Clock.systemUTC()));
+            Snapshots.decode(Snapshots.encode(probe, null, Snapshots.provenance(probe, Map.of(), java.time.Clock.systemUTC())));
         } catch (SnapshotException e) {
             throw ApiProblem.invalid("model '" + spec.model() + "' cannot be served: it cannot be snapshotted (" + e.getMessage() + ")");
         } catch (LearnerException e) {
@@ -165,17 +201,28 @@ public final class Models implements AutoCloseable {
         }
     }
 
-    /** Deletes a model, its log, versions and pending events. Blocking: call it off the event loop. */
-    public synchronized void delete(String name) {
-        ModelWriter writer = get(name);
-        writers.remove(name);
-        writer.discard();
+    /**
+     * Deletes a model, its log, versions and pending events, and returns the version it had (null
+     * for a model that could not be opened, which can be deleted too). Blocking: call it off the
+     * event loop.
+     */
+    public synchronized Long delete(String name) {
+        Long before = null;
+        if (failed.remove(name) != null) {
+            registry.remove(failedGauges.remove(name));
+        } else {
+            ModelWriter writer = get(name);
+            before = writer.read(ModelView::version).join();
+            writers.remove(name);
+            writer.discard();
+        }
         try {
             Path dir = root.resolve(name);
             Path doomed = root.resolve(".deleted-" + name + "-" + clock.millis());
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             store.drop(name);
             deleteRecursively(doomed);
+            return before;
         } catch (IOException | RocksDBException e) {
             throw ApiProblem.unavailable("storage-failed", "model '" + name + "' was stopped but its files could not all be "
                     + "removed: " + e.getMessage(), 5);

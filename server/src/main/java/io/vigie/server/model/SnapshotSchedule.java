@@ -2,6 +2,7 @@ package io.vigie.server.model;
 
 import io.micrometer.core.instrument.Timer;
 import io.vigie.learner.Snapshot;
+import io.vigie.learner.SnapshotException;
 import io.vigie.learner.SnapshotProvenance;
 import io.vigie.learner.Snapshots;
 import io.vigie.server.ApiProblem;
@@ -105,9 +106,21 @@ final class SnapshotSchedule {
         return CompletableFuture.supplyAsync(() -> write(snapshot), io);
     }
 
-    /** Reads a version back, checksum verified, on the schedule's thread (a rollback, while the model keeps serving). */
+    /**
+     * Reads a version back, checksum verified, on the schedule's thread (a rollback, while the
+     * model keeps serving). A version that no longer reads is set aside and is a 409: it is not a
+     * version to roll back to any more.
+     */
     CompletableFuture<Snapshot> load(long version) {
-        return CompletableFuture.supplyAsync(() -> versions.load(version), io);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return versions.load(version);
+            } catch (SnapshotException e) {
+                versions.setAside(version, e);
+                throw ApiProblem.conflict("unreadable-version", "version " + version + " of model '" + model + "' no longer reads ("
+                        + e.getMessage() + "); it was set aside and is no longer listed, pick another");
+            }
+        }, io);
     }
 
     /** After a batch: a periodic snapshot once enough records were applied, unless one is still being written. */

@@ -22,13 +22,16 @@ import java.util.zip.CRC32C;
  * a whole batch with one write and one {@code fsync} (group commit): nothing is acknowledged
  * before it returns.
  *
- * <p>Opening replays the records after a snapshot's offset. The first frame that is short, fails
- * its checksum or breaks the sequence ends the log: a crash tore it mid-write, so it was never
- * acknowledged. The torn bytes are moved aside to {@code <log>.torn-<offset>} and the file is cut
- * there, so appends continue from the last good record.
+ * <p>Opening replays the records after a snapshot's offset. A frame that is short, fails its
+ * checksum or breaks the sequence ends what can be replayed. If no valid frame follows it, it is a
+ * torn tail: a crash cut the last write short, so nothing in it was acknowledged; the whole tail is
+ * moved aside to {@code <log>.torn-<offset>} and the file is cut there, so appends continue from
+ * the last good record. If a valid frame does follow, the damage is in the middle of acknowledged
+ * records: nothing is cut, and opening fails with {@link LogDamagedException} for an operator to
+ * decide ({@code vigie repair}).
  */
 public final class EventLog implements AutoCloseable {
-    private static final int HEADER = 4 + 4 + 8;
+    static final int HEADER = 4 + 4 + 8;
 
     /** What {@link #open} hands each replayed record to. */
     public interface Replay {
@@ -85,6 +88,10 @@ public final class EventLog implements AutoCloseable {
             }
             long torn = fileSize - offset;
             if (torn > 0) {
+                long resumes = nextValidFrame(channel, offset, fileSize, seq + 1);
+                if (resumes >= 0) {
+                    throw new LogDamagedException(file, offset, seq, resumes);
+                }
                 moveAside(channel, file, offset, torn);
                 channel.truncate(offset);
                 channel.force(true);
@@ -97,11 +104,12 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    private record Frame(LogRecord record, int bodyLength) {
+    /** A frame read: its record and the length of its body. */
+    record Frame(LogRecord record, int bodyLength) {
     }
 
     /** The next frame, or null if it is torn or out of sequence. */
-    private static Frame readFrame(DataInputStream in, long remaining, long expectedSeq) throws IOException {
+    static Frame readFrame(DataInputStream in, long remaining, long expectedSeq) throws IOException {
         if (remaining < HEADER) {
             return null;
         }
@@ -125,13 +133,63 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
+    /**
+     * The offset of the first valid frame after {@code from} (checksum good, sequence number at
+     * least {@code expectedSeq}), or -1 if there is none: what tells damage in the middle of the
+     * log from a torn tail. Every byte offset is tried, cheapest checks first.
+     */
+    static long nextValidFrame(FileChannel channel, long from, long fileSize, long expectedSeq) throws IOException {
+        long mostRecords = (fileSize - from) / (HEADER + 1);
+        ByteBuffer window = ByteBuffer.allocate(1 << 20);
+        for (long start = from + 1; start + HEADER <= fileSize; start += window.capacity() - HEADER) {
+            window.clear();
+            int read = readFully(channel, window, start, fileSize);
+            for (int i = 0; i + HEADER <= read; i++) {
+                long seq = window.getLong(i + 8);
+                int length = window.getInt(i);
+                long at = start + i;
+                if (seq >= expectedSeq && seq <= expectedSeq + mostRecords && length >= 1 && length <= fileSize - at - HEADER
+                        && checksumHolds(channel, at, length, seq, window.getInt(i + 4))) {
+                    return at;
+                }
+            }
+            if (start + read >= fileSize) {
+                break;
+            }
+        }
+        return -1;
+    }
+
+    private static int readFully(FileChannel channel, ByteBuffer buffer, long position, long fileSize) throws IOException {
+        int total = 0;
+        while (buffer.hasRemaining() && position + total < fileSize) {
+            int n = channel.read(buffer, position + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private static boolean checksumHolds(FileChannel channel, long at, int length, long seq, int crc) throws IOException {
+        ByteBuffer body = ByteBuffer.allocate(length);
+        readFully(channel, body, at + HEADER, at + HEADER + length);
+        CRC32C check = new CRC32C();
+        check.update(ByteBuffer.allocate(8).putLong(0, seq));
+        body.flip();
+        check.update(body);
+        return (int) check.getValue() == crc;
+    }
+
+    /** Copies the whole cut region beside the log, however long, before the log is cut. */
     private static void moveAside(FileChannel channel, Path file, long offset, long length) throws IOException {
-        ByteBuffer torn = ByteBuffer.allocate((int) Math.min(length, 64L << 20));
-        channel.read(torn, offset);
-        torn.flip();
         try (FileChannel aside = FileChannel.open(file.resolveSibling(file.getFileName() + ".torn-" + offset),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            aside.write(torn);
+            long copied = 0;
+            while (copied < length) {
+                copied += channel.transferTo(offset + copied, length - copied, aside);
+            }
             aside.force(true);
         }
     }
@@ -151,10 +209,7 @@ public final class EventLog implements AutoCloseable {
         long first = nextSeq;
         long seq = nextSeq;
         for (byte[] body : bodies) {
-            CRC32C crc = new CRC32C();
-            crc.update(ByteBuffer.allocate(8).putLong(0, seq));
-            crc.update(body);
-            buffer.putInt(body.length).putInt((int) crc.getValue()).putLong(seq).put(body);
+            putFrame(buffer, seq, body);
             seq++;
         }
         buffer.flip();
@@ -175,6 +230,14 @@ public final class EventLog implements AutoCloseable {
         size += total;
         nextSeq = seq;
         return first;
+    }
+
+    /** Writes a frame: length, checksum of the sequence number and the body, sequence number, body. */
+    static void putFrame(ByteBuffer buffer, long seq, byte[] body) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(8).putLong(0, seq));
+        crc.update(body);
+        buffer.putInt(body.length).putInt((int) crc.getValue()).putLong(seq).put(body);
     }
 
     /** The byte offset after the last record: where a snapshot of the current state starts replay. */

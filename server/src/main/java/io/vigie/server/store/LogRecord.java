@@ -67,12 +67,23 @@ public sealed interface LogRecord {
     record Promotion(String challenger, long timeMillis) implements LogRecord {
     }
 
+    /**
+     * A record that could not be read when the log was repaired ({@link LogRepair}): it stands in
+     * its place, so that every version after it keeps its number; applying it changes nothing.
+     *
+     * @param damagedAt the byte offset of the damage in the log before the repair
+     * @param id        the event id the damaged record seemed to hold, or "" if none could be read
+     */
+    record Lost(long damagedAt, String id, long timeMillis) implements LogRecord {
+    }
+
     byte LABEL = 1;
     byte LABELLED_EVENT = 2;
     byte ROLLBACK = 3;
     byte CHALLENGER_ADDED = 4;
     byte CHALLENGER_REMOVED = 5;
     byte PROMOTION = 6;
+    byte LOST = 7;
 
     /** The record's bytes: a type byte, then its fields. */
     static byte[] encode(LogRecord record) {
@@ -116,6 +127,11 @@ public sealed interface LogRecord {
                 out.writeByte(PROMOTION);
                 writeString(out, p.challenger());
                 out.writeLong(p.timeMillis());
+            } else if (record instanceof Lost l) {
+                out.writeByte(LOST);
+                out.writeLong(l.damagedAt());
+                writeString(out, l.id());
+                out.writeLong(l.timeMillis());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -135,6 +151,7 @@ public sealed interface LogRecord {
                     in.readLong(), in.readDouble(), in.readLong());
             case CHALLENGER_REMOVED -> new ChallengerRemoved(readString(in), in.readLong());
             case PROMOTION -> new Promotion(readString(in), in.readLong());
+            case LOST -> new Lost(in.readLong(), readString(in), in.readLong());
             default -> throw new IOException("unknown log record type " + type);
         };
     }

@@ -139,6 +139,29 @@ public final class PendingEvents {
         }
     }
 
+    /**
+     * Takes back the label of stored events whose label records were lost in a repaired log: their
+     * labels can be sent again instead of being refused as duplicates. Events not labelled are left
+     * alone.
+     *
+     * @return how many events were waiting for their label again
+     */
+    public int unlabel(List<String> ids) throws RocksDBException {
+        int undone = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (String id : ids) {
+                ScoredEvent event = get(id);
+                if (event != null && event.labelled()) {
+                    batch.put(family, key(id), event.withLabel(-1, 0).encode());
+                    count(batch, Counter.PENDING, 1);
+                    undone++;
+                }
+            }
+            db.write(writeOptions, batch);
+        }
+        return undone;
+    }
+
     /** Counts a label that was not learned (unknown, duplicate or late). */
     public void rejected(Counter counter) throws RocksDBException {
         try (WriteBatch batch = new WriteBatch()) {

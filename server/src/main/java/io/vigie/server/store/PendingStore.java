@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,10 @@ import java.util.Map;
  * label TTL, so weeks of unlabelled events live on disk and expire there; the default column
  * family (no TTL) holds each model's counters.
  *
+ * <p>A model's column family is named after it, except a model named {@code default}, whose
+ * family is {@code model:default}: RocksDB's own default family holds the counters, and a model
+ * name cannot hold a colon, so no model name can clash with it.
+ *
  * <p>RocksDB drops expired entries only when it compacts, so {@link PendingEvents} also checks an
  * event's age itself: a label past the TTL is "late" whether or not the entry is still there.
  */
@@ -30,6 +35,9 @@ public final class PendingStore implements AutoCloseable {
     static {
         RocksDB.loadLibrary();
     }
+
+    /** Prefixes the family of a model whose name RocksDB reserves; a model name cannot hold a colon. */
+    private static final String RESERVED_PREFIX = "model:";
 
     private final TtlDB db;
     private final DBOptions options;
@@ -69,17 +77,16 @@ public final class PendingStore implements AutoCloseable {
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
         ttlValues.add(0);
         for (byte[] name : existing) {
-            String model = new String(name, StandardCharsets.UTF_8);
-            if (!model.equals("default")) {
+            if (!Arrays.equals(name, RocksDB.DEFAULT_COLUMN_FAMILY)) {
                 descriptors.add(new ColumnFamilyDescriptor(name, familyOptions));
-                ttlValues.add(seconds(ttls.getOrDefault(model, Duration.ofDays(1))));
+                ttlValues.add(seconds(ttls.getOrDefault(modelOf(name), Duration.ofDays(1))));
             }
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         TtlDB db = TtlDB.open(options, dir.toString(), descriptors, handles, ttlValues, false);
         PendingStore store = new PendingStore(db, options, familyOptions, handles.get(0), clock);
         for (int i = 1; i < handles.size(); i++) {
-            String model = new String(descriptors.get(i).getName(), StandardCharsets.UTF_8);
+            String model = modelOf(descriptors.get(i).getName());
             if (ttls.containsKey(model)) {
                 store.families.put(model, handles.get(i));
             } else {
@@ -94,8 +101,7 @@ public final class PendingStore implements AutoCloseable {
     public synchronized PendingEvents forModel(String model, Duration ttl) throws RocksDBException {
         ColumnFamilyHandle family = families.get(model);
         if (family == null) {
-            family = db.createColumnFamilyWithTtl(
-                    new ColumnFamilyDescriptor(model.getBytes(StandardCharsets.UTF_8), familyOptions), seconds(ttl));
+            family = db.createColumnFamilyWithTtl(new ColumnFamilyDescriptor(familyName(model), familyOptions), seconds(ttl));
             families.put(model, family);
         }
         return new PendingEvents(db, family, counters, model, ttl, clock);
@@ -112,6 +118,16 @@ public final class PendingStore implements AutoCloseable {
         byte[] to = from.clone();
         to[to.length - 1]++;
         db.deleteRange(counters, from, to);
+    }
+
+    /** The column family of a model's events: its name, but {@code model:default} for a model named {@code default}. */
+    static byte[] familyName(String model) {
+        return (model.equals("default") ? RESERVED_PREFIX + model : model).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String modelOf(byte[] family) {
+        String name = new String(family, StandardCharsets.UTF_8);
+        return name.startsWith(RESERVED_PREFIX) ? name.substring(RESERVED_PREFIX.length()) : name;
     }
 
     private static int seconds(Duration ttl) {

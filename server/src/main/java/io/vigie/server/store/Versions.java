@@ -40,7 +40,7 @@ public final class Versions {
     private final Path dir;
     private final NavigableMap<Long, Version> versions = new ConcurrentSkipListMap<>();
     /** Versions whose snapshot failed its checksum or could not be read, newest first; set aside. */
-    private final List<Long> unreadable = new ArrayList<>();
+    private final List<Long> unreadable = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Versions(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
@@ -110,7 +110,8 @@ public final class Versions {
         return unreadable.stream().sorted(java.util.Comparator.reverseOrder()).toList();
     }
 
-    private void setAside(long version, SnapshotException why) {
+    /** Moves a version's snapshot aside ({@code .unreadable}): it failed to read and is no longer a version. */
+    public void setAside(long version, SnapshotException why) {
         Path file = file(version);
         LOG.error("snapshot {} is unreadable ({}); moved aside, recovery uses an older one", file, why.getMessage());
         unreadable.add(version);

@@ -14,6 +14,7 @@ import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.model.Challenger;
 import io.vigie.server.model.Comparison;
 import io.vigie.server.model.ModelView;
+import io.vigie.server.model.Models;
 import io.vigie.server.model.Recovered;
 import io.vigie.server.model.ServingMetrics;
 import io.vigie.server.model.Timeline;
@@ -117,10 +118,16 @@ public final class Renderings {
     public static JsonObject summary(ModelView view) {
         return new JsonObject()
                 .put("name", view.definition().name())
+                .put("status", "serving")
                 .put("model", view.spec().model())
                 .put("version", view.version())
                 .put("learned", view.learned())
                 .put("pending", view.count(PendingEvents.Counter.PENDING));
+    }
+
+    /** A model that could not be opened: not served until it is repaired or deleted. */
+    public static JsonObject failed(Models.Failed failed) {
+        return new JsonObject().put("name", failed.name()).put("status", "failed").put("failure", failed.reason());
     }
 
     public static JsonObject model(ModelView view) {
