@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The service in this JVM on a data dir, and the calls the benchmarks make to it with the admin key. */
 final class BenchService implements AutoCloseable {
-    static final String KEY = "bench-admin-key";
+    static final String KEY = "bench-admin-key-0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final Vertx vertx = Vertx.vertx();

@@ -174,7 +174,7 @@ public final class Schema implements Serializable {
     public int classIndexOf(String label) {
         Integer index = classIndex.get(label);
         if (index == null) {
-            throw new SchemaException(className, "unknown class '" + label + "', valid classes: " + classes);
+            throw new SchemaException(className, "unknown class '" + SchemaException.shown(label) + "', valid classes: " + classes);
         }
         return index;
     }
@@ -264,7 +264,7 @@ public final class Schema implements Serializable {
                 throw new SchemaException(feature.name(), "expected one of " + feature.values() + ", got " + describe(value));
             }
             Integer index = nominalIndex.get(f).get(text);
-            return index != null ? index : missing(feature, "unknown value '" + text + "', valid values: " + feature.values());
+            return index != null ? index : missing(feature, "unknown value '" + SchemaException.shown(text) + "', valid values: " + feature.values());
         }
         if (value instanceof Number number) {
             double d = number.doubleValue();
@@ -294,7 +294,8 @@ public final class Schema implements Serializable {
     }
 
     private static String describe(Object value) {
-        return value instanceof String s ? "the text \"" + s + "\"" : value.getClass().getSimpleName().toLowerCase() + " " + value;
+        return value instanceof String s ? "the text \"" + SchemaException.shown(s) + "\""
+                : value.getClass().getSimpleName().toLowerCase() + " " + SchemaException.shown(String.valueOf(value));
     }
 
     private List<String> featureNames() {

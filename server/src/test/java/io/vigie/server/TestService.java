@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The real service on a free loopback port over a data dir, and an HTTP client for it. */
 final class TestService implements AutoCloseable {
-    static final String ADMIN = "test-admin-key";
+    static final String ADMIN = "test-admin-key-0123456789abcdef";
 
     private final Vertx vertx = Vertx.vertx();
     private final VigieServer server;

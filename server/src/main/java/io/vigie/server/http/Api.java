@@ -104,7 +104,7 @@ public final class Api {
         for (String name : names) {
             Role role = Role.parse(name);
             if (role == null) {
-                throw ApiProblem.invalid("unknown role '" + name + "'; roles are predict, label, read, admin");
+                throw ApiProblem.invalid("unknown role '" + Json.quote(name) + "'; roles are predict, label, read, admin");
             }
             roles.add(role);
         }
@@ -186,7 +186,7 @@ public final class Api {
         if (value.equals("true")) {
             return true;
         }
-        throw ApiProblem.badRequest("'explain' must be true or false, got '" + value + "'");
+        throw ApiProblem.badRequest("'explain' must be true or false, got '" + Json.quote(value) + "'");
     }
 
     private void predictBatch(RoutingContext ctx) {
@@ -371,7 +371,7 @@ public final class Api {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiProblem.badRequest("'" + name + "' must be an integer from " + min + " to " + max + ", got '" + text + "'");
+        throw ApiProblem.badRequest("'" + name + "' must be an integer from " + min + " to " + max + ", got '" + Json.quote(text) + "'");
     }
 
     /** The versions around a logged change: its record is the version after, the one before it the version before. */

@@ -3,13 +3,12 @@ package io.vigie.server.kafka;
 import com.yahoo.labs.samoa.instances.Instance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.DriftReset;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
+import io.vigie.server.wire.JsonText;
 import io.vigie.server.wire.Renderings;
 import io.vigie.server.wire.EventJson;
 import io.vigie.server.model.ModelWriter;
@@ -258,16 +257,7 @@ public final class KafkaIngest implements AutoCloseable {
         if (value == null) {
             throw ApiProblem.badRequest("the record has no value");
         }
-        Object parsed;
-        try {
-            parsed = io.vertx.core.json.Json.decodeValue(Buffer.buffer(value));
-        } catch (DecodeException e) {
-            throw ApiProblem.badRequest("the value is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (!(parsed instanceof JsonObject object)) {
-            throw ApiProblem.badRequest("the value must be a JSON object");
-        }
-        return object;
+        return JsonText.object(value, "the value");
     }
 
     private void execute(List<Item> run) {

@@ -21,7 +21,7 @@ public record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mod
         String name = Json.string(body, "name", true);
         if (!ModelDefinition.NAME.matcher(name).matches() || name.equals(Scored.CHAMPION)) {
             throw ApiProblem.invalid("'name' must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a "
-                    + "letter or digit, and not '" + Scored.CHAMPION + "'; got '" + name + "'");
+                    + "letter or digit, and not '" + Scored.CHAMPION + "'; got '" + Json.quote(name) + "'");
         }
         String model = Json.string(body, "model", true);
         long seed = body.containsKey("seed") ? Json.integer(body, "seed") : ModelSpec.DEFAULT_SEED;
@@ -31,7 +31,7 @@ public record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mod
         String modeText = body.containsKey("mode") ? Json.string(body, "mode", true) : Challenger.Mode.SHADOW.code();
         Challenger.Mode mode = Challenger.Mode.parse(modeText);
         if (mode == null) {
-            throw ApiProblem.invalid("'mode' must be 'shadow' or 'canary', got '" + modeText + "'");
+            throw ApiProblem.invalid("'mode' must be 'shadow' or 'canary', got '" + Json.quote(modeText) + "'");
         }
         double share = 0;
         if (body.containsKey("share")) {

@@ -48,7 +48,7 @@ public final class DefinitionJson implements DefinitionFormat {
         String name = Json.string(json, "name", true);
         if (!ModelDefinition.NAME.matcher(name).matches()) {
             throw ApiProblem.invalid("'name' must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a "
-                    + "letter or digit; got '" + name + "'");
+                    + "letter or digit; got '" + Json.quote(name) + "'");
         }
         JsonObject schemaJson = Json.object(json, "schema", true);
         Schema schema = schema(schemaJson);
@@ -65,7 +65,7 @@ public final class DefinitionJson implements DefinitionFormat {
             try {
                 ttl = Duration.parse(text);
             } catch (DateTimeParseException e) {
-                throw ApiProblem.invalid("'label_ttl' must be an ISO-8601 duration such as P30D or PT12H, got '" + text + "'");
+                throw ApiProblem.invalid("'label_ttl' must be an ISO-8601 duration such as P30D or PT12H, got '" + Json.quote(text) + "'");
             }
             if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofDays(3650)) > 0) {
                 throw ApiProblem.invalid("'label_ttl' must be positive and at most 10 years, got " + text);

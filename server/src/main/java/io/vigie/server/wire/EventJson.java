@@ -6,6 +6,8 @@ import io.vigie.learner.LearnerException;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 
+import java.text.Normalizer;
+
 /** Reads an event's id, features and label against a model's schema, the same way for HTTP and Kafka; 4xx when they do not fit. */
 public final class EventJson {
     /** Event ids go into RocksDB keys and logs: bounded. */
@@ -14,7 +16,11 @@ public final class EventJson {
     private EventJson() {
     }
 
-    /** The event's {@code id}: a string (or an integer, taken as its text) of 1 to 256 characters. */
+    /**
+     * The event's {@code id}: a string (or an integer, taken as its text) of 1 to 256 characters,
+     * valid Unicode (a lone surrogate would be stored as '?' and collide with another id), in
+     * Unicode's composed form (NFC), so that one id written two ways names one event.
+     */
     public static String id(JsonObject event) {
         Object value = event.getValue("id");
         if (value instanceof Integer || value instanceof Long) {
@@ -26,7 +32,15 @@ public final class EventJson {
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
             throw ApiProblem.invalid("'id' must have 1 to " + MAX_ID_LENGTH + " characters, got " + id.length());
         }
-        return id;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ApiProblem.invalid("'id' is not valid Unicode: a lone surrogate at character " + i);
+            }
+        }
+        return Normalizer.normalize(id, Normalizer.Form.NFC);
     }
 
     /** The event's {@code features} object as an instance of the schema. */

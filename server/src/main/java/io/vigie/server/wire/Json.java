@@ -81,6 +81,11 @@ public final class Json {
         return b;
     }
 
+    /** A caller's text as an error message quotes it: at most 60 characters, never a huge value echoed back. */
+    public static String quote(String text) {
+        return text == null || text.length() <= 60 ? text : text.substring(0, 60) + "… (" + text.length() + " characters)";
+    }
+
     /** A short description of a JSON value for an error message. */
     public static String describe(Object value) {
         if (value == null) {
