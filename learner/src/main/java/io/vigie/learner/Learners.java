@@ -10,6 +10,8 @@ public final class Learners {
     private static final String MOA_CLASSIFIERS = "moa.classifiers.";
     /** Vigie's own MOA classifiers, the only ones outside {@code moa.classifiers} a model string may name. */
     private static final Set<String> VIGIE_CLASSIFIERS = Set.of(RandomPatches.class.getName());
+    /** Words in the names of MOA's options that set how many models an ensemble holds (ensembleSize, maxExperts, memberCount...). */
+    private static final Set<String> MEMBER_OPTIONS = Set.of("ensemble", "expert", "member", "numclassifiers", "nummodels", "maxmodels");
 
     private Learners() {
     }
@@ -48,6 +50,40 @@ public final class Learners {
         return ClassOption.objectToCLIString(newClassifier(spec), Classifier.class);
     }
 
+    /**
+     * How many base models a spec builds at most, read from its options before anything is built:
+     * the product of ensemble sizes down nested base learners, summed over a committee's experts.
+     * The service bounds it, since an ensemble allocates its members at once ({@code meta.OzaBag
+     * -s 300000} would exhaust the heap before learning anything).
+     */
+    public static long members(ModelSpec spec) {
+        if (CommitteeSpec.isCommittee(spec.model())) {
+            long total = 0;
+            for (String expert : CommitteeSpec.parse(spec.model()).experts()) {
+                total = Math.addExact(total, members(new ModelSpec(expert, spec.seed())));
+            }
+            return total;
+        }
+        return members(newClassifier(spec));
+    }
+
+    private static long members(Object handler) {
+        if (!(handler instanceof moa.options.AbstractOptionHandler options)) {
+            return 1;
+        }
+        long size = 1;
+        long nested = 1;
+        for (com.github.javacliparser.Option option : options.getOptions().getOptionArray()) {
+            String name = option.getName().toLowerCase(java.util.Locale.ROOT);
+            if (option instanceof com.github.javacliparser.IntOption count && MEMBER_OPTIONS.stream().anyMatch(name::contains)) {
+                size = Math.max(size, count.getValue());
+            } else if (option instanceof moa.options.AbstractClassOption inner && inner.getPreMaterializedObject() instanceof Classifier) {
+                nested = Math.max(nested, members(inner.getPreMaterializedObject()));
+            }
+        }
+        return Math.multiplyExact(size, nested);
+    }
+
     private static Classifier newClassifier(ModelSpec spec) {
         String cli = spec.moaCli();
         String className = cli.split("\\s+", 2)[0];
@@ -62,6 +98,9 @@ public final class Learners {
         }
         if (!Classifier.class.isAssignableFrom(type)) {
             throw new ModelSpecException("'" + className + "' is not an MOA classifier");
+        }
+        if (moa.classifiers.Regressor.class.isAssignableFrom(type)) {
+            throw new ModelSpecException("'" + className + "' is a regressor; a model predicts classes, so it needs a classifier");
         }
         String options = cli.substring(className.length());
         Classifier classifier;

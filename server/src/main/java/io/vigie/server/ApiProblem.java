@@ -94,6 +94,11 @@ public final class ApiProblem extends RuntimeException {
         return new ApiProblem(503, type, "Service unavailable", detail, retryAfterSeconds);
     }
 
+    /** A quota of stored data is reached: the client must wait for data to go (labels, expiry) or an operator to raise it. */
+    public static ApiProblem insufficientStorage(String type, String detail) {
+        return new ApiProblem(507, type, "Insufficient storage", detail, 60);
+    }
+
     public static ApiProblem busy(String detail) {
         return new ApiProblem(429, "busy", "Too many requests", detail, 1);
     }

@@ -58,6 +58,10 @@ public final class Main {
             }
             config.put("kafka", config.getJsonObject("kafka", new JsonObject()).mergeIn(kafka));
         }
+        String clusterSecret = System.getenv("VIGIE_CLUSTER_SECRET");
+        if (clusterSecret != null && config.getJsonObject("kafka") != null) {
+            config.getJsonObject("kafka").put("secret", clusterSecret);
+        }
         String adminKey = System.getenv("VIGIE_ADMIN_KEY");
         if (adminKey != null) {
             config.put("admin_key", adminKey);

@@ -115,6 +115,10 @@ public final class VigieServer extends VerticleBase {
         if (replicaMode && KafkaSettings.from(config) == null) {
             return Future.failedFuture("a replica needs Kafka: it serves the versions the learner publishes there (--kafka HOST:PORT)");
         }
+        if (replicaMode && KafkaSettings.from(config).secret() == null) {
+            return Future.failedFuture("a replica needs the cluster secret (VIGIE_CLUSTER_SECRET, or kafka.secret) that signs "
+                    + "the versions it loads");
+        }
         if (replicaMode) {
             front.beforeApi(router, () -> keys, () -> replica != null);
             new ReplicaApi(() -> replica, limits).mount(router);
@@ -142,7 +146,10 @@ public final class VigieServer extends VerticleBase {
                 WriterSettings.DEFAULTS.maxDrain(),
                 config.getLong("snapshot_every", WriterSettings.DEFAULTS.snapshotEvery()),
                 config.getLong("min_free_bytes", WriterSettings.DEFAULTS.minFreeBytes()),
-                config.getLong("disk_check_ms", WriterSettings.DEFAULTS.diskCheckMillis()));
+                config.getLong("disk_check_ms", WriterSettings.DEFAULTS.diskCheckMillis()),
+                config.getLong("max_pending_events", WriterSettings.DEFAULTS.maxPendingEvents()),
+                config.getLong("max_pending_bytes", WriterSettings.DEFAULTS.maxPendingBytes()),
+                config.getLong("max_ensemble_members", WriterSettings.DEFAULTS.maxMembers()));
         vertx.executeBlocking(() -> {
             lock = DataDirLock.acquire(dataDir); // before a file of the dir is read or written
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
@@ -168,7 +175,11 @@ public final class VigieServer extends VerticleBase {
             models = opened;
             if (kafka != null) {
                 ingest = KafkaIngest.start(kafka, opened, registry);
-                publisher = VersionPublisher.start(kafka, opened);
+                if (kafka.secret() != null) {
+                    publisher = VersionPublisher.start(kafka, opened);
+                } else {
+                    LOG.warn("no cluster secret (VIGIE_CLUSTER_SECRET, or kafka.secret): model versions are not published for replicas");
+                }
             }
             return null;
         }, false).onComplete(done -> {

@@ -62,6 +62,15 @@ class DiskFullTest {
                     }
                 }
                 assertTrue(refused > 0, "the full disk refused some writes");
+                // every other write too: a key, a model, a snapshot; and nothing half-made
+                for (HttpResponse<String> r : java.util.List.of(
+                        service.post("/v1/keys", new JsonObject().put("roles", new JsonArray().add("read"))),
+                        service.post("/v1/models", ServiceApiTest.modelRequest("late", "nb")),
+                        service.post("/v1/models/cards/versions", new JsonObject()))) {
+                    assertEquals(503, r.statusCode(), r.body());
+                    assertTrue(r.body().contains("disk-full") && !r.body().contains(data.toString()), r.body());
+                }
+                assertTrue(Files.notExists(data.resolve("models").resolve("late")), "no empty model folder left behind");
                 assertEquals(200, service.send("GET", "/health/live", null, null).statusCode());
 
                 Files.delete(filler);

@@ -7,6 +7,7 @@ import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 import io.vigie.server.kafka.Topic;
 import io.vigie.server.model.Models;
+import io.vigie.server.model.WriterSettings;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ class ExtensionPointsTest {
         Set<String> servable = new TreeSet<>();
         for (String preset : ModelSpec.PRESETS.keySet()) {
             try {
-                Models.probe(new ModelSpec(preset, 1), schema, AbstentionSettings.DEFAULTS);
+                Models.probe(new ModelSpec(preset, 1), schema, AbstentionSettings.DEFAULTS, WriterSettings.DEFAULTS.maxMembers());
                 servable.add(preset);
             } catch (ApiProblem cannotBeServed) {
                 assertEquals(422, cannotBeServed.status(), preset + ": " + cannotBeServed.getMessage());

@@ -48,15 +48,34 @@ class KafkaReplicaTest {
                     assertEquals(fromLearner.getJsonObject(i), answer, "probe " + i + " at version " + version);
                 }
                 seen = version;
+                publishForged(broker, version + 1_000_000); // read before the next round's version, and refused
             }
             assertEquals(404, replica.post("/v1/models/cards/labels", new JsonObject().put("id", "probe1").put("label", "ok"))
                     .statusCode(), "a replica learns nothing");
         }
     }
 
+    private static final String SECRET = "replica-test-cluster-secret-0123456789abcdef";
+
     private static JsonObject kafka(KafkaBroker broker, boolean replica) {
         return new JsonObject().put("replica", replica).put("kafka", new JsonObject().put("bootstrap", broker.bootstrap())
-                .put("group", "replica-test"));
+                .put("group", "replica-test").put("secret", SECRET));
+    }
+
+    /** A version on the models topic that the cluster secret did not sign: a snapshot of someone else's choosing. */
+    private static void publishForged(KafkaBroker broker, long version) throws Exception {
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", broker.bootstrap());
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                props, new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> chunk = new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    "vigie.models", 0, "cards#0", new byte[]{1, 2, 3});
+            chunk.headers().add("vigie.version", Long.toString(version).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            producer.send(chunk).get();
+            JsonObject header = new JsonObject().put("model", "cards").put("version", version).put("chunks", 1).put("bytes", 3)
+                    .put("definition", "{}").put("signature", "00".repeat(32));
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("vigie.models", 0, "cards", header.toBuffer().getBytes())).get();
+        }
     }
 
     private static void learn(TestService learner, Random random, int count) throws Exception {
@@ -71,12 +90,15 @@ class KafkaReplicaTest {
         }
     }
 
-    /** Polls the replica's model list until it serves the version (the publisher looks every half second). */
+    /** Polls the replica's model list until it serves the version (the publisher looks every half second); never a forged one. */
     private static void awaitVersion(TestService replica, long version) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             for (Object m : expect(200, replica.get("/v1/models")).getJsonArray("models")) {
-                if (((JsonObject) m).getString("name").equals("cards") && ((JsonObject) m).getLong("version") >= version) {
+                long served = ((JsonObject) m).getLong("version");
+                assertTrue(served < 1_000_000, "the replica loaded a version the cluster secret did not sign");
+                if (((JsonObject) m).getString("name").equals("cards") && served >= version) {
+                    assertEquals(version, served, "the version the learner signed, not a forged newer one");
                     return;
                 }
             }

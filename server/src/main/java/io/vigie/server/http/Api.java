@@ -109,7 +109,13 @@ public final class Api {
             roles.add(role);
         }
         blocking(ctx, () -> {
-            ApiKeys.Created created = keys.get().create(roles);
+            models.get().disk().check(); // below the reserve no key is made: it could not be stored
+            ApiKeys.Created created;
+            try {
+                created = keys.get().create(roles);
+            } catch (java.io.IOException e) {
+                throw ApiProblem.unavailable("storage-failed", "the key could not be stored (" + e.getMessage() + "); no key was made", 5);
+            }
             audit(ctx, "key.create", null, new JsonObject().put("created_key_id", created.identity().id())
                     .put("roles", new JsonArray(created.identity().roles().stream().map(Role::code).sorted().toList())));
             return created;
@@ -311,7 +317,7 @@ public final class Api {
         ChallengerRequest request = ChallengerRequest.from(Bodies.object(ctx));
         ModelDefinition champion = writer.definition();
         blocking(ctx, () -> {
-            Models.probe(request.spec(), champion.schema(), champion.abstention()); // a bad model is a 422 before anything is logged
+            models.get().probe(request.spec(), champion.schema(), champion.abstention()); // a bad model is a 422 before anything is logged
             return request;
         }, checked -> respond(ctx, 201, audited(ctx, "challenger.add", writer,
                 writer.addChallenger(request.name(), request.spec(), request.mode(), request.share(), request.policy())

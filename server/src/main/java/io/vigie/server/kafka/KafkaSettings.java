@@ -9,11 +9,13 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * Where the service meets Kafka: the brokers, its consumer group and its topics. Records carry the
- * model name, keyed by event id. Configured under {@code "kafka"} in the service config, or with
+ * Where the service meets Kafka: the brokers, its consumer group and its topics, and the cluster
+ * secret that signs the model versions published for replicas ({@code secret}, or
+ * VIGIE_CLUSTER_SECRET). Records carry the model name, keyed by event id. Configured under {@code "kafka"} in the service config, or with
  * {@code ./vigie serve --kafka HOST:PORT [--group NAME]}.
  */
-public record KafkaSettings(String bootstrap, String group, String instance, Map<Topic, String> topics, int maxPollRecords) {
+public record KafkaSettings(String bootstrap, String group, String instance, Map<Topic, String> topics, int maxPollRecords,
+                            String secret) {
 
     public static final String DEFAULT_GROUP = "vigie";
 
@@ -30,7 +32,7 @@ public record KafkaSettings(String bootstrap, String group, String instance, Map
         }
         return new KafkaSettings(kafka.getString("bootstrap"), kafka.getString("group", DEFAULT_GROUP),
                 kafka.getString("instance", defaultInstance(config.getString("data_dir", "vigie-data"))),
-                Map.copyOf(topics), kafka.getInteger("max_poll_records", 500));
+                Map.copyOf(topics), kafka.getInteger("max_poll_records", 500), kafka.getString("secret"));
     }
 
     /** A topic's name, as configured. */

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A serving replica's models: it reads the models topic from the start (no consumer group: every
  * replica reads everything), assembles each published version from its chunks, checks its
- * SHA-256 and the snapshot's own checksum, and swaps it in. Predictions are made under the
+ * signature under the cluster secret ({@link VersionSignature}) before a byte of it is
+ * deserialized, then the snapshot's own checksum, and swaps it in. Predictions are made under the
  * model's lock, since a committee records what it predicts.
  */
 public final class ReplicaModels implements AutoCloseable {
@@ -45,6 +46,7 @@ public final class ReplicaModels implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
+    private final VersionSignature signature;
     private final Path dir;
     private final Map<String, Served> served = new ConcurrentHashMap<>();
     private final Map<String, byte[]> chunks = new HashMap<>(); // "model#i@version" -> bytes
@@ -53,6 +55,7 @@ public final class ReplicaModels implements AutoCloseable {
 
     private ReplicaModels(KafkaSettings settings, Path dataDir) throws IOException {
         this.topic = settings.topic(Topic.MODELS);
+        this.signature = new VersionSignature(settings.secret());
         this.dir = Files.createDirectories(dataDir.resolve("replica"));
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
@@ -143,13 +146,14 @@ public final class ReplicaModels implements AutoCloseable {
             bytes.write(chunk);
         }
         byte[] snapshot = bytes.toByteArray();
-        if (!VersionPublisher.sha256(snapshot).equals(header.getString("sha256"))) {
-            throw new IOException("version " + version + " does not match its SHA-256");
+        String definitionText = header.getValue("definition") instanceof String text ? text : null;
+        if (definitionText == null || !signature.holds(header.getString("signature"), model, version, definitionText, snapshot)) {
+            throw new IOException("version " + version + " is not signed with this cluster's secret: not loaded");
         }
         Path file = dir.resolve(model + ".snapshot");
         Snapshots.save(file, snapshot);
         Model loaded = Snapshots.read(file).model();
-        ModelDefinition definition = DefinitionJson.read(header.getJsonObject("definition"), System.currentTimeMillis());
+        ModelDefinition definition = DefinitionJson.read(new JsonObject(definitionText), System.currentTimeMillis());
         served.put(model, new Served(definition, loaded, version));
         chunks.keySet().removeIf(k -> k.startsWith(model + "#")); // older versions' leftovers
     }

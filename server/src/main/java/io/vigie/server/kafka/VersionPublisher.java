@@ -17,11 +17,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes each model's newest version to the compacted models topic, for serving replicas:
  * the snapshot in chunks keyed {@code model#i} (a version header on each), then a header record
- * keyed by the model with its definition, version, chunk count and SHA-256. All on partition 0,
+ * keyed by the model with its definition, version, chunk count and signature
+ * ({@link VersionSignature}, under the cluster secret). All on partition 0,
  * so a reader that sees a header has already seen its chunks; compaction keeps the latest of
  * each key. Looks for new versions every half second.
  */
@@ -47,6 +45,7 @@ public final class VersionPublisher implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 500;
 
     private final Models models;
+    private final VersionSignature signature;
     private final String topic;
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, Long> published = new HashMap<>();
@@ -55,6 +54,7 @@ public final class VersionPublisher implements AutoCloseable {
 
     private VersionPublisher(KafkaSettings settings, Models models) {
         this.models = models;
+        this.signature = new VersionSignature(settings.secret());
         this.topic = settings.topic(Topic.MODELS);
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
@@ -123,8 +123,10 @@ public final class VersionPublisher implements AutoCloseable {
                 record.headers().add(VERSION_HEADER, Long.toString(newest).getBytes(StandardCharsets.UTF_8));
                 sent.add(producer.send(record));
             }
-            JsonObject header = new JsonObject().put("model", model).put("definition", DefinitionJson.write(writer.definition()))
-                    .put("version", newest).put("chunks", chunks).put("bytes", snapshot.length).put("sha256", sha256(snapshot));
+            String definition = DefinitionJson.write(writer.definition()).encode();
+            JsonObject header = new JsonObject().put("model", model).put("definition", definition)
+                    .put("version", newest).put("chunks", chunks).put("bytes", snapshot.length)
+                    .put("signature", signature.sign(model, newest, definition, snapshot));
             sent.add(producer.send(new ProducerRecord<>(topic, 0, model, header.toBuffer().getBytes())));
             producer.flush();
             for (Future<RecordMetadata> send : sent) {
@@ -135,14 +137,6 @@ public final class VersionPublisher implements AutoCloseable {
                 }
             }
             published.put(model, newest);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

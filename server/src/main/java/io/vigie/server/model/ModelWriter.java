@@ -80,7 +80,7 @@ public final class ModelWriter implements AutoCloseable {
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
         long started = System.nanoTime();
         Versions versions = new Versions(dir.resolve("versions"));
-        this.snapshots = new SnapshotSchedule(definition.name(), versions, settings.snapshotEvery(), clock, meters.snapshot,
+        this.snapshots = new SnapshotSchedule(definition.name(), versions, disk, settings.snapshotEvery(), clock, meters.snapshot,
                 version -> { });
         Snapshot latest;
         Versions.Latest readable;
@@ -159,6 +159,7 @@ public final class ModelWriter implements AutoCloseable {
     /** Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace. */
     private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled) {
         disk.check(); // before anything is scored
+        requirePendingRoom(ids.size());
         ModelStateMachine.Scores scores = machine.score(ids, unlabelled, clock.millis());
         try {
             pending.scored(scores.stored());
@@ -168,6 +169,21 @@ public final class ModelWriter implements AutoCloseable {
         }
         scores.answers().forEach(s -> meters.predicted(s.prediction()));
         return scores.answers();
+    }
+
+    /** The model's quota of stored events: past it, scoring (which stores) is a 507 that names the limit. */
+    private void requirePendingRoom(int more) {
+        long[] stored = pending.stored();
+        if (stored[0] + more > settings.maxPendingEvents()) {
+            throw ApiProblem.insufficientStorage("pending-quota", "model '" + definition.name() + "' keeps " + stored[0]
+                    + " scored events waiting for labels, its limit (max_pending_events) is " + settings.maxPendingEvents()
+                    + "; label them, let them expire (label_ttl), or raise the limit");
+        }
+        if (stored[1] > settings.maxPendingBytes()) {
+            throw ApiProblem.insufficientStorage("pending-quota", "model '" + definition.name() + "' keeps " + stored[1]
+                    + " bytes of scored events, its limit (max_pending_bytes) is " + settings.maxPendingBytes()
+                    + "; label them, let them expire (label_ttl), or raise the limit");
+        }
     }
 
     // ---- learning -------------------------------------------------------------------------------
@@ -192,6 +208,7 @@ public final class ModelWriter implements AutoCloseable {
                 future.complete(existing);
                 return;
             }
+            disk.check();
             snapshots.writeInBackground(snapshots.encode(machine, commit.logSize(), "manual")).whenComplete((version, failure) -> {
                 if (failure != null) {
                     future.completeExceptionally(failure);

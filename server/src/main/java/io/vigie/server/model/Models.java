@@ -11,6 +11,7 @@ import io.vigie.learner.Model;
 import io.vigie.learner.SnapshotException;
 import io.vigie.learner.Snapshots;
 import io.vigie.server.ApiProblem;
+import io.vigie.server.store.DiskGuard;
 import io.vigie.server.store.PendingStore;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
@@ -51,15 +52,17 @@ public final class Models implements AutoCloseable {
     private final Map<String, ModelWriter> writers = new ConcurrentHashMap<>();
     private final BiConsumer<String, Promoted> automaticPromotions;
     private final DefinitionFormat format;
+    private final DiskGuard disk;
     private final Map<String, Failed> failed = new ConcurrentHashMap<>();
     private final Map<String, Gauge> failedGauges = new ConcurrentHashMap<>();
     /** The label TTL kept for a model whose definition cannot be read: its events must not expire before it is repaired. */
     private static final Duration KEEP_UNTIL_REPAIRED = Duration.ofDays(3650);
 
     private Models(Path root, DefinitionFormat format, PendingStore store, Clock clock, WriterSettings settings,
-                   MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) {
+                   MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) throws IOException {
         this.root = root;
         this.format = format;
+        this.disk = new DiskGuard(root, settings.minFreeBytes(), settings.diskCheckMillis());
         this.automaticPromotions = automaticPromotions;
         this.store = store;
         this.clock = clock;
@@ -172,6 +175,7 @@ public final class Models implements AutoCloseable {
                     + (failed.containsKey(definition.name()) ? " (it could not be opened: repair it or delete it)" : ""));
         }
         probe(definition.spec(), definition.schema(), definition.abstention());
+        disk.check(); // nothing is created below the reserve
         Path dir = root.resolve(definition.name());
         try {
             Files.createDirectories(dir);
@@ -180,8 +184,26 @@ public final class Models implements AutoCloseable {
             writers.put(definition.name(), writer);
             return writer;
         } catch (IOException | UncheckedIOException | RocksDBException e) {
+            removeHalfCreated(dir, definition.name());
             throw ApiProblem.unavailable("storage-failed", "cannot create model '" + definition.name() + "': " + e.getMessage(), 5);
         }
+    }
+
+    /** A creation that failed half-way leaves nothing behind: no folder for the next start to trip on. */
+    private void removeHalfCreated(Path dir, String name) {
+        try {
+            if (Files.exists(dir)) {
+                deleteRecursively(dir);
+            }
+            store.drop(name);
+        } catch (IOException | RocksDBException e) {
+            LOG.error("model '{}' could not be created and what it left could not be removed: {}", name, e.getMessage());
+        }
+    }
+
+    /** The data dir's free-space guard: writes outside any one model (keys, new models) check it too. */
+    public DiskGuard disk() {
+        return disk;
     }
 
     /**
@@ -189,8 +211,21 @@ public final class Models implements AutoCloseable {
      * string, or a learner whose trained state cannot be snapshotted (MOA's StreamingRandomPatches)
      * or read back (a class snapshots do not admit), is a 422 before anything is stored.
      */
-    public static void probe(ModelSpec spec, Schema schema, AbstentionSettings abstention) {
+    public void probe(ModelSpec spec, Schema schema, AbstentionSettings abstention) {
+        probe(spec, schema, abstention, settings.maxMembers());
+    }
+
+    /**
+     * {@link #probe(ModelSpec, Schema, AbstentionSettings)} with a bound on the base models the
+     * spec builds, checked first: an ensemble allocates its members at once.
+     */
+    public static void probe(ModelSpec spec, Schema schema, AbstentionSettings abstention, long maxMembers) {
         try {
+            long members = Learners.members(spec);
+            if (members > maxMembers) {
+                throw ApiProblem.invalid("model '" + spec.model() + "' would build " + members + " base models (its ensemble sizes, "
+                        + "multiplied down nested learners); the limit is " + maxMembers + " (max_ensemble_members): set its size option lower");
+            }
             Model probe = new Model(Learners.create(spec, schema), abstention);
             probe.learnUnscored(schema.instance(new double[schema.features().size() + 1]));
             Snapshots.decode(Snapshots.encode(probe, null, Snapshots.provenance(probe, Map.of(), java.time.Clock.systemUTC())));
@@ -198,6 +233,12 @@ public final class Models implements AutoCloseable {
             throw ApiProblem.invalid("model '" + spec.model() + "' cannot be served: it cannot be snapshotted (" + e.getMessage() + ")");
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
+        } catch (ArithmeticException e) {
+            throw ApiProblem.invalid("model '" + spec.model() + "' would build more base models than can be counted");
+        } catch (ApiProblem e) {
+            throw e;
+        } catch (RuntimeException e) { // an MOA class that cannot learn this schema's first event
+            throw ApiProblem.invalid("model '" + spec.model() + "' failed on a first event of this schema: " + e);
         }
     }
 

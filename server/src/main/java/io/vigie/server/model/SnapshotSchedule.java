@@ -6,6 +6,7 @@ import io.vigie.learner.SnapshotException;
 import io.vigie.learner.SnapshotProvenance;
 import io.vigie.learner.Snapshots;
 import io.vigie.server.ApiProblem;
+import io.vigie.server.store.DiskGuard;
 import io.vigie.server.store.Versions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ final class SnapshotSchedule {
 
     private final String model;
     private final Versions versions;
+    private final DiskGuard disk;
     private final long every;
     private final Clock clock;
     private final Timer timer;
@@ -45,8 +47,10 @@ final class SnapshotSchedule {
     /**
      * @param written hears of each version once its file is on disk
      */
-    SnapshotSchedule(String model, Versions versions, long every, Clock clock, Timer timer, Consumer<Versions.Version> written) {
+    SnapshotSchedule(String model, Versions versions, DiskGuard disk, long every, Clock clock, Timer timer,
+                     Consumer<Versions.Version> written) {
         this.model = model;
+        this.disk = disk;
         this.versions = versions;
         this.every = every;
         this.clock = clock;
@@ -123,9 +127,13 @@ final class SnapshotSchedule {
         }, io);
     }
 
-    /** After a batch: a periodic snapshot once enough records were applied, unless one is still being written. */
+    /**
+     * After a batch: a periodic snapshot once enough records were applied, unless one is still
+     * being written or the disk is below its reserve (the log holds everything; it is tried again
+     * after the next batch).
+     */
     void afterBatch(ModelStateMachine machine, long logOffset) {
-        if (sinceSnapshot >= every && !inFlight) {
+        if (sinceSnapshot >= every && !inFlight && disk.problem() == null) {
             writeInBackground(encode(machine, logOffset, "periodic"));
         }
     }
@@ -140,6 +148,7 @@ final class SnapshotSchedule {
         if (versions.contains(machine.version())) {
             return;
         }
+        disk.check();
         try {
             writeInBackground(encode(machine, logOffset, "before-promotion")).get();
         } catch (Exception e) {
@@ -158,6 +167,10 @@ final class SnapshotSchedule {
         io.shutdown();
         io.awaitTermination(1, TimeUnit.MINUTES);
         if (snapshot && sinceSnapshot > 0 && !versions.contains(machine.version())) {
+            if (disk.problem() != null) {
+                LOG.warn("model '{}': no closing snapshot, the disk is below its reserve; the next start replays the log", model);
+                return;
+            }
             write(encode(machine, logOffset, "shutdown"));
         }
     }

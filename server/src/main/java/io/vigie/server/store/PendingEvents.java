@@ -170,6 +170,19 @@ public final class PendingEvents {
         }
     }
 
+    /**
+     * The scored events stored now and the bytes they take, as RocksDB estimates them (expired
+     * events count until a compaction drops them): what the model's quota is checked against.
+     */
+    public long[] stored() {
+        try {
+            return new long[]{db.getLongProperty(family, "rocksdb.estimate-num-keys"),
+                    db.getLongProperty(family, "rocksdb.estimate-live-data-size") + db.getLongProperty(family, "rocksdb.cur-size-all-mem-tables")};
+        } catch (RocksDBException e) {
+            return new long[]{0, 0}; // no estimate: the quota cannot hold a write back
+        }
+    }
+
     public long count(Counter counter) {
         return counts.get(counter);
     }
