@@ -89,6 +89,52 @@ final class HttpLoad {
                 total, errors.get());
     }
 
+    /**
+     * {@code users} connections each sending its next request as soon as the last is answered, for
+     * {@code seconds}; latency from sending to answer. The rate is what it reached.
+     */
+    Latency closedLoop(String path, List<Buffer> bodies, int expectedStatus, int users, double seconds) throws Exception {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        List<long[]> all = new ArrayList<>();
+        AtomicLong errors = new AtomicLong();
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(users);
+        try {
+            List<Future<long[]>> running = new ArrayList<>();
+            for (int u = 0; u < users; u++) {
+                running.add(pool.submit(() -> {
+                    long[] mine = new long[1024];
+                    int n = 0;
+                    Connection connection = new Connection();
+                    try {
+                        while (System.nanoTime() < end) {
+                            long sent = System.nanoTime();
+                            if (connection.post(path, bodies.get(next.getAndIncrement() % bodies.size())) != expectedStatus) {
+                                errors.incrementAndGet();
+                            }
+                            if (n == mine.length) {
+                                mine = Arrays.copyOf(mine, n * 2);
+                            }
+                            mine[n++] = (System.nanoTime() - sent) / 1000;
+                        }
+                    } finally {
+                        close(connection);
+                    }
+                    return Arrays.copyOf(mine, n);
+                }));
+            }
+            for (Future<long[]> user : running) {
+                all.add(user.get((long) seconds + SOCKET_TIMEOUT_MS / 1000 + 30, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long[] latencies = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        int total = latencies.length;
+        return new Latency(total / seconds, latencies[total / 2], latencies[(int) (total * 0.99)], latencies[(int) (total * 0.999)],
+                total, errors.get());
+    }
+
     private static Connection close(Connection connection) {
         if (connection != null) {
             try {

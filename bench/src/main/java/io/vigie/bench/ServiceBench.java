@@ -126,16 +126,53 @@ public final class ServiceBench {
             latencyBodies = single;
             committeePeak = singleRates[0];
         }
-        md.append("\nLatency of single predictions (committee) at a fixed offered rate (open loop: measured from when each "
-                + "request was due, so queueing counts):\n\n| offered rate | p50 | p99 | p99.9 | errors |\n|---:|---:|---:|---:|---:|\n");
+        latencySection(md, schema, events, trained, latencyBodies, committeePeak);
+    }
+
+    /**
+     * Latency of single committee predictions: open loop at a share of the measured peak (timed from
+     * when each request was due, so queueing counts), and 4 closed-loop connections; alone, then
+     * under the traffic users have, labelled events streaming to the same model at 1,000/s and the
+     * analyst page reading it every second.
+     */
+    private void latencySection(StringBuilder md, Schema schema, Instance[] events, int trained, List<Buffer> bodies, double peak)
+            throws Exception {
+        md.append("\nLatency of single predictions (committee). Open loop: measured from when each request was due, so "
+                + "queueing counts. Background: labelled events streaming to the same model at 1,000/s (batches of 100) "
+                + "and the analyst page reading the model, its timeline and its drifts every second.\n\n"
+                + "| background | load | p50 | p99 | p99.9 | errors |\n|---|---|---:|---:|---:|---:|\n");
+        List<JsonObject> labelled = new ArrayList<>();
+        for (int i = 0; i < trained; i++) {
+            labelled.add(new JsonObject().put("features", features(schema, events[i]))
+                    .put("label", schema.classes().get((int) events[i].classValue())));
+        }
         HttpLoad load = new HttpLoad(port, KEY, 64);
-        for (double share : new double[]{0.25, 0.5, 0.75}) {
-            HttpLoad.Latency l = load.openLoop("/v1/models/predict-committee/predict", latencyBodies, 200,
-                    share * committeePeak, seconds);
-            md.append(String.format(Locale.ROOT, "| %,.0f req/s (%.0f %% of peak) | %s | %s | %s | %d |%n", l.rate(),
-                    share * 100, micros(l.p50()), micros(l.p99()), micros(l.p999()), l.errors()));
+        String path = "/v1/models/predict-committee/predict";
+        for (boolean busy : new boolean[]{false, true}) {
+            Background background = busy ? new Background(port, KEY, "predict-committee", labelled, 1000) : null;
+            try {
+                for (double share : new double[]{0.25, 0.5}) {
+                    HttpLoad.Latency l = load.openLoop(path, bodies, 200, share * peak, seconds);
+                    latencyRow(md, busy, String.format(Locale.ROOT, "open loop, %,.0f req/s (%.0f %% of peak)", l.rate(), share * 100), l);
+                }
+                HttpLoad.Latency closed = load.closedLoop(path, bodies, 200, 4, seconds);
+                latencyRow(md, busy, String.format(Locale.ROOT, "4 connections, closed loop (%,.0f req/s)", closed.rate()), closed);
+            } finally {
+                if (background != null) {
+                    background.close();
+                    if (background.errors() > 0) {
+                        throw new IllegalStateException(background.errors() + " background requests failed");
+                    }
+                    log.add("background: " + background.eventsSent() + " labelled events sent");
+                }
+            }
         }
         md.append('\n');
+    }
+
+    private static void latencyRow(StringBuilder md, boolean busy, String load, HttpLoad.Latency l) {
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %d |%n", busy ? "labels 1,000/s + page" : "none", load,
+                micros(l.p50()), micros(l.p99()), micros(l.p999()), l.errors()));
     }
 
     /** Predictions per second of the model alone, trained as the served one, on one thread. */

@@ -326,6 +326,13 @@ final class ExpertCommittee implements Ensemble, Serializable {
         return learned;
     }
 
+    /** The committee's prediction only reads its experts (and the one on trial): it changes nothing if they change nothing. */
+    @Override
+    public boolean predictsWithoutChange() {
+        return experts.stream().allMatch(e -> e.learner.predictsWithoutChange())
+                && (trial == null || trial.candidate.predictsWithoutChange());
+    }
+
     @Override
     public ModelState state() {
         double[] weights = weights();

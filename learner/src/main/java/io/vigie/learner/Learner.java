@@ -31,6 +31,15 @@ public interface Learner {
     /** A read-only view of its internals: tree sizes, ensemble members, drift counts. */
     ModelState state();
 
+    /**
+     * Whether predicting changes nothing in the learner: then one thread may serialize it while
+     * another predicts with it (a snapshot taken while it serves). False unless known: some MOA
+     * classifiers keep state as they predict.
+     */
+    default boolean predictsWithoutChange() {
+        return false;
+    }
+
     /** Why it answers as it does for an instance; by default only its class distribution. */
     default Explanation explain(Instance instance) {
         return new Explanation(spec().model(), predictProba(instance), List.of(), List.of());

@@ -99,6 +99,45 @@ class LearnersTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("serializablePresets")
+    void predictsWithoutChange_holds_byteForByte(String preset) {
+        GeneratedStream stream = new GeneratedStream(2, 5, 2100);
+        Learner learner = Learners.create(new ModelSpec(preset, 3), stream.schema());
+        for (int i = 0; i < 2000; i++) {
+            learner.learn(stream.nextInstance());
+        }
+        if (!learner.predictsWithoutChange()) {
+            return; // it makes no claim: the service serializes it on its writer thread
+        }
+        byte[] before = serialized(learner);
+        while (stream.hasNext()) {
+            learner.predictProba(stream.nextInstance());
+        }
+        assertTrue(Arrays.equals(before, serialized(learner)), preset + " claims its predictions change nothing, yet they did");
+    }
+
+    private static byte[] serialized(Learner learner) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(learner);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void everyServablePreset_predictsWithoutChange() {
+        Schema schema = new GeneratedStream(1, 1, 1).schema();
+        for (String preset : ModelSpec.PRESETS.keySet()) {
+            if (!NOT_SERIALIZABLE.containsKey(preset)) {
+                assertTrue(Learners.create(ModelSpec.of(preset), schema).predictsWithoutChange(),
+                        preset + ": the service would serialize it on its writer, making predictions wait");
+            }
+        }
+    }
+
     @Test
     void notSerializable_namesOnlyPresetsThatReallyFailToSnapshot() {
         GeneratedStream stream = new GeneratedStream(1, 1, 100);

@@ -12,15 +12,22 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
  * The records a writer's batch produced, logged together: one write and one fsync for all of
- * them, then each is applied in log order and its caller told its sequence number; or, when the
- * disk is below its reserve or the write fails, none is applied and every caller is told why.
- * Answers wait until then ({@link #answer}), so nothing is acknowledged before it is durable.
+ * them, on the log's own thread while the writer goes on serving predictions; then each is
+ * applied in log order, one at a time so that the writer serves predictions between them, and its
+ * caller told its sequence number. When the disk is below its reserve or the write fails, none is
+ * applied and every caller is told why. Answers wait until then ({@link #answer}), so nothing is
+ * acknowledged before it is durable and learned.
+ *
+ * <p>Writer thread only, but for the append itself, on the log thread, whose result the writer
+ * picks up ({@link #collect}).
  */
 final class GroupCommit {
     /** Applies a logged record to the model: {@link ModelStateMachine#apply}, plus what the writer counts. */
@@ -28,20 +35,48 @@ final class GroupCommit {
         void apply(long seq, LogRecord record, Model preloaded);
     }
 
+    /** What {@link #collect} found. */
+    enum Collected {
+        /** No append had finished. */
+        NOTHING,
+        /** The records are logged: to be applied. */
+        LOGGED,
+        /** The log refused them: every caller was told why, and nothing is to be applied. */
+        REFUSED
+    }
+
     private record Staged(LogRecord record, Model preloaded, LongConsumer applied, Consumer<ApiProblem> failed) {
+    }
+
+    /** An append's outcome: the first sequence number, or the problem. */
+    private record Appended(long first, ApiProblem problem) {
     }
 
     private final EventLog log;
     private final DiskGuard disk;
     private final Timer appendTimer;
+    private final Runnable appended;
+    private final ExecutorService logThread;
     private final List<Staged> staged = new ArrayList<>();
     private final Set<String> stagedLabels = new HashSet<>();
     private final List<Runnable> answers = new ArrayList<>();
+    private boolean inFlight;
+    private volatile Appended done;
+    /** The sequence number of the first logged record still being applied, or -1 while nothing is. */
+    private long first = -1;
+    private int next;
 
-    GroupCommit(EventLog log, DiskGuard disk, Timer appendTimer) {
+    /** @param appended told (from the log thread) when an append is done, for the writer to {@link #collect} it */
+    GroupCommit(String model, EventLog log, DiskGuard disk, Timer appendTimer, Runnable appended) {
         this.log = log;
         this.disk = disk;
         this.appendTimer = appendTimer;
+        this.appended = appended;
+        this.logThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "vigie-log-" + model);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -66,21 +101,83 @@ final class GroupCommit {
         answers.add(answer);
     }
 
-    /** Logs what was staged with one fsync and applies it in log order; a refused commit applies nothing. */
+    /** Logs what was staged and applies all of it, here and now: for a promotion the policy decided (rare). */
     void commit(Applier applier) {
-        if (staged.isEmpty()) {
+        if (staged.isEmpty() || inFlight || first >= 0) {
             return;
         }
-        long first = append();
-        if (first >= 0) {
-            for (int i = 0; i < staged.size(); i++) {
-                Staged s = staged.get(i);
-                applier.apply(first + i, s.record(), s.preloaded());
-                s.applied().accept(first + i);
-            }
+        outcome(appendStaged());
+        while (applyNext(applier)) {
+            // one record at a time
         }
+    }
+
+    /** Starts logging what was staged, on the log thread; whether anything was staged. */
+    boolean append() {
+        if (staged.isEmpty() || inFlight || first >= 0) {
+            return false;
+        }
+        inFlight = true;
+        List<LogRecord> records = staged.stream().map(Staged::record).toList();
+        logThread.execute(() -> {
+            done = appendStaged(records);
+            appended.run();
+        });
+        return true;
+    }
+
+    /** Whether an append is under way on the log thread. */
+    boolean appending() {
+        return inFlight;
+    }
+
+    /** Picks up a finished append: the records are then to be applied, or were refused. */
+    Collected collect() {
+        Appended result = done;
+        if (!inFlight || result == null) {
+            return Collected.NOTHING;
+        }
+        done = null;
+        inFlight = false;
+        return outcome(result);
+    }
+
+    private Collected outcome(Appended result) {
+        if (result.problem() != null) {
+            staged.forEach(s -> s.failed().accept(result.problem()));
+            clear();
+            return Collected.REFUSED;
+        }
+        first = result.first();
+        return Collected.LOGGED;
+    }
+
+    /** Whether logged records are still to be applied. */
+    boolean applying() {
+        return first >= 0;
+    }
+
+    /** Applies the next logged record; whether more remain. */
+    boolean applyNext(Applier applier) {
+        if (first < 0) {
+            return false;
+        }
+        Staged s = staged.get(next);
+        applier.apply(first + next, s.record(), s.preloaded());
+        s.applied().accept(first + next);
+        next++;
+        if (next < staged.size()) {
+            return true;
+        }
+        clear();
+        return false;
+    }
+
+    private void clear() {
         staged.clear();
         stagedLabels.clear();
+        first = -1;
+        next = 0;
     }
 
     /** Completes the answers waiting for the commit. */
@@ -89,28 +186,35 @@ final class GroupCommit {
         answers.clear();
     }
 
-    /** Appends the staged records; their first sequence number, or -1 after telling each caller why not. */
-    private long append() {
+    private Appended appendStaged() {
+        return appendStaged(staged.stream().map(Staged::record).toList());
+    }
+
+    /** Appends records with one fsync (after checking the disk's reserve): their first sequence number, or why not. */
+    private Appended appendStaged(List<LogRecord> records) {
         ApiProblem full = disk.problem();
         if (full != null) {
-            staged.forEach(s -> s.failed().accept(full));
-            return -1;
+            return new Appended(-1, full);
         }
         long started = System.nanoTime();
         try {
-            long first = log.append(staged.stream().map(Staged::record).toList());
+            long seq = log.append(records);
             appendTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            return first;
+            return new Appended(seq, null);
         } catch (IOException e) {
-            ApiProblem problem = ApiProblem.unavailable("log-write-failed",
-                    "the log could not be written (" + e.getMessage() + "); nothing was learned, retry later", 5);
-            staged.forEach(s -> s.failed().accept(problem));
-            return -1;
+            return new Appended(-1, ApiProblem.unavailable("log-write-failed",
+                    "the log could not be written (" + e.getMessage() + "); nothing was learned, retry later", 5));
         }
     }
 
     /** The log's size: where a snapshot of the state after the last commit starts replay. */
     long logSize() {
         return log.size();
+    }
+
+    /** Stops the log thread once it has written what it was given. */
+    void close() throws InterruptedException {
+        logThread.shutdown();
+        logThread.awaitTermination(1, TimeUnit.MINUTES);
     }
 }

@@ -80,6 +80,8 @@ final class ModelStateMachine {
     private SourcePositions positions = new SourcePositions();
     private long version;
     private ModelState state;
+    private boolean frozen;
+    private final List<Runnable> whileFrozen = new ArrayList<>();
     private long stateVersion = -1;
     private long stateMeasuredAt;
 
@@ -171,6 +173,10 @@ final class ModelStateMachine {
     }
 
     private void monitor(double[] values, Prediction p, long now) {
+        if (frozen) {
+            whileFrozen.add(() -> monitor(values, p, now));
+            return;
+        }
         InputDriftMonitor.Check check = serving.monitor(values, p, model.learner().learned(), now);
         if (check != null) {
             listener.inputsChecked(check);
@@ -185,6 +191,9 @@ final class ModelStateMachine {
      * is loaded here.
      */
     void apply(long seq, LogRecord record, Model preloaded) {
+        if (frozen) {
+            throw new IllegalStateException("record " + seq + " applied while the model is serialized elsewhere");
+        }
         if (record instanceof LogRecord.Label label) {
             applyLabel(label);
         } else if (record instanceof LogRecord.LabelledEvent event) {
@@ -325,18 +334,43 @@ final class ModelStateMachine {
     // ---- what readers and meters see ------------------------------------------------------------
 
     /**
-     * The learner's state, measured again only if the model changed and the last measurement is
-     * older than {@link #STATE_REFRESH_NANOS}: measuring serializes the model (its size, and each
-     * member's), which for a large ensemble would stall the writer on every read.
+     * The learner's state as last measured, or null before the first measurement. Measuring
+     * serializes the model (its size, and each member's), which for a large ensemble takes long:
+     * the writer measures again only when {@link #stateStale}, and does it while serving.
      */
-    ModelState learnerState() {
-        long now = System.nanoTime();
-        if (state == null || stateVersion != version && now - stateMeasuredAt > STATE_REFRESH_NANOS) {
-            state = model.learner().state();
-            stateVersion = version;
-            stateMeasuredAt = now;
-        }
+    ModelState cachedState() {
         return state;
+    }
+
+    /** Whether the model changed since its state was measured, at least {@link #STATE_REFRESH_NANOS} ago. */
+    boolean stateStale() {
+        return state == null || stateVersion != version && System.nanoTime() - stateMeasuredAt > STATE_REFRESH_NANOS;
+    }
+
+    /** The learner's state, measured now (off the writer while it is frozen, or on it). */
+    void stateMeasured(ModelState measured) {
+        state = measured;
+        stateVersion = version;
+        stateMeasuredAt = System.nanoTime();
+    }
+
+    // ---- frozen while serialized elsewhere ------------------------------------------------------------
+
+    /**
+     * From now until {@link #thaw}, the model is being serialized on another thread: it must not
+     * change. Scoring goes on (predicting changes nothing), but what it would show the input
+     * monitor (part of the serialized state) waits for the thaw.
+     */
+    void freeze() {
+        frozen = true;
+    }
+
+    /** The model may change again; the input monitor sees what was scored meanwhile, in order. */
+    void thaw() {
+        frozen = false;
+        List<Runnable> deferred = new ArrayList<>(whileFrozen);
+        whileFrozen.clear();
+        deferred.forEach(Runnable::run);
     }
 
     /** The figures gauges show, with {@code pending} events waiting for labels. */

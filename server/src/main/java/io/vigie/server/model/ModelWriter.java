@@ -21,35 +21,29 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The one thread that owns a model. Predictions, labels, labelled events, snapshots and rollbacks
- * are tasks on its queue, run in order; callers get futures and never touch the model.
+ * A model's writer: the one thread that owns it ({@link WriterLoop}), fed tasks in two lanes.
+ * Predictions and reads are served first; labels, labelled events, snapshots and rollbacks are
+ * run in batches whose records are learned one at a time between predictions. Callers get futures
+ * and never touch the model.
  *
  * <p>The work is split by concern: the {@link ModelStateMachine} holds the model and applies log
  * records (no I/O); {@link GroupCommit} logs the records of a batch with one fsync before they
- * are applied and answered; {@link SnapshotSchedule} decides when versions are written. This class
- * is the queue and its thread, the barriers between batches, the pending-event store, and close.
- *
- * <p>A full queue is back-pressure: the request is refused with 429 and Retry-After rather than
- * queued without bound.
+ * are applied and answered; {@link SnapshotSchedule} decides when versions are written, and
+ * encodes them on its own thread while the model is frozen and predictions go on (for learners
+ * whose predictions change nothing, which every preset's do). This class joins them to the
+ * pending-event store, and closes.
  */
-public final class ModelWriter implements AutoCloseable {
+public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private static final Logger LOG = LoggerFactory.getLogger(ModelWriter.class);
     /** Learned labels recorded on their stored events in one RocksDB batch during a long replay. */
     private static final int REPLAY_MARK_BATCH = 10_000;
-
-    /** A task on the queue; a barrier runs after everything before it is committed, a null {@code work} stops the thread. */
-    private record Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
-    }
 
     private final ModelDefinition definition;
     private final PendingEvents pending;
@@ -57,7 +51,6 @@ public final class ModelWriter implements AutoCloseable {
     private final WriterSettings settings;
     private final ModelMeters meters;
     private final BiConsumer<String, Promoted> automaticPromotions;
-    private final BlockingQueue<Task> queue;
     private final DiskGuard disk;
     private final ModelStateMachine machine;
     private final SnapshotSchedule snapshots;
@@ -65,8 +58,8 @@ public final class ModelWriter implements AutoCloseable {
     private final GroupCommit commit;
     private final LabelJoin join;
     private final Recovered recovered;
-    private final Thread thread;
-    private volatile boolean accepting = true;
+    private final WriterLoop loop;
+    private final FrozenWork frozen;
 
     private ModelWriter(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock, WriterSettings settings,
                         MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) throws IOException {
@@ -76,7 +69,6 @@ public final class ModelWriter implements AutoCloseable {
         this.clock = clock;
         this.settings = settings;
         this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(definition.schema()));
-        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
         long started = System.nanoTime();
         Versions versions = new Versions(dir.resolve("versions"));
@@ -101,14 +93,14 @@ public final class ModelWriter implements AutoCloseable {
             meters.remove();
             throw e;
         }
-        this.commit = new GroupCommit(log, disk, meters.logAppend);
+        this.loop = new WriterLoop(definition.name(), settings.queueCapacity(), settings.maxDrain(), this);
+        this.commit = new GroupCommit(definition.name(), log, disk, meters.logAppend, loop::wake);
         this.join = new LabelJoin(definition.name(), machine, commit, pending, meters, clock);
         long replayed = log.recovery().replayed();
         recovered = new Recovered(latest == null ? null : machine.version() - replayed, readable.unreadable(), replayed,
                 log.recovery().tornBytes(), (System.nanoTime() - started) / 1_000_000);
         publish();
-        this.thread = new Thread(this::run, "vigie-model-" + definition.name());
-        thread.setDaemon(true);
+        this.frozen = new FrozenWork(machine, snapshots, loop::wake);
     }
 
     /**
@@ -123,7 +115,8 @@ public final class ModelWriter implements AutoCloseable {
         if (writer.snapshots.versions().list().isEmpty()) {
             writer.snapshots.write(writer.snapshots.encode(writer.machine, writer.log.size(), "initial"));
         }
-        writer.thread.start();
+        writer.machine.stateMeasured(writer.machine.model().learner().state()); // before it serves: no read waits for it
+        writer.loop.start();
         return writer;
     }
 
@@ -145,7 +138,7 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Scores an event and stores it; with {@code explain}, also says why, from the model that answered. */
     public CompletableFuture<Scored> predict(String id, Instance unlabelled, boolean explain) {
-        return submit(false, future -> {
+        return loop.fast(future -> {
             Scored scored = scoreAll(List.of(id), List.of(unlabelled)).get(0);
             future.complete(explain ? machine.explain(scored, unlabelled) : scored);
         });
@@ -153,13 +146,13 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Scores events in order, in one hand-off. */
     public CompletableFuture<List<Scored>> predictAll(List<String> ids, List<Instance> unlabelled) {
-        return submit(false, future -> future.complete(scoreAll(ids, unlabelled)));
+        return loop.fast(future -> future.complete(scoreAll(ids, unlabelled)));
     }
 
     /** Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace. */
     private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled) {
         disk.check(); // before anything is scored
-        requirePendingRoom(ids.size());
+        pending.requireRoom(ids.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
         ModelStateMachine.Scores scores = machine.score(ids, unlabelled, clock.millis());
         try {
             pending.scored(scores.stored());
@@ -171,45 +164,30 @@ public final class ModelWriter implements AutoCloseable {
         return scores.answers();
     }
 
-    /** The model's quota of stored events: past it, scoring (which stores) is a 507 that names the limit. */
-    private void requirePendingRoom(int more) {
-        long[] stored = pending.stored();
-        if (stored[0] + more > settings.maxPendingEvents()) {
-            throw ApiProblem.insufficientStorage("pending-quota", "model '" + definition.name() + "' keeps " + stored[0]
-                    + " scored events waiting for labels, its limit (max_pending_events) is " + settings.maxPendingEvents()
-                    + "; label them, let them expire (label_ttl), or raise the limit");
-        }
-        if (stored[1] > settings.maxPendingBytes()) {
-            throw ApiProblem.insufficientStorage("pending-quota", "model '" + definition.name() + "' keeps " + stored[1]
-                    + " bytes of scored events, its limit (max_pending_bytes) is " + settings.maxPendingBytes()
-                    + "; label them, let them expire (label_ttl), or raise the limit");
-        }
-    }
-
     // ---- learning -------------------------------------------------------------------------------
 
     /** Joins labels to their scored events and learns them; completes once they are logged and learned. */
     public CompletableFuture<List<ItemResult>> label(List<LabelRequest> labels) {
-        return submit(false, future -> join.labels(labels, future));
+        return loop.slow(false, future -> join.labels(labels, future));
     }
 
     /** Learns labelled events never scored (each is scored first, test-then-train). */
     public CompletableFuture<List<ItemResult>> learn(List<EventRequest> events) {
-        return submit(false, future -> join.events(events, future));
+        return loop.slow(false, future -> join.events(events, future));
     }
 
     // ---- versions and challengers -----------------------------------------------------------------
 
     /** Snapshots the model now; completes with the version once the file is on disk. */
     public CompletableFuture<Versions.Version> snapshot() {
-        return submit(true, future -> {
+        return loop.slow(true, future -> {
             Versions.Version existing = snapshots.versions().get(machine.version());
             if (existing != null) {
                 future.complete(existing);
                 return;
             }
             disk.check();
-            snapshots.writeInBackground(snapshots.encode(machine, commit.logSize(), "manual")).whenComplete((version, failure) -> {
+            frozen.snapshot("manual", commit.logSize()).whenComplete((version, failure) -> {
                 if (failure != null) {
                     future.completeExceptionally(failure);
                 } else {
@@ -230,7 +208,7 @@ public final class ModelWriter implements AutoCloseable {
                     "model '" + definition.name() + "' has no version " + target + "; see GET /v1/models/"
                             + definition.name() + "/versions"));
         }
-        return snapshots.load(target).thenCompose(snapshot -> this.<Long>submit(true, future -> commit.stage(new LogRecord.Rollback(target, clock.millis()),
+        return snapshots.load(target).thenCompose(snapshot -> loop.<Long>slow(true, future -> commit.stage(new LogRecord.Rollback(target, clock.millis()),
                         snapshot.model(), future::complete, future::completeExceptionally)));
     }
 
@@ -240,7 +218,7 @@ public final class ModelWriter implements AutoCloseable {
      */
     public CompletableFuture<Long> addChallenger(String name, ModelSpec spec, Challenger.Mode mode, double share,
                                                  Challenger.Promotion policy) {
-        return submit(true, future -> {
+        return loop.slow(true, future -> {
             machine.checkNewChallenger(name, mode, share);
             commit.stage(new LogRecord.ChallengerAdded(name, spec.model(), spec.seed(), mode.code(), share, policy.afterEvents(),
                     policy.belowPValue(), clock.millis()), null, future::complete, future::completeExceptionally);
@@ -249,7 +227,7 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Drops a challenger; completes with the version of its record. */
     public CompletableFuture<Long> removeChallenger(String name) {
-        return submit(true, future -> {
+        return loop.slow(true, future -> {
             machine.requireChallenger(name);
             commit.stage(new LogRecord.ChallengerRemoved(name, clock.millis()), null, future::complete, future::completeExceptionally);
         });
@@ -261,7 +239,7 @@ public final class ModelWriter implements AutoCloseable {
      * promotion is then logged and applied.
      */
     public CompletableFuture<Promoted> promote(String name) {
-        return submit(true, future -> {
+        return loop.slow(true, future -> {
             machine.requireChallenger(name);
             stagePromotion(name, future::complete, future::completeExceptionally);
         });
@@ -298,10 +276,10 @@ public final class ModelWriter implements AutoCloseable {
 
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
-        return submit(false, future -> {
+        return loop.fast(future -> {
             ServingState serving = machine.serving();
             future.complete(reader.apply(new ModelView(definition, machine.model(), serving.metrics(), serving.timeline(),
-                    serving.inputs(), machine.challengers(), machine.version(), recovered, pending, machine::learnerState,
+                    serving.inputs(), machine.challengers(), machine.version(), recovered, pending, frozen::state,
                     snapshots.versions()::list)));
         });
     }
@@ -321,61 +299,58 @@ public final class ModelWriter implements AutoCloseable {
         return snapshots.versions().list();
     }
 
-    // ---- the writer thread --------------------------------------------------------------------------
+    // ---- the writer's work, driven by its loop ---------------------------------------------------------
 
-    private <T> CompletableFuture<T> submit(boolean barrier, Consumer<CompletableFuture<T>> work) {
-        CompletableFuture<T> future = new CompletableFuture<>();
-        if (!accepting) {
-            future.completeExceptionally(ApiProblem.unavailable("stopping", "model '" + definition.name()
-                    + "' is shutting down or being deleted", 1));
-            return future;
-        }
-        if (!queue.offer(new Task(barrier, () -> work.accept(future), future))) {
-            future.completeExceptionally(ApiProblem.busy("model '" + definition.name() + "' has "
-                    + settings.queueCapacity() + " requests queued; retry shortly"));
-        }
-        return future;
+    @Override
+    public boolean learning() {
+        return commit.applying();
     }
 
-    private void run() {
-        List<Task> batch = new ArrayList<>(settings.maxDrain());
-        while (true) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(batch, settings.maxDrain() - 1);
-            for (Task task : batch) {
-                if (task.work() == null) { // the poison pill: close() was called
-                    commit();
-                    return;
-                }
-                if (task.barrier()) {
-                    commit();
-                }
-                try {
-                    task.work().run();
-                } catch (ApiProblem problem) {
-                    task.future().completeExceptionally(problem);
-                } catch (RuntimeException | Error e) {
-                    LOG.error("model '{}': a task failed", definition.name(), e);
-                    task.future().completeExceptionally(e);
-                }
-            }
-            commit();
-            batch.clear();
-            publish();
+    @Override
+    public void learnOne() {
+        if (!commit.applyNext(this::apply)) {
+            batchDone();
+        }
+    }
+
+    @Override
+    public void batchStaged() {
+        if (!commit.append()) {
+            batchDone(); // nothing to log (every item refused): answer now
+        }
+    }
+
+    /** Everything a batch logged is learned: its labels are marked, its callers answered, then a promotion or snapshot may follow. */
+    private void batchDone() {
+        markLabelled();
+        commit.answer();
+        publish();
+        if (!frozen.frozen()) {
             promoteWinner();
-            snapshots.afterBatch(machine, commit.logSize());
+            if (snapshots.due()) {
+                frozen.snapshot("periodic", commit.logSize());
+            }
         }
     }
 
-    /** Logs and applies what the batch staged, records its labels on their stored events, then answers. */
+    /** Logs and applies what is staged, at once: for a promotion the policy decided (rare). */
     private void commit() {
         commit.commit(this::apply);
         markLabelled();
         commit.answer();
+    }
+
+    @Override
+    public boolean waiting() {
+        return frozen.frozen() || commit.appending();
+    }
+
+    @Override
+    public void pickUp() {
+        frozen.thawIfDone();
+        if (commit.collect() == GroupCommit.Collected.REFUSED) {
+            batchDone(); // the log refused the batch: its callers were told why
+        }
     }
 
     /** Applies a logged record: the same path at run time and at replay. */
@@ -418,10 +393,9 @@ public final class ModelWriter implements AutoCloseable {
     }
 
     private void stop(boolean snapshot) {
-        accepting = false;
         try {
-            queue.put(new Task(false, null, null));
-            thread.join();
+            loop.stop();
+            commit.close();
             snapshots.close(machine, log.size(), snapshot);
             log.close();
         } catch (InterruptedException e) {

@@ -72,7 +72,10 @@ final class SnapshotSchedule {
         sinceSnapshot++;
     }
 
-    /** Serializes the model as it is now, on the writer thread; {@code logOffset} is where replay would resume. */
+    /**
+     * Serializes the model as it is now; {@code logOffset} is where replay would resume. On the
+     * writer thread, or on this schedule's while the writer keeps the model frozen.
+     */
     Encoded encode(ModelStateMachine machine, long logOffset, String reason) {
         long started = System.nanoTime();
         SnapshotProvenance provenance = Snapshots.provenance(machine.model(), Map.of(
@@ -83,7 +86,6 @@ final class SnapshotSchedule {
                 "model.name", model), clock);
         byte[] bytes = Snapshots.encode(machine.model(), machine.serving(), provenance);
         timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        sinceSnapshot = 0;
         return new Encoded(machine.version(), bytes, provenance, reason);
     }
 
@@ -104,10 +106,44 @@ final class SnapshotSchedule {
         }
     }
 
-    /** Writes a snapshot on the schedule's thread, after any already in flight. */
+    /** Writes a snapshot encoded on the writer thread, on the schedule's thread, after any already in flight. */
     CompletableFuture<Versions.Version> writeInBackground(Encoded snapshot) {
-        inFlight = true;
+        taken();
         return CompletableFuture.supplyAsync(() -> write(snapshot), io);
+    }
+
+    /**
+     * Encodes and writes a snapshot on the schedule's thread; the writer keeps the model frozen
+     * until {@code encoded} runs (right after the encoding, before the disk work), serving
+     * predictions meanwhile.
+     */
+    CompletableFuture<Versions.Version> encodeAndWrite(ModelStateMachine machine, long logOffset, String reason, Runnable encoded) {
+        taken();
+        return CompletableFuture.supplyAsync(() -> {
+            Encoded snapshot;
+            try {
+                snapshot = encode(machine, logOffset, reason);
+            } finally {
+                encoded.run();
+            }
+            return write(snapshot);
+        }, io);
+    }
+
+    /** Runs a job on the schedule's thread (a state measurement while the writer keeps the model frozen). */
+    <T> CompletableFuture<T> onThread(java.util.function.Supplier<T> job) {
+        return CompletableFuture.supplyAsync(job, io);
+    }
+
+    /** A snapshot starts: the records applied since the last one are counted afresh, and no periodic one starts until it is written. */
+    private void taken() {
+        sinceSnapshot = 0;
+        inFlight = true;
+    }
+
+    /** Whether a periodic snapshot is due: enough records applied, none being written, the disk above its reserve. */
+    boolean due() {
+        return sinceSnapshot >= every && !inFlight && disk.problem() == null;
     }
 
     /**
@@ -128,17 +164,6 @@ final class SnapshotSchedule {
     }
 
     /**
-     * After a batch: a periodic snapshot once enough records were applied, unless one is still
-     * being written or the disk is below its reserve (the log holds everything; it is tried again
-     * after the next batch).
-     */
-    void afterBatch(ModelStateMachine machine, long logOffset) {
-        if (sinceSnapshot >= every && !inFlight && disk.problem() == null) {
-            writeInBackground(encode(machine, logOffset, "periodic"));
-        }
-    }
-
-    /**
      * Keeps the champion as a version before a promotion replaces it (a snapshot written now, after
      * any in flight, if its version has none).
      *
@@ -150,7 +175,7 @@ final class SnapshotSchedule {
         }
         disk.check();
         try {
-            writeInBackground(encode(machine, logOffset, "before-promotion")).get();
+            writeInBackground(encode(machine, logOffset, "before-promotion")).get(); // rare: the writer waits for it
         } catch (Exception e) {
             throw ApiProblem.unavailable("snapshot-failed", "the champion could not be kept as a version, nothing changed: "
                     + e.getMessage(), 5);
@@ -171,6 +196,7 @@ final class SnapshotSchedule {
                 LOG.warn("model '{}': no closing snapshot, the disk is below its reserve; the next start replays the log", model);
                 return;
             }
+            taken();
             write(encode(machine, logOffset, "shutdown"));
         }
     }

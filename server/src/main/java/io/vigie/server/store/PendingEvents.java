@@ -1,5 +1,6 @@
 package io.vigie.server.store;
 
+import io.vigie.server.ApiProblem;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.TtlDB;
@@ -180,6 +181,24 @@ public final class PendingEvents {
                     db.getLongProperty(family, "rocksdb.estimate-live-data-size") + db.getLongProperty(family, "rocksdb.cur-size-all-mem-tables")};
         } catch (RocksDBException e) {
             return new long[]{0, 0}; // no estimate: the quota cannot hold a write back
+        }
+    }
+
+    /**
+     * The model's quota of stored events: with {@code more} stored, would it pass either limit?
+     * Then scoring (which stores) is a 507 that names the limit.
+     */
+    public void requireRoom(int more, long maxEvents, long maxBytes) {
+        long[] now = stored();
+        if (now[0] + more > maxEvents) {
+            throw ApiProblem.insufficientStorage("pending-quota", "model '" + model + "' keeps " + now[0]
+                    + " scored events waiting for labels, its limit (max_pending_events) is " + maxEvents
+                    + "; label them, let them expire (label_ttl), or raise the limit");
+        }
+        if (now[1] > maxBytes) {
+            throw ApiProblem.insufficientStorage("pending-quota", "model '" + model + "' keeps " + now[1]
+                    + " bytes of scored events, its limit (max_pending_bytes) is " + maxBytes
+                    + "; label them, let them expire (label_ttl), or raise the limit");
         }
     }
 

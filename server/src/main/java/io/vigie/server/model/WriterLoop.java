@@ -1,0 +1,199 @@
+package io.vigie.server.model;
+
+import io.vigie.server.ApiProblem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+
+/**
+ * The thread that owns a model, and its two lanes. Predictions and reads (the fast lane) run as
+ * soon as the thread is free. Labels, labelled events and changes (the slow lane) run in batches:
+ * a batch stages its records, they are logged together, then learned one at a time, and the fast
+ * lane is served between each two. So a prediction waits for the learning of one event at most,
+ * never for a whole batch. While the writer waits for another thread (a batch being logged and
+ * fsynced, the model serialized for a snapshot) nothing is learned and no batch starts;
+ * predictions go on.
+ *
+ * <p>A full lane is back-pressure: the request is refused with 429 and Retry-After rather than
+ * queued without bound.
+ */
+final class WriterLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(WriterLoop.class);
+
+    /** A task; a barrier runs once everything before it is learned; a null {@code work} stops the thread. */
+    private record Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
+    }
+
+    /** What the loop drives: the writer's learning, one step at a time. */
+    interface Work {
+        /** Whether logged records wait to be learned. */
+        boolean learning();
+
+        /** Learns the next logged record (the batch is answered after its last). */
+        void learnOne();
+
+        /** A slow batch ran: log what it staged. */
+        void batchStaged();
+
+        /** Whether the writer waits for another thread (the log being written, the model serialized): nothing is learned meanwhile. */
+        boolean waiting();
+
+        /** Picks up what other threads finished (a log append, a snapshot encoded). */
+        void pickUp();
+    }
+
+    private final String model;
+    private final int capacity;
+    private final int maxDrain;
+    private final Work work;
+    private final BlockingQueue<Task> fast;
+    private final BlockingQueue<Task> slow;
+    private final Semaphore signal = new Semaphore(0);
+    private final Thread thread;
+    private volatile boolean accepting = true;
+
+    WriterLoop(String model, int capacity, int maxDrain, Work work) {
+        this.model = model;
+        this.capacity = capacity;
+        this.maxDrain = maxDrain;
+        this.work = work;
+        this.fast = new ArrayBlockingQueue<>(capacity);
+        this.slow = new ArrayBlockingQueue<>(capacity);
+        this.thread = new Thread(this::run, "vigie-model-" + model);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** A prediction or a read: served first. */
+    <T> CompletableFuture<T> fast(Consumer<CompletableFuture<T>> task) {
+        return submit(fast, false, task);
+    }
+
+    /** A label, a labelled event or a change; a barrier runs once everything before it is learned. */
+    <T> CompletableFuture<T> slow(boolean barrier, Consumer<CompletableFuture<T>> task) {
+        return submit(slow, barrier, task);
+    }
+
+    private <T> CompletableFuture<T> submit(BlockingQueue<Task> lane, boolean barrier, Consumer<CompletableFuture<T>> task) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        if (!accepting) {
+            future.completeExceptionally(ApiProblem.unavailable("stopping", "model '" + model + "' is shutting down or being deleted", 1));
+            return future;
+        }
+        if (lane.offer(new Task(barrier, () -> task.accept(future), future))) {
+            signal.release();
+        } else {
+            future.completeExceptionally(ApiProblem.busy("model '" + model + "' has " + capacity + " requests queued; retry shortly"));
+        }
+        return future;
+    }
+
+    /** Something finished elsewhere (a snapshot encoded): the loop looks again. */
+    void wake() {
+        signal.release();
+    }
+
+    /** Stops taking tasks, finishes those queued (their labels logged and learned), and waits for the thread. */
+    void stop() throws InterruptedException {
+        accepting = false;
+        slow.put(new Task(false, null, null));
+        signal.release();
+        thread.join();
+    }
+
+    private void run() {
+        List<Task> batch = new ArrayList<>(maxDrain);
+        while (true) {
+            work.pickUp();
+            if (serveFast()) {
+                continue;
+            }
+            if (work.waiting()) {
+                await();
+                continue;
+            }
+            if (work.learning()) {
+                work.learnOne();
+                continue;
+            }
+            slow.drainTo(batch, maxDrain);
+            if (batch.isEmpty()) {
+                await();
+                continue;
+            }
+            for (Task task : batch) {
+                if (task.work() == null) { // the poison pill: stop() was called
+                    finishLearning();
+                    serveFast();
+                    return;
+                }
+                if (task.barrier()) {
+                    work.batchStaged();
+                    finishLearning();
+                }
+                execute(task);
+            }
+            batch.clear();
+            work.batchStaged();
+        }
+    }
+
+    /** Serves what the fast lane holds (at most a batch's worth); whether it served anything. */
+    private boolean serveFast() {
+        boolean served = false;
+        for (int i = 0; i < maxDrain; i++) {
+            Task task = fast.poll();
+            if (task == null) {
+                break;
+            }
+            execute(task);
+            served = true;
+        }
+        return served;
+    }
+
+    /** Learns everything logged so far, serving the fast lane between records and waiting out a freeze. */
+    private void finishLearning() {
+        while (work.learning() || work.waiting()) {
+            work.pickUp();
+            if (serveFast()) {
+                continue;
+            }
+            if (work.waiting()) {
+                await();
+            } else {
+                work.learnOne();
+            }
+        }
+    }
+
+    private void execute(Task task) {
+        try {
+            task.work().run();
+        } catch (ApiProblem problem) {
+            task.future().completeExceptionally(problem);
+        } catch (RuntimeException | Error e) {
+            LOG.error("model '{}': a task failed", model, e);
+            task.future().completeExceptionally(e);
+        }
+    }
+
+    private void await() {
+        try {
+            signal.acquire();
+            signal.drainPermits(); // the loop looks at every lane next anyway
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
