@@ -23,6 +23,11 @@ public final class ApiProblem extends RuntimeException {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** A caller's text as a detail quotes it: at most 60 characters, never a huge value echoed back. */
+    public static String quote(String text) {
+        return text == null || text.length() <= 60 ? text : text.substring(0, 60) + "… (" + text.length() + " characters)";
+    }
+
     /** From now on, details write this data dir as {@code <data-dir>}. */
     public static void hideDataDir(java.nio.file.Path dataDir) {
         DATA_DIRS.add(dataDir.toAbsolutePath().normalize().toString());

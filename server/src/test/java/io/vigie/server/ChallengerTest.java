@@ -226,7 +226,7 @@ class ChallengerTest {
             events.add(new JsonObject().put("id", "probe" + i).put("features", probes.get(i)));
         }
         List<JsonObject> answers = new ArrayList<>();
-        expect(200, service.post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", events)))
+        expect(200, service.post("/v1/models/" + model + "/predict/batch?replace=true", new JsonObject().put("events", events)))
                 .getJsonArray("predictions").forEach(p -> {
                     JsonObject answer = (JsonObject) p;
                     answers.add(new JsonObject().put("probabilities", answer.getJsonObject("probabilities"))
@@ -307,7 +307,7 @@ class ChallengerTest {
         }
         try (ServiceProcess restarted = new ServiceProcess(dataDir, null)) {
             assertEquals(comparison, new JsonObject(get(http, restarted, "/v1/models/cards/comparison")));
-            assertEquals(answers, new JsonObject(send(http, restarted, "/v1/models/cards/predict/batch", probe)).getJsonArray("predictions"));
+            assertEquals(answers, new JsonObject(send(http, restarted, "/v1/models/cards/predict/batch?replace=true", probe)).getJsonArray("predictions"));
         }
         assertEquals(600, comparison.getJsonArray("challengers").getJsonObject(0).getLong("events"));
     }
@@ -332,7 +332,7 @@ class ChallengerTest {
             for (int i = start; i < start + 1000; i++) {
                 events.add(new JsonObject().put("id", "id" + i).put("features", ServiceApiTest.features(random)));
             }
-            JsonArray answers = expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", events)))
+            JsonArray answers = expect(200, service.post("/v1/models/cards/predict/batch?replace=true", new JsonObject().put("events", events)))
                     .getJsonArray("predictions");
             answers.forEach(a -> by.add(((JsonObject) a).getString("answered_by")));
         }
@@ -361,8 +361,8 @@ class ChallengerTest {
             events.add(new JsonObject().put("id", prefix + i).put("features", probes.get(i)));
         }
         JsonArray distributions = new JsonArray();
-        expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", events))).getJsonArray("predictions")
-                .forEach(p -> distributions.add(((JsonObject) p).getJsonObject("probabilities")));
+        expect(200, service.post("/v1/models/cards/predict/batch?replace=true", new JsonObject().put("events", events)))
+                .getJsonArray("predictions").forEach(p -> distributions.add(((JsonObject) p).getJsonObject("probabilities")));
         return distributions;
     }
 }

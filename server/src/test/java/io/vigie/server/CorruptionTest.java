@@ -79,7 +79,7 @@ class CorruptionTest {
             assertEquals(new JsonArray().add(version(newest)).add(version(second)), recovery.getJsonArray("unreadable_snapshots"));
             assertEquals(1000 - good, recovery.getLong("replayed"));
             assertEquals(37, recovery.getLong("torn_bytes"));
-            assertEquals(answers, expect(200, restarted.post("/v1/models/cards/predict/batch", probes)).getJsonArray("predictions"),
+            assertEquals(answers, expect(200, restarted.post("/v1/models/cards/predict/batch?replace=true", probes)).getJsonArray("predictions"),
                     "the model of the run that stopped, exactly");
             JsonArray versions = expect(200, restarted.get("/v1/models/cards/versions")).getJsonArray("versions");
             assertTrue(versions.stream().noneMatch(v -> ((JsonObject) v).getLong("version") == version(second)),

@@ -99,7 +99,7 @@ class CrashRecoveryTest {
         assertEquals(EVENTS, model.getLong("version"), "one log record per label, none twice");
         assertEquals(foundLogged, model.getJsonObject("labels").getLong("duplicate"));
         assertEquals(0, model.getJsonObject("labels").getLong("unknown_id"), "no scored event was lost");
-        JsonObject afterCrashes = expect(200, send(service, "POST", "/v1/models/cards/predict/batch",
+        JsonObject afterCrashes = expect(200, send(service, "POST", "/v1/models/cards/predict/batch?replace=true",
                 new JsonObject().put("events", probes)));
         assertEquals(143, service.terminate(), "SIGTERM stops it (128 + 15, the JVM's status after its shutdown hooks)");
         assertTrue(service.output().contains("Vigie stopped: models drained and snapshotted"), service.output());
@@ -122,7 +122,7 @@ class CrashRecoveryTest {
         assertEquals(reference, afterCrashes, "after " + KILLS + " kill -9s the model predicts exactly as one that never stopped");
 
         try (ServiceProcess restarted = new ServiceProcess(crashed.resolve("data"), config)) {
-            assertEquals(afterCrashes, expect(200, send(restarted, "POST", "/v1/models/cards/predict/batch",
+            assertEquals(afterCrashes, expect(200, send(restarted, "POST", "/v1/models/cards/predict/batch?replace=true",
                     new JsonObject().put("events", probes))), "and again after a clean stop and start");
         }
     }

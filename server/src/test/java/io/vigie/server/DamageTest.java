@@ -179,7 +179,7 @@ class DamageTest {
             JsonObject a = expect(200, service.get("/v1/models/a"));
             assertEquals(500, a.getLong("learned"), "rebuilt from the log");
             assertEquals(new JsonArray().add(500), a.getJsonObject("recovery").getJsonArray("unreadable_snapshots"));
-            JsonArray again = expect(200, service.post("/v1/models/a/predict/batch", new JsonObject().put("events", probes)))
+            JsonArray again = expect(200, service.post("/v1/models/a/predict/batch?replace=true", new JsonObject().put("events", probes)))
                     .getJsonArray("predictions");
             assertEquals(answers.size(), again.size());
             for (int i = 0; i < answers.size(); i++) {

@@ -84,7 +84,7 @@ class FormatCompatibilityTest {
     }
 
     private static JsonArray predict(TestService service, String model, JsonObject expected) throws Exception {
-        return TestService.expect(200, service.post("/v1/models/" + model + "/predict/batch",
+        return TestService.expect(200, service.post("/v1/models/" + model + "/predict/batch?replace=true",
                 new JsonObject().put("events", expected.getJsonArray("probe_events")))).getJsonArray("predictions");
     }
 

@@ -13,6 +13,7 @@ import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
 import io.vigie.server.model.Challenger;
 import io.vigie.server.model.EventRequest;
+import io.vigie.server.model.KnownIds;
 import io.vigie.server.model.LabelRequest;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
@@ -190,7 +191,7 @@ final class FormatFixtures {
             labels.add(new LabelRequest("s" + at, (int) events.get(at).classValue(),
                     topic == null ? null : new LogRecord.Source(topic, 1, at)));
         }
-        writer.predictAll(ids, unlabelled).get();
+        writer.predictAll(ids, unlabelled, KnownIds.REFUSE).get();
         writer.label(labels).get();
     }
 
@@ -250,7 +251,7 @@ final class FormatFixtures {
             instances.add(EventJson.instance(schema, event));
         }
         JsonArray answers = new JsonArray();
-        for (Scored scored : writer.predictAll(ids, instances).get()) {
+        for (Scored scored : writer.predictAll(ids, instances, KnownIds.REPLACE).get()) {
             answers.add(Renderings.prediction(scored, schema));
         }
         return answers;

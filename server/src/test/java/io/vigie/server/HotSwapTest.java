@@ -94,7 +94,7 @@ class HotSwapTest {
     }
 
     private static JsonArray predictions(TestService service, JsonArray probes) throws Exception {
-        return expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", probes)))
+        return expect(200, service.post("/v1/models/cards/predict/batch?replace=true", new JsonObject().put("events", probes)))
                 .getJsonArray("predictions");
     }
 

@@ -38,7 +38,7 @@ class KafkaReplicaTest {
                 long version = expect(201, learner.post("/v1/models/cards/versions", new JsonObject())).getLong("version");
                 assertTrue(version > seen);
                 awaitVersion(replica, version);
-                JsonArray fromLearner = expect(200, learner.post("/v1/models/cards/predict/batch", new JsonObject()
+                JsonArray fromLearner = expect(200, learner.post("/v1/models/cards/predict/batch?replace=true", new JsonObject()
                         .put("events", probes))).getJsonArray("predictions");
                 JsonArray fromReplica = expect(200, replica.post("/v1/models/cards/predict/batch", new JsonObject()
                         .put("events", probes))).getJsonArray("predictions");

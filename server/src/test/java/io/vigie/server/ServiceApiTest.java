@@ -129,7 +129,7 @@ class ServiceApiTest {
             before = expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", probes)));
         }
         try (TestService service = new TestService(dataDir)) {
-            JsonObject after = expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", probes)));
+            JsonObject after = expect(200, service.post("/v1/models/cards/predict/batch?replace=true", new JsonObject().put("events", probes)));
             assertEquals(before, after, "same probabilities, sets, abstentions and version after a restart");
             JsonObject model = expect(200, service.get("/v1/models/cards"));
             assertEquals(600, model.getLong("learned"));
@@ -155,7 +155,7 @@ class ServiceApiTest {
             JsonObject rolled = expect(200, service.post("/v1/models/cards/rollback", new JsonObject().put("version", v1)));
             assertEquals(v1, rolled.getLong("rolled_back_to"));
             assertEquals(1501, rolled.getLong("version"), "the rollback is itself a log record");
-            JsonArray afterRollback = expect(200, service.post("/v1/models/cards/predict/batch", new JsonObject().put("events", probes)))
+            JsonArray afterRollback = expect(200, service.post("/v1/models/cards/predict/batch?replace=true", new JsonObject().put("events", probes)))
                     .getJsonArray("predictions");
             for (int i = 0; i < probes.size(); i++) {
                 JsonObject a = atV1.getJsonObject(i).copy();

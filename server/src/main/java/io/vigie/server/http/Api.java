@@ -1,6 +1,5 @@
 package io.vigie.server.http;
 
-import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -8,17 +7,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
-import io.vigie.server.wire.EventJson;
 import io.vigie.server.wire.Json;
 import io.vigie.server.audit.AuditLog;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
-import io.vigie.server.store.ScoredEvent;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -26,13 +22,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import io.vigie.server.model.LabelRequest;
-import io.vigie.server.model.EventRequest;
-import io.vigie.server.model.Outcome;
-import io.vigie.server.model.ItemResult;
 import io.vigie.server.wire.Renderings;
 import io.vigie.server.wire.ChallengerRequest;
-import io.vigie.server.wire.JsonText;
 import io.vigie.server.wire.DefinitionJson;
 
 /**
@@ -52,6 +43,7 @@ public final class Api {
     private final Limits limits;
     private final java.time.Clock clock;
     private final Supplier<AuditLog> audit;
+    private final ScoringApi scoring;
 
     /** {@code models}, {@code keys} and {@code audit} return null until recovery is done; routes answer 503 meanwhile. */
     public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
@@ -62,6 +54,7 @@ public final class Api {
         this.keys = keys;
         this.audit = audit;
         this.limits = limits;
+        this.scoring = new ScoringApi(models, limits);
     }
 
     /** Adds the routes, each behind the role it needs. */
@@ -71,11 +64,7 @@ public final class Api {
         router.get("/v1/models").handler(role(Role.READ)).handler(this::listModels);
         router.get("/v1/models/:name").handler(role(Role.READ)).handler(this::getModel);
         router.delete("/v1/models/:name").handler(role(Role.ADMIN)).handler(this::deleteModel);
-        router.post("/v1/models/:name/predict").handler(role(Role.PREDICT)).handler(this::predict);
-        router.post("/v1/models/:name/predict/batch").handler(role(Role.PREDICT)).handler(this::predictBatch);
-        router.post("/v1/models/:name/labels").handler(role(Role.LABEL)).handler(this::labels);
-        router.post("/v1/models/:name/events").handler(role(Role.LABEL)).handler(this::events);
-        router.get("/v1/models/:name/predictions/:id").handler(role(Role.READ)).handler(this::storedPrediction);
+        scoring.mount(router);
         router.get("/v1/models/:name/drifts").handler(role(Role.READ)).handler(this::drifts);
         router.get("/v1/models/:name/timeline").handler(role(Role.READ)).handler(this::timeline);
         router.get("/v1/models/:name/versions").handler(role(Role.READ)).handler(this::versions);
@@ -108,7 +97,7 @@ public final class Api {
             }
             roles.add(role);
         }
-        blocking(ctx, () -> {
+        Answers.blocking(ctx, () -> {
             models.get().disk().check(); // below the reserve no key is made: it could not be stored
             ApiKeys.Created created;
             try {
@@ -131,12 +120,12 @@ public final class Api {
         JsonObject body = Bodies.object(ctx);
         body.remove("created_at"); // the service sets it
         ModelDefinition definition = DefinitionJson.read(body, clock.millis());
-        blocking(ctx, () -> {
+        Answers.blocking(ctx, () -> {
             ModelWriter created = models.get().create(definition);
             audit(ctx, "model.create", definition.name(), new JsonObject().put("model", definition.spec().model())
                     .put("seed", definition.spec().seed()).put("version_after", 0));
             return created;
-        }, writer -> respond(ctx, 201,
+        }, writer -> Answers.respond(ctx, 201,
                 writer.read(Renderings::summary).thenApply(s -> s.put("definition", DefinitionJson.write(definition)))));
     }
 
@@ -152,160 +141,50 @@ public final class Api {
                 JsonArray list = new JsonArray();
                 summaries.forEach(s -> list.add(s.result()));
                 models.get().failed().forEach(f -> list.add(Renderings.failed(f)));
-                json(ctx, 200, new JsonObject().put("models", list));
+                Answers.json(ctx, 200, new JsonObject().put("models", list));
             }
         });
     }
 
     private void getModel(RoutingContext ctx) {
-        respond(ctx, 200, writer(ctx).read(Renderings::model));
+        Answers.respond(ctx, 200, writer(ctx).read(Renderings::model));
     }
 
     /** Deletes a model, or one that could not be opened (an operator's way out). */
     private void deleteModel(RoutingContext ctx) {
         String name = ctx.pathParam("name");
-        blocking(ctx, () -> {
+        Answers.blocking(ctx, () -> {
             Long before = models.get().delete(name);
             audit(ctx, "model.delete", name, new JsonObject().put("version_before", before));
             return name;
         }, deleted -> ctx.response().setStatusCode(204).end());
     }
 
-    // ---- scoring and learning ----------------------------------------------------------------
-
-    private void predict(RoutingContext ctx) {
-        ModelWriter writer = writer(ctx);
-        JsonObject body = Bodies.object(ctx);
-        String id = EventJson.id(body);
-        Instance instance = EventJson.instance(writer.definition().schema(), body);
-        Schema schema = writer.definition().schema();
-        boolean explain = explain(ctx);
-        respond(ctx, 200, writer.predict(id, instance, explain).thenApply(scored -> Renderings.prediction(scored, schema)));
-    }
-
-    /** {@code ?explain=true} (or false): whether a prediction says why. */
-    private static boolean explain(RoutingContext ctx) {
-        String value = ctx.queryParams().get("explain");
-        if (value == null || value.equals("false")) {
-            return false;
-        }
-        if (value.equals("true")) {
-            return true;
-        }
-        throw ApiProblem.badRequest("'explain' must be true or false, got '" + Json.quote(value) + "'");
-    }
-
-    private void predictBatch(RoutingContext ctx) {
-        ModelWriter writer = writer(ctx);
-        Schema schema = writer.definition().schema();
-        Bodies.Scorings events = Bodies.scorings(ctx, schema, limits.maxBatch());
-        respond(ctx, 200, writer.predictAll(events.ids(), events.instances()).thenApply(scored -> {
-            JsonArray predictions = new JsonArray();
-            scored.forEach(s -> predictions.add(Renderings.prediction(s, schema)));
-            return new JsonObject().put("predictions", predictions);
-        }));
-    }
-
-    private void labels(RoutingContext ctx) {
-        ModelWriter writer = writer(ctx);
-        Schema schema = writer.definition().schema();
-        JsonObject body = Bodies.object(ctx);
-        if (!body.containsKey("labels")) {
-            LabelRequest request = new LabelRequest(EventJson.id(body), EventJson.classIndex(schema, body));
-            respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
-            return;
-        }
-        Batch<LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
-                "each label must be an object {\"id\", \"label\"}",
-                item -> new LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item)));
-        respond(ctx, 202, writer.label(batch.accepted()).thenApply(batch::results));
-    }
-
-    private void events(RoutingContext ctx) {
-        ModelWriter writer = writer(ctx);
-        Schema schema = writer.definition().schema();
-        JsonObject body = Bodies.object(ctx);
-        if (!body.containsKey("events")) {
-            EventRequest request = labelledEvent(schema, body);
-            respond(ctx, 202, writer.learn(List.of(request)).thenApply(results -> single(results.get(0))));
-            return;
-        }
-        Batch<EventRequest> batch = checkItems(Bodies.batch(body, "events", limits.maxBatch()),
-                "each event must be an object {\"id\", \"features\", \"label\"}", item -> labelledEvent(schema, item));
-        respond(ctx, 202, writer.learn(batch.accepted()).thenApply(batch::results));
-    }
-
-    /** Checks each item of a label or event batch: those that pass go to the model, the others keep their problem. */
-    private static <T> Batch<T> checkItems(JsonArray items, String notAnObject, java.util.function.Function<JsonObject, T> check) {
-        Batch<T> batch = new Batch<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
-            try {
-                if (item == null) {
-                    throw ApiProblem.badRequest(notAnObject);
-                }
-                batch.accept(i, check.apply(item));
-            } catch (ApiProblem problem) {
-                batch.refuse(i, item, problem);
-            }
-        }
-        return batch;
-    }
-
-    private EventRequest labelledEvent(Schema schema, JsonObject item) {
-        String id = EventJson.id(item);
-        int label = EventJson.classIndex(schema, item);
-        Instance instance = EventJson.instance(schema, item);
-        instance.setClassValue(label);
-        return new EventRequest(id, instance);
-    }
-
-    /** One label's or event's outcome as a whole response: 202 if learned, else its problem. */
-    private static JsonObject single(ItemResult result) {
-        if (result.outcome() != Outcome.LEARNED) {
-            throw Batch.problem(result);
-        }
-        return new JsonObject().put("id", result.id()).put("status", "learned").put("version", result.version());
-    }
-
-    private void storedPrediction(RoutingContext ctx) {
-        ModelWriter writer = writer(ctx);
-        String id = ctx.pathParam("id");
-        blocking(ctx, () -> {
-            ScoredEvent event = writer.storedEvent(id);
-            if (event == null) {
-                throw ApiProblem.notFound("unknown-id", "model '" + writer.definition().name() + "' has no stored prediction for id '"
-                        + id + "' (never scored, or expired after " + writer.definition().labelTtl() + ")");
-            }
-            return Renderings.stored(id, event, writer.definition().schema());
-        }, json -> json(ctx, 200, json));
-    }
-
     // ---- drifts and versions ------------------------------------------------------------------
 
     private void drifts(RoutingContext ctx) {
-        respond(ctx, 200, writer(ctx).read(Renderings::drifts));
+        Answers.respond(ctx, 200, writer(ctx).read(Renderings::drifts));
     }
 
     private void timeline(RoutingContext ctx) {
-        respond(ctx, 200, writer(ctx).read(Renderings::timeline));
+        Answers.respond(ctx, 200, writer(ctx).read(Renderings::timeline));
     }
 
     private void versions(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
-        respond(ctx, 200, writer.read(view -> Renderings.versions(view.definition().name(), view.version(), view.versions())));
+        Answers.respond(ctx, 200, writer.read(view -> Renderings.versions(view.definition().name(), view.version(), view.versions())));
     }
 
     private void snapshot(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
-        respond(ctx, 201, audited(ctx, "model.snapshot", writer, writer.snapshot().thenApply(Renderings::version),
+        Answers.respond(ctx, 201, audited(ctx, "model.snapshot", writer, writer.snapshot().thenApply(Renderings::version),
                 json -> new JsonObject().put("version", json.getLong("version"))));
     }
 
     private void rollback(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         long target = Json.integer(Bodies.object(ctx), "version");
-        respond(ctx, 200, audited(ctx, "model.rollback", writer, writer.rollback(target).thenApply(version -> new JsonObject()
+        Answers.respond(ctx, 200, audited(ctx, "model.rollback", writer, writer.rollback(target).thenApply(version -> new JsonObject()
                 .put("name", writer.definition().name()).put("rolled_back_to", target).put("version", version)),
                 json -> changed(json).put("rolled_back_to", target)));
     }
@@ -316,10 +195,10 @@ public final class Api {
         ModelWriter writer = writer(ctx);
         ChallengerRequest request = ChallengerRequest.from(Bodies.object(ctx));
         ModelDefinition champion = writer.definition();
-        blocking(ctx, () -> {
+        Answers.blocking(ctx, () -> {
             models.get().probe(request.spec(), champion.schema(), champion.abstention()); // a bad model is a 422 before anything is logged
             return request;
-        }, checked -> respond(ctx, 201, audited(ctx, "challenger.add", writer,
+        }, checked -> Answers.respond(ctx, 201, audited(ctx, "challenger.add", writer,
                 writer.addChallenger(request.name(), request.spec(), request.mode(), request.share(), request.policy())
                         .thenApply(version -> request.toJson().put("version", version)),
                 json -> changed(json).put("challenger", request.toJson()))));
@@ -341,13 +220,13 @@ public final class Api {
     }
 
     private void comparison(RoutingContext ctx) {
-        respond(ctx, 200, writer(ctx).read(Renderings::comparison));
+        Answers.respond(ctx, 200, writer(ctx).read(Renderings::comparison));
     }
 
     private void promote(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         String challenger = Json.string(Bodies.object(ctx), "challenger", true);
-        respond(ctx, 200, audited(ctx, "challenger.promote", writer, writer.promote(challenger).thenApply(p -> new JsonObject()
+        Answers.respond(ctx, 200, audited(ctx, "challenger.promote", writer, writer.promote(challenger).thenApply(p -> new JsonObject()
                         .put("name", writer.definition().name()).put("promoted", p.challenger())
                         .put("former_champion_version", p.formerChampion()).put("version", p.version())),
                 json -> changed(json).put("challenger", challenger).put("former_champion_version",
@@ -360,7 +239,7 @@ public final class Api {
         long after = query(ctx, "after", 0, Long.MAX_VALUE, 0);
         int limit = (int) query(ctx, "limit", 1, 10_000, 1000);
         List<JsonObject> entries = audit.get().after(after, limit);
-        json(ctx, 200, new JsonObject().put("entries", new JsonArray(new ArrayList<>(entries)))
+        Answers.json(ctx, 200, new JsonObject().put("entries", new JsonArray(new ArrayList<>(entries)))
                 .put("next", entries.isEmpty() ? after : entries.get(entries.size() - 1).getLong("seq")));
     }
 
@@ -409,37 +288,5 @@ public final class Api {
 
     private ModelWriter writer(RoutingContext ctx) {
         return models.get().get(ctx.pathParam("name"));
-    }
-
-    private <T> void blocking(RoutingContext ctx, java.util.concurrent.Callable<T> work, Handler<T> then) {
-        vertx.executeBlocking(work, false).onComplete(done -> {
-            if (done.failed()) {
-                Problems.send(ctx, done.cause());
-            } else {
-                try {
-                    then.handle(done.result());
-                } catch (RuntimeException e) {
-                    Problems.send(ctx, e);
-                }
-            }
-        });
-    }
-
-    private static void respond(RoutingContext ctx, int status, CompletionStage<JsonObject> result) {
-        Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext()).onComplete(done -> {
-            if (done.failed()) {
-                Problems.send(ctx, done.cause());
-            } else {
-                json(ctx, status, done.result());
-            }
-        });
-    }
-
-    static void json(RoutingContext ctx, int status, JsonObject body) {
-        if (ctx.response().ended()) {
-            return; // the request timed out and was answered 503
-        }
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(JsonText.encode(body));
     }
 }

@@ -37,6 +37,19 @@ final class Batch<T> {
         return accepted;
     }
 
+    /**
+     * The status of the whole answer: 202 if any item was learned; else the status all items
+     * share, or 422 when they differ. A batch of which nothing was accepted is not accepted.
+     */
+    static int status(JsonObject answer) {
+        if (answer.getInteger("learned") > 0) {
+            return 202;
+        }
+        java.util.Set<Integer> statuses = new java.util.TreeSet<>();
+        answer.getJsonArray("results").forEach(r -> statuses.add(((JsonObject) r).getInteger("status")));
+        return statuses.size() == 1 ? statuses.iterator().next() : 422;
+    }
+
     /** The whole answer once the model has handled the accepted items. */
     JsonObject results(List<ItemResult> outcomes) {
         int learned = 0;

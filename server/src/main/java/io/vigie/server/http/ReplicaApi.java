@@ -42,7 +42,7 @@ public final class ReplicaApi {
         replica.get().all().stream().sorted(Comparator.comparing(s -> s.definition().name())).forEach(s -> models.add(new JsonObject()
                 .put("name", s.definition().name()).put("model", s.definition().spec().model()).put("version", s.version())
                 .put("learned", s.model().learner().learned())));
-        Api.json(ctx, 200, new JsonObject().put("models", models).put("replica", true));
+        Answers.json(ctx, 200, new JsonObject().put("models", models).put("replica", true));
     }
 
     private ReplicaModels.Served served(RoutingContext ctx) {
@@ -59,7 +59,7 @@ public final class ReplicaApi {
         JsonObject body = Bodies.object(ctx);
         String id = EventJson.id(body);
         Instance instance = EventJson.instance(served.definition().schema(), body);
-        Api.json(ctx, 200, answer(served, id, instance));
+        Answers.json(ctx, 200, answer(served, id, instance));
     }
 
     private void predictBatch(RoutingContext ctx) {
@@ -69,7 +69,7 @@ public final class ReplicaApi {
         for (int i = 0; i < events.ids().size(); i++) {
             predictions.add(answer(served, events.ids().get(i), events.instances().get(i)));
         }
-        Api.json(ctx, 200, new JsonObject().put("predictions", predictions));
+        Answers.json(ctx, 200, new JsonObject().put("predictions", predictions));
     }
 
     private static JsonObject answer(ReplicaModels.Served served, String id, Instance instance) {

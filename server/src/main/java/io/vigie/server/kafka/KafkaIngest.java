@@ -46,6 +46,7 @@ import java.util.function.Supplier;
 import io.vigie.server.model.Scored;
 import io.vigie.server.model.Outcome;
 import io.vigie.server.model.ItemResult;
+import io.vigie.server.model.KnownIds;
 import io.vigie.server.model.LabelRequest;
 import io.vigie.server.model.EventRequest;
 import org.slf4j.Logger;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * after what was read is logged (asynchronously, so a commit may lag), so a crash redelivers the
  * records since the last commit that landed, and the models skip those their logs already hold.
  * Predictions, dead letters and drift events are at least once: a redelivered transaction is
- * scored and published again.
+ * published again with the answer it was given (its id is stored: it is not scored twice).
  *
  * <p>One thread polls; records of one model are handed to its writer in runs of the same kind, in
  * partition order, each run awaited before the next so the order is the stream's.
@@ -264,8 +265,9 @@ public final class KafkaIngest implements AutoCloseable {
         ModelWriter writer = run.get(0).writer();
         switch (run.get(0).kind()) {
             case TRANSACTION -> {
+                // a transaction redelivered after a restart is answered as it was scored, not scored again
                 List<Scored> scored = await(() -> writer.predictAll(run.stream().map(Item::id).toList(),
-                        run.stream().map(Item::instance).toList()));
+                        run.stream().map(Item::instance).toList(), KnownIds.ANSWER_STORED));
                 String model = writer.definition().name();
                 for (Scored s : scored) {
                     JsonObject prediction = Renderings.prediction(s, writer.definition().schema()).put("model", model);

@@ -91,9 +91,14 @@ final class GroupCommit {
         }
     }
 
-    /** Whether the next commit already holds a label of this event id. */
+    /** Whether the next commit already holds a label (or a labelled event) of this event id. */
     boolean holdsLabelOf(String id) {
         return stagedLabels.contains(id);
+    }
+
+    /** The next commit holds a labelled event of this id: a second one in it is a duplicate. */
+    void claim(String id) {
+        stagedLabels.add(id);
     }
 
     /** Runs once the next commit is logged and applied (or refused): where a batch's caller gets its answer. */

@@ -63,20 +63,40 @@ final class LabelJoin {
         commit.whenCommitted(() -> answer.complete(Arrays.asList(results)));
     }
 
-    /** Stages labelled events never scored; {@code answer} completes with each one's outcome once the commit is done. */
+    /**
+     * Stages labelled events never scored; {@code answer} completes with each one's outcome once
+     * the commit is done. An id already held (scored, or learned as an event, and not yet past
+     * the TTL) is a duplicate: an id names one event, learned once.
+     */
     void events(List<EventRequest> events, CompletableFuture<List<ItemResult>> answer) {
         ItemResult[] results = new ItemResult[events.size()];
         long now = clock.millis();
+        List<ScoredEvent> held = storedEvents(events.stream().map(EventRequest::id).toList());
         for (int i = 0; i < events.size(); i++) {
             EventRequest event = events.get(i);
             if (machine.holds(event.source())) {
                 results[i] = new ItemResult(event.id(), Outcome.ALREADY_LOGGED, 0);
                 continue;
             }
+            if (held.get(i) != null && !pending.expired(held.get(i)) || commit.holdsLabelOf(event.id())) {
+                results[i] = new ItemResult(event.id(), Outcome.DUPLICATE, 0);
+                reject(Outcome.DUPLICATE);
+                continue;
+            }
+            commit.claim(event.id());
             stage(event.id(), new LogRecord.LabelledEvent(event.id(), event.labelled().toDoubleArray(),
                     (int) event.labelled().classValue(), now, event.source()), results, i);
         }
         commit.whenCommitted(() -> answer.complete(Arrays.asList(results)));
+    }
+
+    private List<ScoredEvent> storedEvents(List<String> ids) {
+        try {
+            return pending.getAll(ids);
+        } catch (RocksDBException e) {
+            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read (" + e.getMessage()
+                    + "); retry later", 5);
+        }
     }
 
     /** The stored scoring of an id with its label if known, or null. Safe from any thread. */

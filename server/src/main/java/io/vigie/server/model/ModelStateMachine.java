@@ -74,6 +74,7 @@ final class ModelStateMachine {
     private final LongFunction<Model> versions;
     private final Listener listener;
     private final List<PendingEvents.Labelled> labelled = new ArrayList<>();
+    private final List<PendingEvents.Scoring> learnedEvents = new ArrayList<>();
     private Model model;
     private ServingState serving;
     private Challengers challengers;
@@ -237,6 +238,8 @@ final class ModelStateMachine {
         instance.setClassValue(event.label());
         Prediction given = learn(() -> model.learnUnscored(instance));
         if (given != null) {
+            learnedEvents.add(new PendingEvents.Scoring(event.id(), new ScoredEvent(version, event.timeMillis(), event.values(),
+                    Answer.of(given), event.label(), event.timeMillis(), List.of(), null)));
             serving.measure(given, event.label(), model.learner().learned(), event.timeMillis());
             monitor(event.values(), given, event.timeMillis());
             challengers.learn(instance, null, given, event.label(), true);
@@ -295,9 +298,16 @@ final class ModelStateMachine {
         return taken;
     }
 
-    /** How many learned labels wait for {@link #takeLabelled}. */
+    /** Labelled events learned since the last call (never scored before), for the writer to store: their ids are taken. */
+    List<PendingEvents.Scoring> takeLearned() {
+        List<PendingEvents.Scoring> taken = List.copyOf(learnedEvents);
+        learnedEvents.clear();
+        return taken;
+    }
+
+    /** How many learned labels and events wait for {@link #takeLabelled} and {@link #takeLearned}. */
     int labelledWaiting() {
-        return labelled.size();
+        return labelled.size() + learnedEvents.size();
     }
 
     // ---- challengers ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -131,27 +132,47 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
 
     // ---- scoring --------------------------------------------------------------------------------
 
-    /** Scores an event and stores it until its label arrives. */
-    public CompletableFuture<Scored> predict(String id, Instance unlabelled) {
-        return predict(id, unlabelled, false);
-    }
-
-    /** Scores an event and stores it; with {@code explain}, also says why, from the model that answered. */
-    public CompletableFuture<Scored> predict(String id, Instance unlabelled, boolean explain) {
+    /**
+     * Scores an event and stores it until its label arrives; with {@code explain}, also says why,
+     * from the model that answered. An id already stored is handled as {@code known} says.
+     */
+    public CompletableFuture<Scored> predict(String id, Instance unlabelled, boolean explain, KnownIds known) {
         return loop.fast(future -> {
-            Scored scored = scoreAll(List.of(id), List.of(unlabelled)).get(0);
+            Scored scored = scoreAll(List.of(id), List.of(unlabelled), known).get(0);
             future.complete(explain ? machine.explain(scored, unlabelled) : scored);
         });
     }
 
-    /** Scores events in order, in one hand-off. */
-    public CompletableFuture<List<Scored>> predictAll(List<String> ids, List<Instance> unlabelled) {
-        return loop.fast(future -> future.complete(scoreAll(ids, unlabelled)));
+    /** Scores events in order, in one hand-off; ids already stored are handled as {@code known} says. */
+    public CompletableFuture<List<Scored>> predictAll(List<String> ids, List<Instance> unlabelled, KnownIds known) {
+        return loop.fast(future -> future.complete(scoreAll(ids, unlabelled, known)));
     }
 
-    /** Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace. */
-    private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled) {
+    /**
+     * Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace.
+     * Ids already stored are refused, scored again or answered as stored, as {@code known} says.
+     */
+    private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled, KnownIds known) {
         disk.check(); // before anything is scored
+        List<ScoredEvent> stored = storedOf(ids, known);
+        List<String> newIds = new ArrayList<>(ids.size());
+        List<Instance> newEvents = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            if (stored.get(i) == null) {
+                newIds.add(ids.get(i));
+                newEvents.add(unlabelled.get(i));
+            }
+        }
+        List<Scored> fresh = newIds.isEmpty() ? List.of() : scoreAndStore(newIds, newEvents);
+        List<Scored> answers = new ArrayList<>(ids.size());
+        for (int i = 0, f = 0; i < ids.size(); i++) {
+            ScoredEvent event = stored.get(i);
+            answers.add(event == null ? fresh.get(f++) : new Scored(ids.get(i), event.answer().prediction(), event.version()));
+        }
+        return answers;
+    }
+
+    private List<Scored> scoreAndStore(List<String> ids, List<Instance> unlabelled) {
         pending.requireRoom(ids.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
         ModelStateMachine.Scores scores = machine.score(ids, unlabelled, clock.millis());
         try {
@@ -162,6 +183,21 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         }
         scores.answers().forEach(s -> meters.predicted(s.prediction()));
         return scores.answers();
+    }
+
+    /**
+     * The stored event to answer with for each id (null: score it): what {@code known} asks of ids
+     * already stored and not yet past the label TTL; a conflict is a 409 for the whole batch.
+     */
+    private List<ScoredEvent> storedOf(List<String> ids, KnownIds known) {
+        List<ScoredEvent> existing;
+        try {
+            existing = pending.getAll(ids);
+        } catch (RocksDBException e) {
+            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read (" + e.getMessage()
+                    + "); nothing was scored, retry later", 5);
+        }
+        return known.resolve(definition.name(), ids, existing, pending::expired);
     }
 
     // ---- learning -------------------------------------------------------------------------------
@@ -359,13 +395,15 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         snapshots.applied();
     }
 
-    /** Records the learned labels on their stored events, in one RocksDB batch. */
+    /** Records the learned labels on their stored events, and stores the labelled events learned, in RocksDB batches. */
     private void markLabelled() {
         List<PendingEvents.Labelled> marks = machine.takeLabelled();
+        List<PendingEvents.Scoring> learned = machine.takeLearned();
         try {
             pending.labelled(marks);
+            pending.learned(learned);
         } catch (RocksDBException e) {
-            LOG.error("model '{}': cannot mark {} events labelled: {}", definition.name(), marks.size(), e.getMessage());
+            LOG.error("model '{}': cannot mark {} events labelled: {}", definition.name(), marks.size() + learned.size(), e.getMessage());
         }
     }
 

@@ -72,6 +72,17 @@ public final class PendingEvents {
         return value == null ? null : ScoredEvent.decode(value);
     }
 
+    /** The stored events of ids, in order (null where none), in one read. */
+    public List<ScoredEvent> getAll(List<String> ids) throws RocksDBException {
+        List<byte[]> keys = new ArrayList<>(ids.size());
+        ids.forEach(id -> keys.add(key(id)));
+        List<ScoredEvent> events = new ArrayList<>(ids.size());
+        for (byte[] value : db.multiGetAsList(Collections.nCopies(keys.size(), family), keys)) {
+            events.add(value == null ? null : ScoredEvent.decode(value));
+        }
+        return events;
+    }
+
     /** Whether an event scored then is past the label TTL now. */
     public boolean expired(ScoredEvent event) {
         return clock.millis() - event.scoredAt() > ttl.toMillis();
@@ -161,6 +172,23 @@ public final class PendingEvents {
             db.write(writeOptions, batch);
         }
         return undone;
+    }
+
+    /**
+     * Records labelled events learned without a scoring before (the events route): stored labelled,
+     * so that their ids are known and a later label or scoring of them is refused. Idempotent, so
+     * log replay may repeat it.
+     */
+    public void learned(List<Scoring> learned) throws RocksDBException {
+        if (learned.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Scoring event : learned) {
+                batch.put(family, key(event.id()), event.event().encode());
+            }
+            db.write(writeOptions, batch);
+        }
     }
 
     /** Counts a label that was not learned (unknown, duplicate or late). */

@@ -83,7 +83,7 @@ public final class Json {
 
     /** A caller's text as an error message quotes it: at most 60 characters, never a huge value echoed back. */
     public static String quote(String text) {
-        return text == null || text.length() <= 60 ? text : text.substring(0, 60) + "… (" + text.length() + " characters)";
+        return ApiProblem.quote(text);
     }
 
     /** A short description of a JSON value for an error message. */

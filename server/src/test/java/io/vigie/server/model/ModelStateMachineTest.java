@@ -166,7 +166,11 @@ class ModelStateMachineTest {
         assertEquals(seq, machine.model().learner().learned());
         assertEquals(seq, machine.serving().metrics().cumulative().count());
         assertTrue(listener.inputChecks > 0, "a labelled event is an input the monitor sees, too");
-        assertEquals(0, machine.labelledWaiting(), "nothing was stored for a labelled event, so nothing to mark");
+        List<PendingEvents.Scoring> learned = machine.takeLearned();
+        assertEquals(seq, learned.size(), "each labelled event is stored once learned: its id is taken");
+        assertEquals("e0", learned.get(0).id());
+        assertTrue(learned.get(0).event().labelled());
+        assertEquals(label(0), learned.get(0).event().label());
     }
 
     @Test

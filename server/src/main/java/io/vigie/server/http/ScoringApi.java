@@ -1,0 +1,181 @@
+package io.vigie.server.http;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vigie.learner.Schema;
+import io.vigie.server.ApiProblem;
+import io.vigie.server.auth.Role;
+import io.vigie.server.model.EventRequest;
+import io.vigie.server.auth.ApiKeys;
+import io.vigie.server.model.ItemResult;
+import io.vigie.server.model.KnownIds;
+import io.vigie.server.model.LabelRequest;
+import io.vigie.server.model.ModelWriter;
+import io.vigie.server.model.Models;
+import io.vigie.server.model.Outcome;
+import io.vigie.server.store.ScoredEvent;
+import io.vigie.server.wire.EventJson;
+import io.vigie.server.wire.Json;
+import io.vigie.server.wire.Renderings;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The routes a fraud platform calls: predictions, labels, labelled events, and the stored scoring
+ * of an id. Requests are parsed and checked on the event loop and handed to the model's writer.
+ */
+final class ScoringApi {
+    private final Supplier<Models> models;
+    private final Api.Limits limits;
+
+    ScoringApi(Supplier<Models> models, Api.Limits limits) {
+        this.models = models;
+        this.limits = limits;
+    }
+
+    void mount(Router router) {
+        router.post("/v1/models/:name/predict").handler(Authorization.require(Role.PREDICT)).handler(this::predict);
+        router.post("/v1/models/:name/predict/batch").handler(Authorization.require(Role.PREDICT)).handler(this::predictBatch);
+        router.post("/v1/models/:name/labels").handler(Authorization.require(Role.LABEL)).handler(this::labels);
+        router.post("/v1/models/:name/events").handler(Authorization.require(Role.LABEL)).handler(this::events);
+        router.get("/v1/models/:name/predictions/:id").handler(Authorization.require(Role.READ)).handler(this::storedPrediction);
+    }
+
+    private ModelWriter writer(RoutingContext ctx) {
+        return models.get().get(ctx.pathParam("name"));
+    }
+
+    private void predict(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        JsonObject body = Bodies.object(ctx);
+        String id = EventJson.id(body);
+        Instance instance = EventJson.instance(writer.definition().schema(), body);
+        Schema schema = writer.definition().schema();
+        boolean explain = explain(ctx);
+        Answers.respond(ctx, 200, writer.predict(id, instance, explain, knownIds(ctx))
+                .thenApply(scored -> Renderings.prediction(scored, schema)));
+    }
+
+    /** {@code ?explain=true} (or false): whether a prediction says why. */
+    private static boolean explain(RoutingContext ctx) {
+        return flag(ctx, "explain");
+    }
+
+    /**
+     * An id already stored is refused (409), unless {@code ?replace=true} asks to score a pending
+     * one again; that changes what its label will be learned from, so it takes the label role.
+     */
+    private static KnownIds knownIds(RoutingContext ctx) {
+        if (!flag(ctx, "replace")) {
+            return KnownIds.REFUSE;
+        }
+        ApiKeys.Identity identity = ctx.get(Authorization.IDENTITY);
+        if (!identity.may(Role.LABEL)) {
+            throw ApiProblem.forbidden("scoring a stored id again (replace=true) changes what its label will be learned from: "
+                    + "it needs the 'label' role");
+        }
+        return KnownIds.REPLACE;
+    }
+
+    private static boolean flag(RoutingContext ctx, String name) {
+        String value = ctx.queryParams().get(name);
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw ApiProblem.badRequest("'" + name + "' must be true or false, got '" + Json.quote(value) + "'");
+    }
+
+    private void predictBatch(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        Schema schema = writer.definition().schema();
+        Bodies.Scorings events = Bodies.scorings(ctx, schema, limits.maxBatch());
+        Answers.respond(ctx, 200, writer.predictAll(events.ids(), events.instances(), knownIds(ctx)).thenApply(scored -> {
+            JsonArray predictions = new JsonArray();
+            scored.forEach(s -> predictions.add(Renderings.prediction(s, schema)));
+            return new JsonObject().put("predictions", predictions);
+        }));
+    }
+
+    private void labels(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        Schema schema = writer.definition().schema();
+        JsonObject body = Bodies.object(ctx);
+        if (!body.containsKey("labels")) {
+            LabelRequest request = new LabelRequest(EventJson.id(body), EventJson.classIndex(schema, body));
+            Answers.respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
+            return;
+        }
+        Batch<LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
+                "each label must be an object {\"id\", \"label\"}",
+                item -> new LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item)));
+        Answers.respondBatch(ctx, writer.label(batch.accepted()).thenApply(batch::results));
+    }
+
+    private void events(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        Schema schema = writer.definition().schema();
+        JsonObject body = Bodies.object(ctx);
+        if (!body.containsKey("events")) {
+            EventRequest request = labelledEvent(schema, body);
+            Answers.respond(ctx, 202, writer.learn(List.of(request)).thenApply(results -> single(results.get(0))));
+            return;
+        }
+        Batch<EventRequest> batch = checkItems(Bodies.batch(body, "events", limits.maxBatch()),
+                "each event must be an object {\"id\", \"features\", \"label\"}", item -> labelledEvent(schema, item));
+        Answers.respondBatch(ctx, writer.learn(batch.accepted()).thenApply(batch::results));
+    }
+
+    /** Checks each item of a label or event batch: those that pass go to the model, the others keep their problem. */
+    private static <T> Batch<T> checkItems(JsonArray items, String notAnObject, java.util.function.Function<JsonObject, T> check) {
+        Batch<T> batch = new Batch<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
+            try {
+                if (item == null) {
+                    throw ApiProblem.badRequest(notAnObject);
+                }
+                batch.accept(i, check.apply(item));
+            } catch (ApiProblem problem) {
+                batch.refuse(i, item, problem);
+            }
+        }
+        return batch;
+    }
+
+    private static EventRequest labelledEvent(Schema schema, JsonObject item) {
+        String id = EventJson.id(item);
+        int label = EventJson.classIndex(schema, item);
+        Instance instance = EventJson.instance(schema, item);
+        instance.setClassValue(label);
+        return new EventRequest(id, instance);
+    }
+
+    /** One label's or event's outcome as a whole response: 202 if learned, else its problem. */
+    private static JsonObject single(ItemResult result) {
+        if (result.outcome() != Outcome.LEARNED) {
+            throw Batch.problem(result);
+        }
+        return new JsonObject().put("id", result.id()).put("status", "learned").put("version", result.version());
+    }
+
+    private void storedPrediction(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        String id = ctx.pathParam("id");
+        Answers.blocking(ctx, () -> {
+            ScoredEvent event = writer.storedEvent(id);
+            if (event == null) {
+                throw ApiProblem.notFound("unknown-id", "model '" + writer.definition().name() + "' has no stored prediction for id '"
+                        + id + "' (never scored, or expired after " + writer.definition().labelTtl() + ")");
+            }
+            return Renderings.stored(id, event, writer.definition().schema());
+        }, json -> Answers.json(ctx, 200, json));
+    }
+
+}
