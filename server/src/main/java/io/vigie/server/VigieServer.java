@@ -81,6 +81,11 @@ public final class VigieServer extends VerticleBase {
     @Override
     public Future<?> start() {
         JsonObject config = config();
+        try {
+            ServiceConfig.check(config); // a typo in a key must not leave a limit silently at its default
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e.getMessage());
+        }
         // Two of Micrometer's processor meters break Prometheus naming rules (promtool flags a
         // "_count" gauge and an "ns" unit); the same facts are kept under conforming names.
         registry.config().meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))

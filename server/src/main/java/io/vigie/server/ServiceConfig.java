@@ -1,0 +1,112 @@
+package io.vigie.server;
+
+import io.vertx.core.json.JsonObject;
+import io.vigie.server.kafka.Topic;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every key the service's configuration takes, with its type: a config is checked whole before
+ * the service starts, so that a typo ({@code "max_bacth"}) or a wrong type ({@code "port": "abc"})
+ * stops it with a message naming the key, rather than silently leaving a limit at its default.
+ */
+final class ServiceConfig {
+    /** What a key's value must be. */
+    private enum Type {
+        INTEGER, BOOLEAN, STRING, OBJECT;
+
+        boolean holds(Object value) {
+            return switch (this) {
+                case INTEGER -> value instanceof Integer || value instanceof Long;
+                case BOOLEAN -> value instanceof Boolean;
+                case STRING -> value instanceof String;
+                case OBJECT -> value instanceof JsonObject;
+            };
+        }
+
+        String described() {
+            return switch (this) {
+                case INTEGER -> "a whole number";
+                case BOOLEAN -> "true or false";
+                case STRING -> "a string";
+                case OBJECT -> "an object";
+            };
+        }
+    }
+
+    private static final Map<String, Type> KEYS = keys(
+            "port", Type.INTEGER, "host", Type.STRING, "data_dir", Type.STRING, "admin_key", Type.STRING,
+            "max_batch", Type.INTEGER, "max_body_bytes", Type.INTEGER, "request_timeout_ms", Type.INTEGER,
+            "max_connections", Type.INTEGER, "header_timeout_ms", Type.INTEGER, "body_timeout_ms", Type.INTEGER,
+            "body_bytes_in_flight", Type.INTEGER, "queue_capacity", Type.INTEGER, "snapshot_every", Type.INTEGER,
+            "min_free_bytes", Type.INTEGER, "disk_check_ms", Type.INTEGER, "max_pending_events", Type.INTEGER,
+            "max_pending_bytes", Type.INTEGER, "max_ensemble_members", Type.INTEGER, "replica", Type.BOOLEAN,
+            "kafka", Type.OBJECT);
+    private static final Map<String, Type> KAFKA_KEYS = keys(
+            "bootstrap", Type.STRING, "group", Type.STRING, "instance", Type.STRING, "max_poll_records", Type.INTEGER,
+            "secret", Type.STRING, "topics", Type.OBJECT);
+
+    private ServiceConfig() {
+    }
+
+    /** @throws IllegalArgumentException naming the first key that is unknown or of the wrong type */
+    static void check(JsonObject config) {
+        check(config, KEYS, "");
+        if (config.getValue("kafka") instanceof JsonObject kafka) {
+            check(kafka, KAFKA_KEYS, "kafka.");
+            if (kafka.getValue("topics") instanceof JsonObject topics) {
+                Map<String, Type> topicKeys = new LinkedHashMap<>();
+                Arrays.stream(Topic.values()).forEach(t -> topicKeys.put(t.key(), Type.STRING));
+                check(topics, topicKeys, "kafka.topics.");
+            }
+        }
+    }
+
+    private static void check(JsonObject config, Map<String, Type> keys, String prefix) {
+        for (String key : config.fieldNames()) {
+            Type type = keys.get(key);
+            if (type == null) {
+                String closest = keys.keySet().stream().min(Comparator.comparingInt(k -> distance(k, key))).orElseThrow();
+                throw new IllegalArgumentException("unknown config key '" + prefix + ApiProblem.quote(key) + "'"
+                        + (distance(closest, key) <= 3 ? "; did you mean '" + prefix + closest + "'?" : "")
+                        + " The keys are: " + String.join(", ", keys.keySet()));
+            }
+            Object value = config.getValue(key);
+            if (value != null && !type.holds(value)) {
+                throw new IllegalArgumentException("config key '" + prefix + key + "' must be " + type.described() + ", got "
+                        + (value instanceof String s ? "\"" + ApiProblem.quote(s) + "\"" : value));
+            }
+        }
+    }
+
+    private static Map<String, Type> keys(Object... pairs) {
+        Map<String, Type> keys = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            keys.put((String) pairs[i], (Type) pairs[i + 1]);
+        }
+        return keys;
+    }
+
+    /** Edit distance (Levenshtein) between two keys, for the suggestion. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

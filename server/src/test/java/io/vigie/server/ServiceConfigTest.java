@@ -1,0 +1,32 @@
+package io.vigie.server;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A config with a typo or a wrong type stops the service with the key named, instead of leaving a limit at its default. */
+class ServiceConfigTest {
+    @TempDir
+    Path dataDir;
+
+    private String refusal(JsonObject config) {
+        Exception refused = assertThrows(Exception.class, () -> new TestService(dataDir, config));
+        return String.valueOf(refused.getMessage());
+    }
+
+    @Test
+    void typosAndWrongTypes_areRefusedAtStart_namingTheKey() {
+        String typo = refusal(new JsonObject().put("max_bacth", 50));
+        assertTrue(typo.contains("unknown config key 'max_bacth'; did you mean 'max_batch'?"), typo);
+        String type = refusal(new JsonObject().put("snapshot_every", "often"));
+        assertTrue(type.contains("config key 'snapshot_every' must be a whole number, got \"often\""), type);
+        String kafka = refusal(new JsonObject().put("kafka", new JsonObject().put("bootstrap", "127.0.0.1:1")
+                .put("topics", new JsonObject().put("transaction", "t"))));
+        assertTrue(kafka.contains("unknown config key 'kafka.topics.transaction'; did you mean 'kafka.topics.transactions'?"), kafka);
+    }
+}
