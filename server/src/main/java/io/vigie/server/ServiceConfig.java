@@ -43,11 +43,16 @@ final class ServiceConfig {
             "max_connections", Type.INTEGER, "header_timeout_ms", Type.INTEGER, "body_timeout_ms", Type.INTEGER,
             "body_bytes_in_flight", Type.INTEGER, "queue_capacity", Type.INTEGER, "snapshot_every", Type.INTEGER,
             "min_free_bytes", Type.INTEGER, "disk_check_ms", Type.INTEGER, "max_pending_events", Type.INTEGER,
-            "max_pending_bytes", Type.INTEGER, "max_ensemble_members", Type.INTEGER, "replica", Type.BOOLEAN,
+            "max_pending_bytes", Type.INTEGER, "max_ensemble_members", Type.INTEGER, "keep_versions", Type.INTEGER,
+            "keep_versions_max_age_days", Type.INTEGER, "replica", Type.BOOLEAN,
             "kafka", Type.OBJECT);
     private static final Map<String, Type> KAFKA_KEYS = keys(
             "bootstrap", Type.STRING, "group", Type.STRING, "instance", Type.STRING, "max_poll_records", Type.INTEGER,
             "secret", Type.STRING, "topics", Type.OBJECT);
+
+    /** The least value of the keys that have one: below it a limit would refuse everything or mean nothing. */
+    private static final Map<String, Long> MINIMUMS = Map.of("keep_versions", 1L, "keep_versions_max_age_days", 0L,
+            "snapshot_every", 1L, "queue_capacity", 1L, "max_batch", 1L, "max_body_bytes", 1L, "max_connections", 1L);
 
     private ServiceConfig() {
     }
@@ -55,6 +60,11 @@ final class ServiceConfig {
     /** @throws IllegalArgumentException naming the first key that is unknown or of the wrong type */
     static void check(JsonObject config) {
         check(config, KEYS, "");
+        MINIMUMS.forEach((key, least) -> {
+            if (config.getValue(key) instanceof Number value && value.longValue() < least) {
+                throw new IllegalArgumentException("config key '" + key + "' must be at least " + least + ", got " + value);
+            }
+        });
         if (config.getValue("kafka") instanceof JsonObject kafka) {
             check(kafka, KAFKA_KEYS, "kafka.");
             if (kafka.getValue("topics") instanceof JsonObject topics) {

@@ -32,6 +32,7 @@ import io.vigie.server.kafka.KafkaSettings;
 import io.vigie.server.kafka.ReplicaModels;
 import io.vigie.server.kafka.VersionPublisher;
 import io.vigie.server.model.Models;
+import io.vigie.server.model.VersionRetention;
 import io.vigie.server.store.DataDirLock;
 import io.vigie.server.model.WriterSettings;
 import io.vigie.server.wire.DefinitionJson;
@@ -154,7 +155,9 @@ public final class VigieServer extends VerticleBase {
                 config.getLong("disk_check_ms", WriterSettings.DEFAULTS.diskCheckMillis()),
                 config.getLong("max_pending_events", WriterSettings.DEFAULTS.maxPendingEvents()),
                 config.getLong("max_pending_bytes", WriterSettings.DEFAULTS.maxPendingBytes()),
-                config.getLong("max_ensemble_members", WriterSettings.DEFAULTS.maxMembers()));
+                config.getLong("max_ensemble_members", WriterSettings.DEFAULTS.maxMembers()),
+                new VersionRetention(config.getInteger("keep_versions", VersionRetention.DEFAULT.keep()),
+                        TimeUnit.DAYS.toMillis(config.getInteger("keep_versions_max_age_days", 0))));
         vertx.executeBlocking(() -> {
             lock = DataDirLock.acquire(dataDir); // before a file of the dir is read or written
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);
@@ -289,4 +292,5 @@ public final class VigieServer extends VerticleBase {
             ctx.json(new JsonObject().put("status", recovered.future().failed() ? "FAILED" : "RECOVERING"));
         }
     }
+
 }

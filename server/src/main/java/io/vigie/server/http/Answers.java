@@ -40,6 +40,17 @@ final class Answers {
         });
     }
 
+    /** Answers 204 once the stage completes, or its problem. */
+    static void noContent(RoutingContext ctx, CompletionStage<?> result) {
+        Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext()).onComplete(done -> {
+            if (done.failed()) {
+                Problems.send(ctx, done.cause());
+            } else if (!ctx.response().ended()) {
+                ctx.response().setStatusCode(204).end();
+            }
+        });
+    }
+
     /** Answers a label or event batch: 202 if any item was learned, else the items' own status ({@link Batch#status}). */
     static void respondBatch(RoutingContext ctx, CompletionStage<JsonObject> result) {
         Future.fromCompletionStage(result, ctx.vertx().getOrCreateContext()).onComplete(done -> {

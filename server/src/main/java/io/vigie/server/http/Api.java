@@ -3,6 +3,7 @@ package io.vigie.server.http;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -15,6 +16,7 @@ import io.vigie.server.audit.AuditLog;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
+import io.vigie.server.store.Versions;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -69,6 +71,8 @@ public final class Api {
         router.get("/v1/models/:name/timeline").handler(role(Role.READ)).handler(this::timeline);
         router.get("/v1/models/:name/versions").handler(role(Role.READ)).handler(this::versions);
         router.post("/v1/models/:name/versions").handler(role(Role.ADMIN)).handler(this::snapshot);
+        router.get("/v1/models/:name/versions/:version/snapshot").handler(role(Role.ADMIN)).handler(this::snapshotFile);
+        router.delete("/v1/models/:name/versions/:version").handler(role(Role.ADMIN)).handler(this::deleteVersion);
         router.post("/v1/models/:name/rollback").handler(role(Role.ADMIN)).handler(this::rollback);
         router.post("/v1/models/:name/challengers").handler(role(Role.ADMIN)).handler(this::addChallenger);
         router.delete("/v1/models/:name/challengers/:challenger").handler(role(Role.ADMIN)).handler(this::removeChallenger);
@@ -181,6 +185,40 @@ public final class Api {
                 json -> new JsonObject().put("version", json.getLong("version"))));
     }
 
+    /** A version's snapshot file as stored (checksummed), to archive it or load it elsewhere. */
+    private void snapshotFile(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        long version = version(ctx, writer);
+        Answers.blocking(ctx, () -> writer.snapshotBytes(version), bytes -> ctx.response().putHeader("Content-Type",
+                "application/octet-stream").putHeader("Content-Disposition", "attachment; filename=\"" + writer.definition().name()
+                + "-" + version + ".snapshot\"").end(Buffer.buffer(bytes)));
+    }
+
+    private void deleteVersion(RoutingContext ctx) {
+        ModelWriter writer = writer(ctx);
+        long version = version(ctx, writer);
+        Answers.noContent(ctx, writer.deleteVersion(version).thenApply(deleted -> {
+            audit(ctx, "model.version.delete", writer.definition().name(), new JsonObject().put("deleted_version", version));
+            return deleted;
+        }));
+    }
+
+    /** The path's version, which the model must have. */
+    private static long version(RoutingContext ctx, ModelWriter writer) {
+        String text = ctx.pathParam("version");
+        Versions.Version known = null;
+        try {
+            known = writer.snapshotVersion(Long.parseLong(text));
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        if (known == null) {
+            throw ApiProblem.notFound("unknown-version", "model '" + writer.definition().name() + "' has no version '"
+                    + Json.quote(text) + "'; see GET /v1/models/" + writer.definition().name() + "/versions");
+        }
+        return known.version();
+    }
+
     private void rollback(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         long target = Json.integer(Bodies.object(ctx), "version");
@@ -207,16 +245,9 @@ public final class Api {
     private void removeChallenger(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         String name = ctx.pathParam("challenger");
-        CompletionStage<JsonObject> removed = audited(ctx, "challenger.remove", writer, writer.removeChallenger(name)
+        Answers.noContent(ctx, audited(ctx, "challenger.remove", writer, writer.removeChallenger(name)
                         .thenApply(version -> new JsonObject().put("version", version)),
-                json -> changed(json).put("challenger", name));
-        Future.fromCompletionStage(removed, ctx.vertx().getOrCreateContext()).onComplete(done -> {
-            if (done.failed()) {
-                Problems.send(ctx, done.cause());
-            } else if (!ctx.response().ended()) {
-                ctx.response().setStatusCode(204).end();
-            }
-        });
+                json -> changed(json).put("challenger", name)));
     }
 
     private void comparison(RoutingContext ctx) {

@@ -21,9 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -79,6 +82,7 @@ final class ModelStateMachine {
     private ServingState serving;
     private Challengers challengers;
     private SourcePositions positions = new SourcePositions();
+    private volatile SortedSet<Long> rollbackTargets = Collections.emptySortedSet();
     private long version;
     private ModelState state;
     private boolean frozen;
@@ -105,6 +109,7 @@ final class ModelStateMachine {
             serving(ServingState.from(start.state(), schema));
             version = Long.parseLong(attributes.get(Versions.VERSION));
             positions = SourcePositions.parse(attributes.get(Versions.SOURCE_POSITIONS));
+            rollbackTargets = parseTargets(attributes.get(Versions.ROLLBACK_TARGETS));
         }
     }
 
@@ -128,6 +133,24 @@ final class ModelStateMachine {
 
     SourcePositions positions() {
         return positions;
+    }
+
+    /**
+     * The versions logged rollbacks restore: replaying the log needs their snapshots, so they are
+     * kept. Safe from any thread (an immutable set, replaced whole).
+     */
+    SortedSet<Long> rollbackTargets() {
+        return rollbackTargets;
+    }
+
+    private static SortedSet<Long> parseTargets(String encoded) {
+        TreeSet<Long> targets = new TreeSet<>();
+        if (encoded != null && !encoded.isEmpty()) {
+            for (String version : encoded.split(",")) {
+                targets.add(Long.parseLong(version));
+            }
+        }
+        return Collections.unmodifiableSortedSet(targets);
     }
 
     /** Whether the log already holds a record from this stream position. */
@@ -201,6 +224,9 @@ final class ModelStateMachine {
             applyLabelledEvent(event);
         } else if (record instanceof LogRecord.Rollback rollback) {
             championChanged(preloaded != null ? preloaded : versions.apply(rollback.version()), seq, null);
+            TreeSet<Long> targets = new TreeSet<>(rollbackTargets);
+            targets.add(rollback.version());
+            rollbackTargets = Collections.unmodifiableSortedSet(targets);
         } else if (record instanceof LogRecord.ChallengerAdded added) {
             challengers.add(added.name(), new ModelSpec(added.model(), added.seed()), Challenger.Mode.parse(added.mode()),
                     added.share(), new Challenger.Promotion(added.promoteAfter(), added.promoteBelow()), seq, schema,

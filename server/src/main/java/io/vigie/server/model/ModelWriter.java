@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -73,8 +74,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
         long started = System.nanoTime();
         Versions versions = new Versions(dir.resolve("versions"));
-        this.snapshots = new SnapshotSchedule(definition.name(), versions, disk, settings.snapshotEvery(), clock, meters.snapshot,
-                version -> { });
+        this.snapshots = new SnapshotSchedule(definition.name(), versions, disk, settings.snapshotEvery(), settings.retention(),
+                clock, meters.snapshot, this::rollbackTargets);
         Snapshot latest;
         Versions.Latest readable;
         try {
@@ -245,7 +246,13 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                             + definition.name() + "/versions"));
         }
         return snapshots.load(target).thenCompose(snapshot -> loop.<Long>slow(true, future -> commit.stage(new LogRecord.Rollback(target, clock.millis()),
-                        snapshot.model(), future::complete, future::completeExceptionally)));
+                        snapshot.model(), future::complete, future::completeExceptionally)))
+                .whenComplete((version, failure) -> snapshots.restored(target));
+    }
+
+    /** Deletes a version's snapshot; the newest version and the rollbacks' targets cannot be deleted (409). */
+    public CompletableFuture<Void> deleteVersion(long version) {
+        return snapshots.delete(version);
     }
 
     /**
@@ -327,7 +334,16 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
 
     /** A version's snapshot bytes, as written. Safe from any thread. */
     public byte[] snapshotBytes(long version) {
-        return snapshots.versions().bytes(version);
+        return snapshots.bytes(version);
+    }
+
+    private Set<Long> rollbackTargets() {
+        return machine.rollbackTargets();
+    }
+
+    /** A version, or null if it has no snapshot. Safe from any thread. */
+    public Versions.Version snapshotVersion(long version) {
+        return snapshots.versions().get(version);
     }
 
     /** The model's versions, oldest first. */

@@ -11,20 +11,27 @@ import io.vigie.server.store.Versions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * When a model is snapshotted and how: every {@code snapshotEvery} applied records, on demand,
  * before a promotion and at shutdown. The model is serialized on the writer thread (it must not
  * change meanwhile); the file is written and fsynced on this schedule's own thread, so the
- * writer goes on serving. Each version written is handed to a listener: the hook for a
- * retention policy.
+ * writer goes on serving. After each version is written, {@link VersionRetention} says which
+ * older ones go; they are deleted on the same thread that loads versions for rollbacks, so a
+ * version is never deleted while it is being restored.
  */
 final class SnapshotSchedule {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotSchedule.class);
@@ -39,23 +46,27 @@ final class SnapshotSchedule {
     private final long every;
     private final Clock clock;
     private final Timer timer;
-    private final Consumer<Versions.Version> written;
+    private final VersionRetention retention;
+    private final Supplier<Set<Long>> rollbackTargets;
+    /** Versions being loaded for a rollback not yet logged: kept like the logged rollbacks' targets. */
+    private final Set<Long> restoring = ConcurrentHashMap.newKeySet();
     private final ExecutorService io;
     private long sinceSnapshot;
     private volatile boolean inFlight;
 
     /**
-     * @param written hears of each version once its file is on disk
+     * @param rollbackTargets the versions logged rollbacks restored, which must stay
      */
-    SnapshotSchedule(String model, Versions versions, DiskGuard disk, long every, Clock clock, Timer timer,
-                     Consumer<Versions.Version> written) {
+    SnapshotSchedule(String model, Versions versions, DiskGuard disk, long every, VersionRetention retention, Clock clock,
+                     Timer timer, Supplier<Set<Long>> rollbackTargets) {
         this.model = model;
         this.disk = disk;
         this.versions = versions;
         this.every = every;
         this.clock = clock;
         this.timer = timer;
-        this.written = written;
+        this.retention = retention;
+        this.rollbackTargets = rollbackTargets;
         this.io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vigie-snapshots-" + model);
             t.setDaemon(true);
@@ -83,6 +94,7 @@ final class SnapshotSchedule {
                 Versions.LOG_OFFSET, Long.toString(logOffset),
                 Versions.REASON, reason,
                 Versions.SOURCE_POSITIONS, machine.positions().encode(),
+                Versions.ROLLBACK_TARGETS, String.join(",", machine.rollbackTargets().stream().map(String::valueOf).toList()),
                 "model.name", model), clock);
         byte[] bytes = Snapshots.encode(machine.model(), machine.serving(), provenance);
         timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -95,7 +107,7 @@ final class SnapshotSchedule {
         try {
             Versions.Version version = versions.save(snapshot.version(), snapshot.bytes(), snapshot.provenance().learned(),
                     snapshot.provenance().createdAt().toEpochMilli(), snapshot.reason());
-            written.accept(version);
+            deleteExpired();
             return version;
         } catch (RuntimeException e) {
             LOG.error("snapshot of '{}' at version {} failed: {}", model, snapshot.version(), e.getMessage());
@@ -103,6 +115,62 @@ final class SnapshotSchedule {
         } finally {
             timer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             inFlight = false;
+        }
+    }
+
+    /** The versions that must stay whatever the retention: the rollbacks' targets, logged or under way. */
+    private Set<Long> needed() {
+        Set<Long> needed = new HashSet<>(rollbackTargets.get());
+        needed.addAll(restoring);
+        return needed;
+    }
+
+    private void deleteExpired() {
+        for (long expired : retention.expired(versions.list(), needed(), clock.millis())) {
+            try {
+                versions.delete(expired);
+                LOG.info("model '{}': version {} deleted, past the retention ({})", model, expired, retention);
+            } catch (IOException e) {
+                LOG.warn("model '{}': version {} could not be deleted: {}", model, expired, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Deletes a version by hand, on the schedule's thread. The newest version and the targets of
+     * rollbacks stay: recovery and replay need them.
+     */
+    CompletableFuture<Void> delete(long version) {
+        return CompletableFuture.runAsync(() -> {
+            List<Versions.Version> all = versions.list();
+            if (!versions.contains(version)) {
+                throw ApiProblem.notFound("unknown-version", "model '" + model + "' has no version " + version);
+            }
+            if (all.get(all.size() - 1).version() == version) {
+                throw ApiProblem.conflict("version-needed", "version " + version + " is the newest of model '" + model
+                        + "': a restart recovers from it");
+            }
+            if (needed().contains(version)) {
+                throw ApiProblem.conflict("version-needed", "version " + version + " of model '" + model
+                        + "' was restored by a rollback: replaying the log loads it");
+            }
+            try {
+                versions.delete(version);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete version " + version, e);
+            }
+        }, io);
+    }
+
+    /** A version's snapshot file as written. Safe from any thread. */
+    byte[] bytes(long version) {
+        try {
+            return versions.bytes(version);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) { // deleted since it was asked for
+                throw ApiProblem.notFound("unknown-version", "model '" + model + "' has no version " + version);
+            }
+            throw e;
         }
     }
 
@@ -131,7 +199,7 @@ final class SnapshotSchedule {
     }
 
     /** Runs a job on the schedule's thread (a state measurement while the writer keeps the model frozen). */
-    <T> CompletableFuture<T> onThread(java.util.function.Supplier<T> job) {
+    <T> CompletableFuture<T> onThread(Supplier<T> job) {
         return CompletableFuture.supplyAsync(job, io);
     }
 
@@ -152,6 +220,7 @@ final class SnapshotSchedule {
      * version to roll back to any more.
      */
     CompletableFuture<Snapshot> load(long version) {
+        restoring.add(version);
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return versions.load(version);
@@ -180,6 +249,11 @@ final class SnapshotSchedule {
             throw ApiProblem.unavailable("snapshot-failed", "the champion could not be kept as a version, nothing changed: "
                     + e.getMessage(), 5);
         }
+    }
+
+    /** A rollback to a version was logged and applied (it is now among the targets) or failed. */
+    void restored(long version) {
+        restoring.remove(version);
     }
 
     /** Stops the schedule's thread at once: the model failed to open. */

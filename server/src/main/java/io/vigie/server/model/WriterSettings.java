@@ -11,9 +11,10 @@ package io.vigie.server.model;
  * @param maxPendingEvents scored events a model may keep waiting for labels (507 past it)
  * @param maxPendingBytes  bytes those events may take on disk (507 past it)
  * @param maxMembers       base models one model may build (an ensemble's members, a committee's in all)
+ * @param retention        which versions are kept
  */
 public record WriterSettings(int queueCapacity, int maxDrain, long snapshotEvery, long minFreeBytes, long diskCheckMillis,
-                             long maxPendingEvents, long maxPendingBytes, long maxMembers) {
+                             long maxPendingEvents, long maxPendingBytes, long maxMembers, VersionRetention retention) {
     public static final WriterSettings DEFAULTS = new WriterSettings(10_000, 512, 100_000, 64L << 20, 100, 1_000_000_000L,
-            64L << 30, 256);
+            64L << 30, 256, VersionRetention.DEFAULT);
 }

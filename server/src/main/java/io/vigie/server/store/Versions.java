@@ -32,6 +32,8 @@ public final class Versions {
     public static final String REASON = "reason";
     /** Snapshot attribute: the last stream offset logged per source partition ({@link SourcePositions}). */
     public static final String SOURCE_POSITIONS = "source.positions";
+    /** Snapshot attribute: the versions logged rollbacks restore, which replay needs (comma-separated; none in older snapshots). */
+    public static final String ROLLBACK_TARGETS = "rollback.targets";
 
     /** What the version list shows of a snapshot without loading its model. */
     public record Version(long version, long learned, long createdAtMillis, long bytes, String reason) {
@@ -139,6 +141,12 @@ public final class Versions {
 
     private Path file(long version) {
         return dir.resolve(String.format("%020d.snapshot", version));
+    }
+
+    /** Removes a version's snapshot: it is no longer a version. */
+    public void delete(long version) throws IOException {
+        versions.remove(version);
+        Files.deleteIfExists(file(version));
     }
 
     /** Removes every snapshot (the model is being deleted). */
