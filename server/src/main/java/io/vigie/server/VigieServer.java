@@ -27,6 +27,7 @@ import io.vigie.server.http.FrontDoor;
 import io.vigie.server.http.RequestTimer;
 import io.vigie.server.http.RouteTable;
 import io.vigie.server.http.ReplicaApi;
+import io.vigie.server.kafka.IngestHealth;
 import io.vigie.server.kafka.KafkaIngest;
 import io.vigie.server.kafka.KafkaSettings;
 import io.vigie.server.kafka.ReplicaModels;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -285,12 +287,39 @@ public final class VigieServer extends VerticleBase {
     private void handleReady(RoutingContext ctx) {
         if (models != null) {
             // ready: the models that opened serve; one that could not is named here, and its routes answer 503
-            ctx.json(new JsonObject().put("status", "READY").put("models", models.all().size())
-                    .put("failed", new JsonArray(models.failed().stream().map(Models.Failed::name).toList())));
+            JsonObject answer = new JsonObject().put("status", "READY").put("models", models.all().size())
+                    .put("failed", new JsonArray(models.failed().stream().map(Models.Failed::name).toList()));
+            KafkaIngest feed = ingest;
+            if (feed != null) {
+                IngestHealth.Status kafka = feed.health();
+                answer.put("kafka", ingestJson(kafka));
+                if (kafka.died()) {
+                    // the instance no longer learns from its topics: take it out of rotation and restart it
+                    ctx.response().setStatusCode(503);
+                    answer.put("status", "KAFKA_STOPPED");
+                }
+            }
+            ctx.json(answer);
         } else {
             ctx.response().setStatusCode(503).putHeader("Retry-After", "1");
             ctx.json(new JsonObject().put("status", recovered.future().failed() ? "FAILED" : "RECOVERING"));
         }
     }
 
+    /** The Kafka ingest's state in {@code /health/ready}: consuming, retrying (with the last error) or stopped. */
+    private static JsonObject ingestJson(IngestHealth.Status kafka) {
+        JsonObject json = new JsonObject().put("state", kafka.state().name().toLowerCase(Locale.ROOT))
+                .put("errors", kafka.errors()).put("failures_in_a_row", kafka.inARow());
+        if (kafka.retryInMillis() > 0) {
+            json.put("retry_wait_ms", kafka.retryInMillis());
+        }
+        if (kafka.failure() != null) {
+            json.put("last_error", new JsonObject().put("stage", kafka.failure().stage()).put("message", kafka.failure().message())
+                    .put("at", kafka.failure().at().toString()));
+        }
+        if (kafka.cause() != null) {
+            json.put("stopped_by", kafka.cause());
+        }
+        return json;
+    }
 }

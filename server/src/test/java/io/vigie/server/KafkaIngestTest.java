@@ -255,6 +255,45 @@ class KafkaIngestTest {
         assertEquals(evaluated.getLong("learned") + delay, served.getLong("learned"));
     }
 
+    @Test
+    void anIngestErrorIsRetriedAndShown_neverASilentStop() throws Exception {
+        Topics topics = new Topics("refused");
+        topics.create();
+        // a topic name the broker refuses: every poll fails, as with a missing ACL or a broken broker
+        JsonObject config = topics.config("refused");
+        config.getJsonObject("kafka").getJsonObject("topics").put("labels", "not a valid topic!");
+        try (TestService service = new TestService(dataDir, config);
+             KafkaProducer<String, byte[]> producer = producer()) {
+            eventually(() -> kafkaHealth(service).getLong("errors") >= 1);
+            JsonObject kafka = kafkaHealth(service);
+            assertEquals("poll", kafka.getJsonObject("last_error").getString("stage"));
+            assertTrue(kafka.getJsonObject("last_error").getString("message").contains("not a valid topic!"), kafka.encode());
+            assertEquals(200, service.get("/health/ready").statusCode(), "HTTP still serves");
+            String metrics = service.get("/metrics").body();
+            assertTrue(metrics.contains("vigie_kafka_errors_total{stage=\"poll\"}"), "counted by stage");
+
+            // the ingest goes on after the error: the topics that exist are consumed
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "nb")));
+            Random random = new Random(5);
+            for (int i = 0; i < 20; i++) {
+                JsonObject f = ServiceApiTest.features(random);
+                send(producer, topics.events(), "e" + i, new JsonObject().put("model", "cards").put("id", "e" + i).put("features", f)
+                        .put("label", ServiceApiTest.truth(f)).encode().getBytes(StandardCharsets.UTF_8));
+            }
+            eventually(() -> learned(service, "cards") == 20);
+            eventually(() -> "consuming".equals(kafkaHealth(service).getString("state")));
+            assertTrue(service.get("/metrics").body().contains("vigie_kafka_ingest_up 1.0"));
+        }
+    }
+
+    private static JsonObject kafkaHealth(TestService service) {
+        try {
+            return new JsonObject(service.get("/health/ready").body()).getJsonObject("kafka");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static void sendLabel(KafkaProducer<String, byte[]> producer, Topics topics, int index, String label) throws Exception {
         send(producer, topics.labels(), "x" + index, new JsonObject().put("model", "elec2").put("id", "x" + index).put("label", label)
                 .encode().getBytes(StandardCharsets.UTF_8));

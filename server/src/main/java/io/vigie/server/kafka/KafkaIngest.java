@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,8 +41,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import io.vigie.server.model.Scored;
 import io.vigie.server.model.Outcome;
@@ -77,7 +80,7 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final long RETRY_MILLIS = 200;
+    private static final long BUSY_RETRY_MILLIS = 200;
 
     private final KafkaSettings settings;
     private final Models models;
@@ -92,6 +95,8 @@ public final class KafkaIngest implements AutoCloseable {
     /** How far a model's drift events went to the drift topic: resets by count, input alerts by position. */
     private record DriftsPublished(int resets, long inputObserved) {
     }
+    private final IngestHealth health;
+    private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
 
     private KafkaIngest(KafkaSettings settings, Models models, MeterRegistry registry) {
@@ -115,6 +120,7 @@ public final class KafkaIngest implements AutoCloseable {
         this.deadLetters = Counter.builder("vigie.kafka.dead.letters").description("Kafka records sent to the dead-letter topic")
                 .register(registry);
         this.consumed = Counter.builder("vigie.kafka.records").description("Kafka records consumed").register(registry);
+        this.health = new IngestHealth(registry, Clock.systemUTC());
         this.thread = new Thread(this::run, "vigie-kafka-ingest");
         thread.setDaemon(true);
     }
@@ -129,45 +135,68 @@ public final class KafkaIngest implements AutoCloseable {
     private void run() {
         try {
             consumer.subscribe(List.of(settings.topic(Topic.TRANSACTIONS), settings.topic(Topic.LABELS), settings.topic(Topic.EVENTS)));
-            Set<TopicPartition> toRewind = Set.of();
-            while (running) {
-                if (!toRewind.isEmpty()) {
-                    toRewind = rewindToCommitted(toRewind);
-                    continue;
-                }
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                if (records.isEmpty()) {
-                    continue;
-                }
-                try {
-                    sent.clear();
-                    process(records);
-                    producer.flush();
-                    requireSent();
-                    // asynchronous: the commit only has to follow the logging, not hold up the next poll;
-                    // a commit lost in a crash means redelivery, which the models' positions absorb
-                    consumer.commitAsync(nextOffsets(records), (offsets, failure) -> {
-                        if (failure != null) {
-                            LOG.warn("Kafka offsets not committed (records will be read again, not learned twice): {}",
-                                    failure.toString());
-                        }
-                    });
-                } catch (Stopping | WakeupException e) {
-                    return; // nothing committed past what was logged; the next start redelivers the rest
-                } catch (RuntimeException e) {
-                    LOG.warn("Kafka records not processed, will be read again: {}", e.toString());
-                    toRewind = records.partitions();
-                    pause(RETRY_MILLIS * 5);
-                }
-            }
-        } catch (WakeupException | Stopping e) {
-            if (running) {
-                throw e;
-            }
+            consume();
+        } catch (Stopping | WakeupException e) {
+            health.stopped(null); // closing: nothing committed past what was logged; the next start redelivers the rest
+        } catch (Throwable e) {
+            health.stopped(e);
+            LOG.error("Kafka ingest stopped: this instance no longer learns from Kafka (/health/ready answers 503)", e);
         } finally {
+            health.stopped(null);
             consumer.close();
             producer.close(Duration.ofSeconds(10));
         }
+    }
+
+    /** Polls and processes until closed; every error is counted, shown and retried after a growing wait. */
+    private void consume() {
+        Set<TopicPartition> toRewind = Set.of();
+        while (running) {
+            if (!toRewind.isEmpty()) {
+                toRewind = rewindToCommitted(toRewind);
+                continue;
+            }
+            ConsumerRecords<String, byte[]> records;
+            try {
+                records = consumer.poll(POLL);
+            } catch (WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // e.g. a topic name the broker refuses, or authorisation: retried, so the fix needs no restart
+                retryAfter("poll", e, "Kafka poll failed");
+                continue;
+            }
+            if (records.isEmpty()) {
+                health.consuming();
+                continue;
+            }
+            try {
+                sent.clear();
+                process(records);
+                producer.flush();
+                requireSent();
+                // asynchronous: the commit only has to follow the logging, not hold up the next poll;
+                // a commit lost in a crash means redelivery, which the models' positions absorb
+                consumer.commitAsync(nextOffsets(records), (offsets, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Kafka offsets not committed (records will be read again, not learned twice): {}",
+                                failure.toString());
+                    }
+                });
+                health.consuming();
+            } catch (Stopping | WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                toRewind = records.partitions();
+                retryAfter("process", e, "Kafka records not processed, will be read again");
+            }
+        }
+    }
+
+    private void retryAfter(String stage, RuntimeException e, String what) {
+        long wait = health.failed(stage, e);
+        LOG.warn("{} (retry in {} ms): {}", what, wait, e.toString());
+        pause(wait);
     }
 
     private void process(ConsumerRecords<String, byte[]> records) {
@@ -297,7 +326,7 @@ public final class KafkaIngest implements AutoCloseable {
                 return call.get().get();
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof ApiProblem problem && problem.status() == 429 && running) {
-                    pause(RETRY_MILLIS);
+                    pause(BUSY_RETRY_MILLIS);
                     continue;
                 }
                 if (!running) {
@@ -371,15 +400,17 @@ public final class KafkaIngest implements AutoCloseable {
         } catch (WakeupException e) {
             throw e;
         } catch (RuntimeException e) {
-            LOG.warn("cannot read committed Kafka offsets yet, retrying: {}", e.toString());
-            pause(RETRY_MILLIS * 5);
+            retryAfter("rewind", e, "cannot read committed Kafka offsets yet");
             return partitions;
         }
     }
 
-    private static void pause(long millis) {
+    /** Waits before retrying a busy model or a failed step; closing ends the wait at once. */
+    private void pause(long millis) {
         try {
-            Thread.sleep(millis); // back-off before retrying a busy model or a failed batch
+            if (closing.await(millis, TimeUnit.MILLISECONDS)) {
+                throw new Stopping();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Stopping();
@@ -393,10 +424,16 @@ public final class KafkaIngest implements AutoCloseable {
         }
     }
 
+    /** How the ingest is doing: consuming, retrying after an error, or stopped. */
+    public IngestHealth.Status health() {
+        return health.status();
+    }
+
     /** Stops consuming: what was read and not yet logged is left uncommitted, for the next start. */
     @Override
     public void close() throws InterruptedException {
         running = false;
+        closing.countDown();
         consumer.wakeup();
         thread.join(30_000);
     }
