@@ -94,7 +94,10 @@ public final class ScaleBench {
                         Files.delete(snapshot);
                     }
                 }
-                long logBytes = Files.size(model.resolve("events.log"));
+                long logBytes;
+                try (Stream<Path> segments = Files.list(model.resolve("log"))) {
+                    logBytes = segments.mapToLong(f -> f.toFile().length()).sum();
+                }
                 long started = System.nanoTime();
                 double recovery;
                 JsonObject state;

@@ -20,7 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * The soak: a service with a million scored events waiting for their labels takes mixed traffic
  * at a fixed rate for half an hour (predictions in batches, their labels 5,000 events later,
  * reads of the model, its timeline and its drifts); every 10 s it samples the process's resident
- * memory, the live heap, the pending events and the errors. Writes a
+ * memory, the live heap, the data dir's size, the pending events and the errors. The label TTL is
+ * 10 minutes, so the events scored first expire within the soak and the data dir must level off:
+ * the log is cut behind the versions kept, versions beyond 10 go, expired events leave RocksDB. Writes a
  * section of docs/benchmarks.md and the plot docs/soak.svg.
  */
 public final class SoakBench {
@@ -29,11 +31,30 @@ public final class SoakBench {
     private static final int BATCH = 100;
     private static final int LABEL_DELAY_BATCHES = 50;
     private static final int EVENTS_PER_SECOND = 4000;
+    /** Short enough that the events scored at the start expire within the soak: the data dir levels off after it. */
+    static final java.time.Duration LABEL_TTL = java.time.Duration.ofMinutes(10);
 
     private BenchService service;
     private long errors;
 
-    private record Sample(double minutes, double rssMb, double liveHeapMb, long pending, long events, long errors) {
+    private record Sample(double minutes, double rssMb, double liveHeapMb, long pending, long events, long errors, DiskUse disk) {
+    }
+
+    /** The data dir's size in MB: the models' logs, their versions, the pending events' RocksDB, and all of it. */
+    private record DiskUse(double logMb, double versionsMb, double pendingMb, double totalMb) {
+        static DiskUse of(Path dataDir) throws java.io.IOException {
+            Path model = dataDir.resolve("models").resolve("soak");
+            return new DiskUse(mb(model.resolve("log")), mb(model.resolve("versions")), mb(dataDir.resolve("pending")), mb(dataDir));
+        }
+
+        private static double mb(Path dir) throws java.io.IOException {
+            if (!Files.exists(dir)) {
+                return 0;
+            }
+            try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum() / 1048576.0;
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -57,7 +78,7 @@ public final class SoakBench {
         try (BenchService service = new BenchService(dataDir)) {
             this.service = service;
             post("/v1/models", new JsonObject().put("name", "soak").put("model", "hat").put("schema", DefinitionJson.schema(schema))
-                    .encode(), 201);
+                    .put("label_ttl", LABEL_TTL.toString()).encode(), 201);
             System.err.printf(Locale.ROOT, "soak: scoring %,d events that stay pending...%n", prefill);
             for (int start = 0; start < prefill; start += 1000) {
                 post("/v1/models/soak/predict/batch", ServiceBench.scoringBody(schema, events, "p", start, 1000), 200);
@@ -88,10 +109,13 @@ public final class SoakBench {
                 }
                 if (System.nanoTime() >= nextSample) {
                     long pending = new JsonObject(get("/v1/models/soak")).getLong("pending");
-                    Sample s = new Sample((System.nanoTime() - started) / 6e10, rssMb(), liveHeapMb(), pending, scored, errors);
+                    Sample s = new Sample((System.nanoTime() - started) / 6e10, rssMb(), liveHeapMb(), pending, scored, errors,
+                            DiskUse.of(dataDir));
                     samples.add(s);
-                    System.err.printf(Locale.ROOT, "soak: %5.1f min  RSS %6.0f MB  live heap %6.0f MB  pending %,d  events %,d  errors %d%n",
-                            s.minutes(), s.rssMb(), s.liveHeapMb(), s.pending(), s.events(), s.errors());
+                    System.err.printf(Locale.ROOT, "soak: %5.1f min  RSS %6.0f MB  live heap %6.0f MB  data dir %6.0f MB (log %.0f, "
+                                    + "versions %.0f, pending %.0f)  pending %,d  events %,d  errors %d%n", s.minutes(), s.rssMb(),
+                            s.liveHeapMb(), s.disk().totalMb(), s.disk().logMb(), s.disk().versionsMb(), s.disk().pendingMb(), s.pending(),
+                            s.events(), s.errors());
                     nextSample += sampleEvery;
                 }
             }
@@ -102,7 +126,9 @@ public final class SoakBench {
                         "%,d", prefill) + " events pending", "minutes", "MB", List.of(
                 new LinePlotSvg.Series("resident memory (RSS)", "#1d3557", minutesOf(samples), samples.stream().mapToDouble(Sample::rssMb).toArray()),
                 new LinePlotSvg.Series("live heap (after a full collection)", "#e76f51", minutesOf(samples),
-                        samples.stream().mapToDouble(Sample::liveHeapMb).toArray()))));
+                        samples.stream().mapToDouble(Sample::liveHeapMb).toArray()),
+                new LinePlotSvg.Series("data dir on disk", "#2a9d8f", minutesOf(samples),
+                        samples.stream().mapToDouble(x -> x.disk().totalMb()).toArray()))));
         return report(minutes, prefill, samples, plot.getFileName().toString());
     }
 
@@ -131,6 +157,18 @@ public final class SoakBench {
         md.append(String.format(Locale.ROOT, "| resident memory (RSS) | %,.0f MB | %,.0f MB | %+.1f %% |%n", rss0, rss1, 100 * (rss1 / rss0 - 1)));
         md.append(String.format(Locale.ROOT, "| live heap (after a full collection) | %,.0f MB | %,.0f MB | %+.1f %% |%n", heap0, heap1,
                 100 * (heap1 / heap0 - 1)));
+        double disk0 = mean(first, x -> x.disk().totalMb());
+        double disk1 = mean(last, x -> x.disk().totalMb());
+        md.append(String.format(Locale.ROOT, "| data dir on disk | %,.0f MB | %,.0f MB | %+.1f %% |%n", disk0, disk1, 100 * (disk1 / disk0 - 1)));
+        List<Sample> settled = samples.stream().filter(x -> x.minutes() >= LABEL_TTL.toMinutes() + 1).toList();
+        if (!settled.isEmpty()) {
+            md.append(String.format(Locale.ROOT, "| data dir after the first label TTL (%d min): least / most | %,.0f MB | %,.0f MB | |%n",
+                    LABEL_TTL.toMinutes(), settled.stream().mapToDouble(x -> x.disk().totalMb()).min().orElseThrow(),
+                    settled.stream().mapToDouble(x -> x.disk().totalMb()).max().orElseThrow()));
+        }
+        md.append(String.format(Locale.ROOT, "%nAt the end the data dir held %,.0f MB: the log %,.1f MB, the versions %,.1f MB, "
+                        + "the pending events' RocksDB %,.0f MB (label TTL %d minutes; snapshots every 100,000 records, 10 kept).%n",
+                end.disk().totalMb(), end.disk().logMb(), end.disk().versionsMb(), end.disk().pendingMb(), LABEL_TTL.toMinutes()));
         md.append(String.format(Locale.ROOT, "%nEvents scored and labelled: %,d; pending at the end: %,d; **errors: %d**.%n%n",
                 end.events(), end.pending(), end.errors()));
         md.append("![soak](").append(plot).append(")\n\nReproduce: `./vigie bench --only soak` or `./vigie soak` (30 minutes; `--quick`: 1 minute).\n");

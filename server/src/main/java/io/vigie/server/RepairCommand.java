@@ -1,6 +1,7 @@
 package io.vigie.server;
 
 import io.vigie.server.store.DataDirLock;
+import io.vigie.server.store.EventLog;
 import io.vigie.server.store.LogRepair;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.PendingStore;
@@ -49,11 +50,16 @@ public final class RepairCommand {
             fail(USAGE, 2);
         }
         Path modelDir = dataDir.resolve("models").resolve(model);
-        if (!Files.isRegularFile(modelDir.resolve("events.log"))) {
+        Path single = modelDir.resolve(EventLog.SINGLE_FILE);
+        Path segments = modelDir.resolve(EventLog.DIR);
+        if (!Files.isRegularFile(single) && !Files.isDirectory(segments)) {
             fail("no model '" + model + "' with a log under " + dataDir, 1);
         }
         try (DataDirLock lock = DataDirLock.acquire(dataDir)) {
-            LogRepair.Report report = LogRepair.repair(modelDir.resolve("events.log"), System.currentTimeMillis(), dryRun);
+            long now = System.currentTimeMillis();
+            // a log written before segments, never opened since, is repaired as the one file it is
+            LogRepair.Report report = Files.isRegularFile(single) ? LogRepair.repair(single, now, dryRun)
+                    : LogRepair.repairSegments(segments, now, dryRun);
             print(model, report, dryRun);
             if (dryRun || !report.changed()) {
                 return;

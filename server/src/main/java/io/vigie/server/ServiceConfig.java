@@ -44,7 +44,7 @@ final class ServiceConfig {
             "body_bytes_in_flight", Type.INTEGER, "queue_capacity", Type.INTEGER, "snapshot_every", Type.INTEGER,
             "min_free_bytes", Type.INTEGER, "disk_check_ms", Type.INTEGER, "max_pending_events", Type.INTEGER,
             "max_pending_bytes", Type.INTEGER, "max_ensemble_members", Type.INTEGER, "keep_versions", Type.INTEGER,
-            "keep_versions_max_age_days", Type.INTEGER, "replica", Type.BOOLEAN,
+            "keep_versions_max_age_days", Type.INTEGER, "log_segment_bytes", Type.INTEGER, "replica", Type.BOOLEAN,
             "kafka", Type.OBJECT);
     private static final Map<String, Type> KAFKA_KEYS = keys(
             "bootstrap", Type.STRING, "group", Type.STRING, "instance", Type.STRING, "max_poll_records", Type.INTEGER,
@@ -52,7 +52,8 @@ final class ServiceConfig {
 
     /** The least value of the keys that have one: below it a limit would refuse everything or mean nothing. */
     private static final Map<String, Long> MINIMUMS = Map.of("keep_versions", 1L, "keep_versions_max_age_days", 0L,
-            "snapshot_every", 1L, "queue_capacity", 1L, "max_batch", 1L, "max_body_bytes", 1L, "max_connections", 1L);
+            "snapshot_every", 1L, "queue_capacity", 1L, "max_batch", 1L, "max_body_bytes", 1L, "max_connections", 1L,
+            "log_segment_bytes", 4096L);
 
     private ServiceConfig() {
     }

@@ -159,7 +159,8 @@ public final class VigieServer extends VerticleBase {
                 config.getLong("max_pending_bytes", WriterSettings.DEFAULTS.maxPendingBytes()),
                 config.getLong("max_ensemble_members", WriterSettings.DEFAULTS.maxMembers()),
                 new VersionRetention(config.getInteger("keep_versions", VersionRetention.DEFAULT.keep()),
-                        TimeUnit.DAYS.toMillis(config.getInteger("keep_versions_max_age_days", 0))));
+                        TimeUnit.DAYS.toMillis(config.getInteger("keep_versions_max_age_days", 0))),
+                config.getLong("log_segment_bytes", WriterSettings.DEFAULTS.logSegmentBytes()));
         vertx.executeBlocking(() -> {
             lock = DataDirLock.acquire(dataDir); // before a file of the dir is read or written
             ApiKeys.Loaded loaded = ApiKeys.load(dataDir, config.getString("admin_key"), clock);

@@ -69,7 +69,7 @@ class CorruptionTest {
         }
         byte[] garbage = new byte[37];
         random.nextBytes(garbage);
-        Files.write(model.resolve("events.log"), garbage, StandardOpenOption.APPEND); // a torn write
+        Files.write(model.resolve("log/00000000000000000000.log"), garbage, StandardOpenOption.APPEND); // a torn write
 
         try (TestService restarted = new TestService(dataDir, config)) {
             JsonObject state = expect(200, restarted.get("/v1/models/cards"));
@@ -85,8 +85,8 @@ class CorruptionTest {
             assertTrue(versions.stream().noneMatch(v -> ((JsonObject) v).getLong("version") == version(second)),
                     "a damaged snapshot is no longer a version to roll back to");
             assertTrue(Files.exists(newest.resolveSibling(newest.getFileName() + ".unreadable")));
-            try (Stream<Path> files = Files.list(model)) {
-                assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("events.log.torn-")), "the torn tail is kept aside");
+            try (Stream<Path> files = Files.list(model.resolve("log"))) {
+                assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("00000000000000000000.log.torn-")), "the torn tail is kept aside");
             }
             JsonObject f = ServiceApiTest.features(random);
             JsonObject next = expect(202, restarted.post("/v1/models/cards/events", new JsonObject().put("id", "after")

@@ -82,7 +82,7 @@ class DamageTest {
             scoreAndLabel(service, "b", "b", 200);
         }
         keepSnapshotsUpTo("a", 0); // recovery replays the whole log
-        Path log = model("a").resolve("events.log");
+        Path log = model("a").resolve("log/00000000000000000000.log");
         long size = Files.size(log);
         flipAByte(log, size / 2);
 
@@ -121,7 +121,7 @@ class DamageTest {
             expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("a", "nb")));
             scoreAndLabel(service, "a", "a", 200);
         }
-        Path log = model("a").resolve("events.log");
+        Path log = model("a").resolve("log/00000000000000000000.log");
         long good = Files.size(log);
         byte[] garbage = new byte[70 << 20];
         random.nextBytes(garbage);
@@ -131,7 +131,7 @@ class DamageTest {
             assertEquals(garbage.length, recovery.getLong("torn_bytes"));
         }
         assertEquals(good, Files.size(log));
-        Path aside = model("a").resolve("events.log.torn-" + good);
+        Path aside = model("a").resolve("log/00000000000000000000.log.torn-" + good);
         assertEquals(garbage.length, Files.size(aside), "the whole cut region is kept");
         assertTrue(Arrays.equals(garbage, Files.readAllBytes(aside)));
     }

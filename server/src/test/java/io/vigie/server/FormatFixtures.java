@@ -41,7 +41,7 @@ import java.util.stream.Stream;
 /**
  * Writes the on-disk format fixtures: a data dir as today's code leaves it, and what a service
  * reading it must answer. The data dir holds {@code keys.json}, {@code audit.log} and three
- * models, each with its {@code model.json}, {@code events.log} and snapshots:
+ * models, each with its {@code model.json}, its log and snapshots:
  * <ul>
  *   <li>{@code ht}: a Hoeffding tree whose log holds every record type (labels and labelled events
  *       with and without a stream position, challengers added and removed, a promotion, a rollback)

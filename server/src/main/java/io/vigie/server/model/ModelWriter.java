@@ -75,7 +75,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         long started = System.nanoTime();
         Versions versions = new Versions(dir.resolve("versions"));
         this.snapshots = new SnapshotSchedule(definition.name(), versions, disk, settings.snapshotEvery(), settings.retention(),
-                clock, meters.snapshot, this::rollbackTargets);
+                clock, meters.snapshot, this::rollbackTargets, this::deleteLogBefore);
         Snapshot latest;
         Versions.Latest readable;
         try {
@@ -83,7 +83,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
             latest = readable.snapshot();
             this.machine = new ModelStateMachine(definition, latest, version -> versions.load(version).model(), meters);
             long offset = latest == null ? 0 : Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
-            this.log = EventLog.open(dir.resolve("events.log"), offset, machine.version(), (seq, record, end) -> {
+            this.log = EventLog.open(dir, settings.logSegmentBytes(), offset, machine.version(), (seq, record, end) -> {
                 apply(seq, record, null);
                 if (machine.labelledWaiting() >= REPLAY_MARK_BATCH) {
                     markLabelled();
@@ -219,7 +219,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     public CompletableFuture<Versions.Version> snapshot() {
         return loop.slow(true, future -> {
             Versions.Version existing = snapshots.versions().get(machine.version());
-            if (existing != null) {
+            if (existing != null && !VersionRetention.scheduled(existing.reason())) {
+                // kept already; one the schedule took is written again as asked for by hand, so that it stays
                 future.complete(existing);
                 return;
             }
@@ -339,6 +340,19 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
 
     private Set<Long> rollbackTargets() {
         return machine.rollbackTargets();
+    }
+
+    /** Deletes the log's segments behind what recovery may replay, on the snapshot thread. */
+    private void deleteLogBefore(long offset) {
+        try {
+            long freed = log.deleteBefore(offset);
+            if (freed > 0) {
+                LOG.info("model '{}': {} bytes of log behind the versions kept deleted; the log starts at byte {}",
+                        definition.name(), freed, log.start());
+            }
+        } catch (IOException e) {
+            LOG.warn("model '{}': log segments behind byte {} could not be deleted: {}", definition.name(), offset, e.getMessage());
+        }
     }
 
     /** A version, or null if it has no snapshot. Safe from any thread. */

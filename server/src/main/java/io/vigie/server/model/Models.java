@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 
 /**
  * The service's models, each in its own folder under {@code <data-dir>/models/<name>}:
- * {@code model.json} (its definition), {@code events.log} and {@code versions/}; their pending
+ * {@code model.json} (its definition), {@code log/} (its log's segments) and {@code versions/}; their pending
  * events share the service's RocksDB under {@code <data-dir>/pending}.
  */
 public final class Models implements AutoCloseable {

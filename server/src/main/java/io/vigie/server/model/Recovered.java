@@ -17,7 +17,7 @@ public record Recovered(Long snapshot, List<Long> unreadableSnapshots, long repl
             line.append("; unreadable snapshots moved aside: ").append(unreadableSnapshots);
         }
         if (tornBytes > 0) {
-            line.append("; a torn log tail of ").append(tornBytes).append(" bytes cut (kept as events.log.torn-*)");
+            line.append("; a torn log tail of ").append(tornBytes).append(" bytes cut (kept as log/*.torn-*)");
         }
         return line.toString();
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +49,7 @@ final class SnapshotSchedule {
     private final Timer timer;
     private final VersionRetention retention;
     private final Supplier<Set<Long>> rollbackTargets;
+    private final LongConsumer logNeededFrom;
     /** Versions being loaded for a rollback not yet logged: kept like the logged rollbacks' targets. */
     private final Set<Long> restoring = ConcurrentHashMap.newKeySet();
     private final ExecutorService io;
@@ -56,9 +58,10 @@ final class SnapshotSchedule {
 
     /**
      * @param rollbackTargets the versions logged rollbacks restored, which must stay
+     * @param logNeededFrom   hears, after versions were deleted, the log offset recovery may need from
      */
     SnapshotSchedule(String model, Versions versions, DiskGuard disk, long every, VersionRetention retention, Clock clock,
-                     Timer timer, Supplier<Set<Long>> rollbackTargets) {
+                     Timer timer, Supplier<Set<Long>> rollbackTargets, LongConsumer logNeededFrom) {
         this.model = model;
         this.disk = disk;
         this.versions = versions;
@@ -67,6 +70,7 @@ final class SnapshotSchedule {
         this.timer = timer;
         this.retention = retention;
         this.rollbackTargets = rollbackTargets;
+        this.logNeededFrom = logNeededFrom;
         this.io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vigie-snapshots-" + model);
             t.setDaemon(true);
@@ -105,8 +109,12 @@ final class SnapshotSchedule {
     Versions.Version write(Encoded snapshot) {
         long started = System.nanoTime();
         try {
-            Versions.Version version = versions.save(snapshot.version(), snapshot.bytes(), snapshot.provenance().learned(),
-                    snapshot.provenance().createdAt().toEpochMilli(), snapshot.reason());
+            Versions.Version existing = versions.get(snapshot.version());
+            if (existing != null && VersionRetention.scheduled(snapshot.reason())) {
+                // the same state is kept already, perhaps asked for by hand: its reason, and so its retention, stays
+                return existing;
+            }
+            Versions.Version version = versions.save(snapshot.version(), snapshot.bytes(), snapshot.provenance());
             deleteExpired();
             return version;
         } catch (RuntimeException e) {
@@ -134,6 +142,7 @@ final class SnapshotSchedule {
                 LOG.warn("model '{}': version {} could not be deleted: {}", model, expired, e.getMessage());
             }
         }
+        logNeededFrom.accept(retention.logNeededFrom(versions.list()));
     }
 
     /**

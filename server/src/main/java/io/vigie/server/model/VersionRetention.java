@@ -21,6 +21,11 @@ public record VersionRetention(int keep, long maxAgeMillis) {
     public static final VersionRetention DEFAULT = new VersionRetention(10, 0);
     private static final Set<String> SCHEDULED = Set.of("initial", "periodic", "shutdown");
 
+    /** Whether the schedule took a version of this reason (else a person or a promotion asked for it). */
+    static boolean scheduled(String reason) {
+        return SCHEDULED.contains(reason);
+    }
+
     public VersionRetention {
         if (keep < 1) {
             throw new IllegalArgumentException("keep_versions must be at least 1, got " + keep);
@@ -52,5 +57,20 @@ public record VersionRetention(int keep, long maxAgeMillis) {
             }
         }
         return expired;
+    }
+
+    /**
+     * Where the log must start: at the oldest of the versions recovery may start from (the
+     * schedule's versions kept, and the newest, whatever its reason), if the newer ones turn out
+     * unreadable. Versions kept for rollbacks or by hand are loaded whole, never replayed from.
+     */
+    long logNeededFrom(List<Versions.Version> oldestFirst) {
+        long from = oldestFirst.isEmpty() ? 0 : oldestFirst.get(oldestFirst.size() - 1).logOffset();
+        for (Versions.Version version : oldestFirst) {
+            if (SCHEDULED.contains(version.reason())) {
+                from = Math.min(from, version.logOffset());
+            }
+        }
+        return from;
     }
 }

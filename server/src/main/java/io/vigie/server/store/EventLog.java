@@ -1,37 +1,48 @@
 package io.vigie.server.store;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.zip.CRC32C;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
 
 /**
- * A model's append-only log file, the source of truth of what it learned.
+ * A model's append-only log, the source of truth of what it learned, in segment files under
+ * {@code log/}, each named by the log offset of its first byte ({@code log/<20 digits>.log}).
+ * Offsets are the log's, across segments: a snapshot's offset stays valid whatever was cut before it.
  *
- * <p>Each record is framed as {@code [int length][int crc32c][long seq][body]}, the checksum
- * covering the sequence number and the body. Sequence numbers start at 1 and have no gaps; the
- * model's version is the sequence number of the last record it applied. {@link #append} writes
- * a whole batch with one write and one {@code fsync} (group commit): nothing is acknowledged
- * before it returns.
+ * <p>Records are framed by {@link LogFrames}. Sequence numbers have no gaps; the model's version is
+ * the sequence number of the last record it applied. {@link #append} writes a whole batch with one
+ * write and one {@code fsync} (group commit), into one segment: a new segment is started once the
+ * last one holds {@code segmentBytes}. {@link #deleteBefore} deletes the segments that end before
+ * the oldest snapshot recovery may start from, so the log's disk use is bounded by the snapshot
+ * retention, not by the model's age.
  *
  * <p>Opening replays the records after a snapshot's offset. A frame that is short, fails its
- * checksum or breaks the sequence ends what can be replayed. If no valid frame follows it, it is a
- * torn tail: a crash cut the last write short, so nothing in it was acknowledged; the whole tail is
- * moved aside to {@code <log>.torn-<offset>} and the file is cut there, so appends continue from
- * the last good record. If a valid frame does follow, the damage is in the middle of acknowledged
- * records: nothing is cut, and opening fails with {@link LogDamagedException} for an operator to
- * decide ({@code vigie repair}).
+ * checksum or breaks the sequence ends what can be replayed. If it is in the last segment and no
+ * valid frame follows it, it is a torn tail: a crash cut the last write short, so nothing in it was
+ * acknowledged; the tail is moved aside to {@code <segment>.torn-<offset>} and the segment is cut
+ * there, so appends continue from the last good record. Anywhere else the damage is in the middle
+ * of acknowledged records: nothing is cut, and opening fails with {@link LogDamagedException} for
+ * an operator to decide ({@code vigie repair}).
  */
 public final class EventLog implements AutoCloseable {
-    static final int HEADER = 4 + 4 + 8;
+    /** The whole log of a model written before segments; opening moves it to be the first segment. */
+    public static final String SINGLE_FILE = "events.log";
+    /** The folder of the segments, in the model's folder. */
+    public static final String DIR = "log";
+    /** The default size after which a new segment is started. */
+    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
 
     /** What {@link #open} hands each replayed record to. */
     public interface Replay {
@@ -42,153 +53,156 @@ public final class EventLog implements AutoCloseable {
     public record Recovery(long replayed, long tornBytes) {
     }
 
-    private final Path file;
-    private final FileChannel channel;
+    private final Path dir;
+    private final long segmentBytes;
+    /** Every segment by the offset of its first byte; the last one is appended to. */
+    private final ConcurrentSkipListMap<Long, Path> segments;
     private final Recovery recovery;
-    private long size;
+    private FileChannel active;
+    private long activeBase;
+    private volatile long size;
     private long nextSeq;
 
-    private EventLog(Path file, FileChannel channel, long size, long nextSeq, Recovery recovery) {
-        this.file = file;
-        this.channel = channel;
+    private EventLog(Path dir, long segmentBytes, ConcurrentSkipListMap<Long, Path> segments, FileChannel active, long size,
+                     long nextSeq, Recovery recovery) {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        this.segments = segments;
+        this.active = active;
+        this.activeBase = segments.lastKey();
         this.size = size;
         this.nextSeq = nextSeq;
         this.recovery = recovery;
     }
 
     /**
-     * Opens (or creates) a log and replays the records after {@code fromOffset}, which is where
-     * the snapshot of version {@code fromVersion} left off (0 and 0 for an empty model).
+     * Opens (or creates) a model's log and replays the records after {@code fromOffset}, which is
+     * where the snapshot of version {@code fromVersion} left off (0 and 0 for an empty model).
      *
-     * @throws IOException if the file cannot be read, or is shorter than the snapshot says it was
+     * @throws IOException if a segment cannot be read, or the log no longer holds what the snapshot needs
      */
-    public static EventLog open(Path file, long fromOffset, long fromVersion, Replay replay) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        try {
-            long fileSize = channel.size();
-            if (fileSize < fromOffset) {
-                throw new IOException("the log " + file + " has " + fileSize + " bytes but its snapshot was taken at byte "
+    public static EventLog open(Path modelDir, long segmentBytes, long fromOffset, long fromVersion, Replay replay)
+            throws IOException {
+        Path dir = Files.createDirectories(modelDir.resolve(DIR));
+        adoptSingleFile(modelDir, dir);
+        ConcurrentSkipListMap<Long, Path> segments = list(dir);
+        if (segments.isEmpty()) {
+            if (fromOffset > 0) {
+                throw new IOException("the log of " + modelDir.getFileName() + " is gone but its snapshot was taken at byte "
                         + fromOffset + ": the log lost acknowledged records");
             }
-            long offset = fromOffset;
-            long seq = fromVersion;
-            long replayed = 0;
-            InputStream stream = new BufferedInputStream(Channels.newInputStream(channel.position(fromOffset)), 1 << 16);
-            DataInputStream in = new DataInputStream(stream);
-            while (offset < fileSize) {
-                Frame frame = readFrame(in, fileSize - offset, seq + 1);
-                if (frame == null) {
-                    break;
-                }
-                offset += HEADER + frame.bodyLength();
-                seq++;
-                replayed++;
-                replay.apply(seq, frame.record(), offset);
+            segments.put(0L, createSegment(dir, 0));
+        }
+        Long startBase = segments.floorKey(fromOffset);
+        if (startBase == null) {
+            throw new IOException("the log of " + modelDir.getFileName() + " starts at byte " + segments.firstKey()
+                    + " but the snapshot to recover from was taken at byte " + fromOffset + ": the records between were deleted");
+        }
+        long offset = fromOffset;
+        long seq = fromVersion;
+        long replayed = 0;
+        long torn = 0;
+        for (Map.Entry<Long, Path> segment : segments.tailMap(startBase, true).entrySet()) {
+            long base = segment.getKey();
+            Path file = segment.getValue();
+            Long next = segments.higherKey(base);
+            if (offset != Math.max(base, fromOffset)) {
+                throw new LogDamagedException(file, offset, seq, base); // the segments do not join up
             }
-            long torn = fileSize - offset;
-            if (torn > 0) {
-                long resumes = nextValidFrame(channel, offset, fileSize, seq + 1);
-                if (resumes >= 0) {
-                    throw new LogDamagedException(file, offset, seq, resumes);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                long end = base + channel.size();
+                if (end < offset) {
+                    throw new IOException("the log segment " + file + " ends at byte " + end + " but its snapshot was taken at byte "
+                            + offset + ": the log lost acknowledged records");
                 }
-                moveAside(channel, file, offset, torn);
-                channel.truncate(offset);
-                channel.force(true);
-            }
-            channel.position(offset);
-            return new EventLog(file, channel, offset, seq + 1, new Recovery(replayed, torn));
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
-    }
-
-    /** A frame read: its record and the length of its body. */
-    record Frame(LogRecord record, int bodyLength) {
-    }
-
-    /** The next frame, or null if it is torn or out of sequence. */
-    static Frame readFrame(DataInputStream in, long remaining, long expectedSeq) throws IOException {
-        if (remaining < HEADER) {
-            return null;
-        }
-        int length = in.readInt();
-        int crc = in.readInt();
-        long seq = in.readLong();
-        if (length < 1 || length > remaining - HEADER || seq != expectedSeq) {
-            return null;
-        }
-        byte[] body = in.readNBytes(length);
-        CRC32C check = new CRC32C();
-        check.update(ByteBuffer.allocate(8).putLong(0, seq));
-        check.update(body);
-        if ((int) check.getValue() != crc) {
-            return null;
-        }
-        try {
-            return new Frame(LogRecord.decode(new DataInputStream(new ByteArrayInputStream(body))), length);
-        } catch (IOException | RuntimeException e) { // a body that passed its checksum yet does not parse
-            return null;
-        }
-    }
-
-    /**
-     * The offset of the first valid frame after {@code from} (checksum good, sequence number at
-     * least {@code expectedSeq}), or -1 if there is none: what tells damage in the middle of the
-     * log from a torn tail. Every byte offset is tried, cheapest checks first.
-     */
-    static long nextValidFrame(FileChannel channel, long from, long fileSize, long expectedSeq) throws IOException {
-        long mostRecords = (fileSize - from) / (HEADER + 1);
-        ByteBuffer window = ByteBuffer.allocate(1 << 20);
-        for (long start = from + 1; start + HEADER <= fileSize; start += window.capacity() - HEADER) {
-            window.clear();
-            int read = readFully(channel, window, start, fileSize);
-            for (int i = 0; i + HEADER <= read; i++) {
-                long seq = window.getLong(i + 8);
-                int length = window.getInt(i);
-                long at = start + i;
-                if (seq >= expectedSeq && seq <= expectedSeq + mostRecords && length >= 1 && length <= fileSize - at - HEADER
-                        && checksumHolds(channel, at, length, seq, window.getInt(i + 4))) {
-                    return at;
+                DataInputStream in = new DataInputStream(new BufferedInputStream(
+                        Channels.newInputStream(channel.position(offset - base)), 1 << 16));
+                while (offset < end) {
+                    LogFrames.Frame frame = LogFrames.readFrame(in, end - offset, seq + 1);
+                    if (frame == null) {
+                        break;
+                    }
+                    offset += LogFrames.HEADER + frame.bodyLength();
+                    seq++;
+                    replayed++;
+                    replay.apply(seq, frame.record(), offset);
+                }
+                if (offset < end) {
+                    if (next != null) {
+                        throw new LogDamagedException(file, offset, seq, next);
+                    }
+                    long resumes = LogFrames.nextValidFrame(channel, offset - base, end - base, seq + 1);
+                    if (resumes >= 0) {
+                        throw new LogDamagedException(file, offset, seq, base + resumes);
+                    }
+                    torn = end - offset;
+                    moveAside(channel, file, offset - base, torn, offset);
+                    channel.truncate(offset - base);
+                    channel.force(true);
                 }
             }
-            if (start + read >= fileSize) {
-                break;
+        }
+        Path last = segments.lastEntry().getValue();
+        FileChannel active = FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        active.position(offset - segments.lastKey());
+        return new EventLog(dir, segmentBytes, segments, active, offset, seq + 1, new Recovery(replayed, torn));
+    }
+
+    /** A log of one file, as written before segments, becomes the first segment of its folder. */
+    private static void adoptSingleFile(Path modelDir, Path dir) throws IOException {
+        Path single = modelDir.resolve(SINGLE_FILE);
+        if (!Files.isRegularFile(single)) {
+            return;
+        }
+        if (!list(dir).isEmpty()) {
+            throw new IOException("the model " + modelDir.getFileName() + " has both a log file (" + SINGLE_FILE
+                    + ") and log segments (" + DIR + "/): move one of them away");
+        }
+        Files.move(single, dir.resolve(segmentName(0)), StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(dir);
+        syncDirectory(modelDir);
+    }
+
+    /** The segments of a log folder, by the offset of their first byte. */
+    public static ConcurrentSkipListMap<Long, Path> list(Path dir) throws IOException {
+        ConcurrentSkipListMap<Long, Path> segments = new ConcurrentSkipListMap<>();
+        if (!Files.isDirectory(dir)) {
+            return segments;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.matches("[0-9]{20}\\.log")) {
+                    segments.put(Long.parseLong(name.substring(0, 20)), file);
+                }
             }
         }
-        return -1;
+        return segments;
     }
 
-    private static int readFully(FileChannel channel, ByteBuffer buffer, long position, long fileSize) throws IOException {
-        int total = 0;
-        while (buffer.hasRemaining() && position + total < fileSize) {
-            int n = channel.read(buffer, position + total);
-            if (n < 0) {
-                break;
-            }
-            total += n;
+    static String segmentName(long base) {
+        return String.format("%020d.log", base);
+    }
+
+    private static Path createSegment(Path dir, long base) throws IOException {
+        Path file = Files.createFile(dir.resolve(segmentName(base)));
+        syncDirectory(dir); // the new name survives a crash, so the records about to go in it do too
+        return file;
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
         }
-        return total;
     }
 
-    private static boolean checksumHolds(FileChannel channel, long at, int length, long seq, int crc) throws IOException {
-        ByteBuffer body = ByteBuffer.allocate(length);
-        readFully(channel, body, at + HEADER, at + HEADER + length);
-        CRC32C check = new CRC32C();
-        check.update(ByteBuffer.allocate(8).putLong(0, seq));
-        body.flip();
-        check.update(body);
-        return (int) check.getValue() == crc;
-    }
-
-    /** Copies the whole cut region beside the log, however long, before the log is cut. */
-    private static void moveAside(FileChannel channel, Path file, long offset, long length) throws IOException {
+    /** Copies the whole cut region beside its segment, however long, before the segment is cut. */
+    private static void moveAside(FileChannel channel, Path file, long from, long length, long offset) throws IOException {
         try (FileChannel aside = FileChannel.open(file.resolveSibling(file.getFileName() + ".torn-" + offset),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             long copied = 0;
             while (copied < length) {
-                copied += channel.transferTo(offset + copied, length - copied, aside);
+                copied += channel.transferTo(from + copied, length - copied, aside);
             }
             aside.force(true);
         }
@@ -196,32 +210,35 @@ public final class EventLog implements AutoCloseable {
 
     /**
      * Appends records with one write and one fsync, and returns the sequence number of the first.
-     * If it throws, none of them may be acknowledged; the log is cut back to where it was.
+     * If it throws, none of them may be acknowledged; the segment is cut back to where it was.
      */
     public long append(List<LogRecord> records) throws IOException {
         byte[][] bodies = new byte[records.size()][];
         int total = 0;
         for (int i = 0; i < bodies.length; i++) {
             bodies[i] = LogRecord.encode(records.get(i));
-            total += HEADER + bodies[i].length;
+            total += LogFrames.HEADER + bodies[i].length;
         }
         ByteBuffer buffer = ByteBuffer.allocate(total);
         long first = nextSeq;
         long seq = nextSeq;
         for (byte[] body : bodies) {
-            putFrame(buffer, seq, body);
+            LogFrames.putFrame(buffer, seq, body);
             seq++;
         }
         buffer.flip();
+        if (size - activeBase >= segmentBytes) {
+            roll();
+        }
         try {
             while (buffer.hasRemaining()) {
-                channel.write(buffer);
+                active.write(buffer);
             }
-            channel.force(false);
+            active.force(false);
         } catch (IOException e) {
             try {
-                channel.truncate(size);
-                channel.position(size);
+                active.truncate(size - activeBase);
+                active.position(size - activeBase);
             } catch (IOException ignored) {
                 // the next open() cuts the torn tail anyway
             }
@@ -232,17 +249,45 @@ public final class EventLog implements AutoCloseable {
         return first;
     }
 
-    /** Writes a frame: length, checksum of the sequence number and the body, sequence number, body. */
-    static void putFrame(ByteBuffer buffer, long seq, byte[] body) {
-        CRC32C crc = new CRC32C();
-        crc.update(ByteBuffer.allocate(8).putLong(0, seq));
-        crc.update(body);
-        buffer.putInt(body.length).putInt((int) crc.getValue()).putLong(seq).put(body);
+    /** Starts a new segment at the end of the log; the full one is already on disk (each append is fsynced). */
+    private void roll() throws IOException {
+        Path file = createSegment(dir, size);
+        FileChannel next = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        active.close();
+        active = next;
+        activeBase = size;
+        segments.put(size, file);
     }
 
-    /** The byte offset after the last record: where a snapshot of the current state starts replay. */
+    /**
+     * Deletes the segments that end at or before {@code offset}, the oldest offset recovery may
+     * start from; the segment appended to always stays. Safe from any thread. Returns the bytes freed.
+     */
+    public long deleteBefore(long offset) throws IOException {
+        long freed = 0;
+        for (Map.Entry<Long, Path> segment : segments.headMap(offset, false).entrySet()) {
+            Long next = segments.higherKey(segment.getKey());
+            if (next == null || next > offset) {
+                break;
+            }
+            freed += Files.size(segment.getValue());
+            Files.delete(segment.getValue());
+            segments.remove(segment.getKey());
+        }
+        if (freed > 0) {
+            syncDirectory(dir);
+        }
+        return freed;
+    }
+
+    /** The offset after the last record: where a snapshot of the current state starts replay. */
     public long size() {
         return size;
+    }
+
+    /** The offset of the log's first byte still kept. */
+    public long start() {
+        return segments.firstKey();
     }
 
     /** The sequence number the next record will get. */
@@ -255,12 +300,13 @@ public final class EventLog implements AutoCloseable {
         return recovery;
     }
 
-    public Path file() {
-        return file;
+    /** The segments, by the offset of their first byte. */
+    public NavigableMap<Long, Path> segments() {
+        return segments;
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        active.close();
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
 
 /**
  * Repairs a model's log that is damaged in the middle ({@link LogDamagedException}), for an
@@ -20,7 +21,7 @@ import java.util.List;
  * with its sequence number; each run of damaged bytes becomes one {@link LogRecord.Lost} record
  * per sequence number it held, so the versions after it keep their numbers; a torn tail is cut as
  * opening would cut it. The log as it was is kept beside the new one
- * ({@code events.log.before-repair-<millis>}), and the ids of the lost records are named where
+ * ({@code <segment>.before-repair-<millis>}), and the ids of the lost records are named where
  * their bytes still tell them, so their events can be sent again.
  */
 public final class LogRepair {
@@ -32,6 +33,45 @@ public final class LogRepair {
     }
 
     private LogRepair() {
+    }
+
+    /**
+     * Repairs a log of segments ({@link EventLog#DIR}) as one: they are joined, the join is repaired,
+     * and it replaces them as one segment at the first one's offset (the offsets before the damage
+     * do not move). The segments as they were are kept beside, each as {@code <name>.before-repair-<millis>}.
+     */
+    public static Report repairSegments(Path dir, long nowMillis, boolean dryRun) throws IOException {
+        NavigableMap<Long, Path> segments = EventLog.list(dir);
+        if (segments.isEmpty()) {
+            throw new IOException("no log segments in " + dir);
+        }
+        Path joined = dir.resolve("joined-" + nowMillis + ".repairing");
+        try (FileChannel out = FileChannel.open(joined, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (Path segment : segments.values()) {
+                try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ)) {
+                    long copied = 0;
+                    while (copied < in.size()) {
+                        copied += in.transferTo(copied, in.size() - copied, out);
+                    }
+                }
+            }
+            out.force(true);
+        }
+        Report report = repair(joined, nowMillis, dryRun);
+        if (dryRun || !report.changed()) {
+            Files.delete(joined);
+            return new Report(report.kept(), report.lostSeqs(), report.lostIds(), report.tornBytes(), null);
+        }
+        Files.delete(report.original()); // the join as it was: the segments themselves are kept
+        Path first = null;
+        for (Path segment : segments.values()) {
+            Path kept = segment.resolveSibling(segment.getFileName() + ".before-repair-" + nowMillis);
+            Files.move(segment, kept, StandardCopyOption.ATOMIC_MOVE);
+            first = first == null ? kept : first;
+        }
+        Files.move(joined, dir.resolve(EventLog.segmentName(segments.firstKey())), StandardCopyOption.ATOMIC_MOVE);
+        return new Report(report.kept(), report.lostSeqs(), report.lostIds(), report.tornBytes(), first);
     }
 
     /**
@@ -53,19 +93,19 @@ public final class LogRepair {
             while (offset < size) {
                 DataInputStream frames = new DataInputStream(new BufferedInputStream(Channels.newInputStream(in.position(offset)), 1 << 16));
                 while (offset < size) {
-                    EventLog.Frame frame = EventLog.readFrame(frames, size - offset, seq);
+                    LogFrames.Frame frame = LogFrames.readFrame(frames, size - offset, seq);
                     if (frame == null) {
                         break;
                     }
                     write(out, seq, LogRecord.encode(frame.record()));
-                    offset += EventLog.HEADER + frame.bodyLength();
+                    offset += LogFrames.HEADER + frame.bodyLength();
                     seq++;
                     kept++;
                 }
                 if (offset >= size) {
                     break;
                 }
-                long resumes = EventLog.nextValidFrame(in, offset, size, seq);
+                long resumes = LogFrames.nextValidFrame(in, offset, size, seq);
                 if (resumes < 0) {
                     torn = size - offset; // nothing valid follows: a torn tail, cut as opening cuts it
                     break;
@@ -99,8 +139,8 @@ public final class LogRepair {
         if (out == null) {
             return;
         }
-        ByteBuffer frame = ByteBuffer.allocate(EventLog.HEADER + body.length);
-        EventLog.putFrame(frame, seq, body);
+        ByteBuffer frame = ByteBuffer.allocate(LogFrames.HEADER + body.length);
+        LogFrames.putFrame(frame, seq, body);
         frame.flip();
         while (frame.hasRemaining()) {
             out.write(frame);
@@ -109,12 +149,12 @@ public final class LogRepair {
 
     /** The sequence number of the log's first frame if it reads, else 1 (a log never cut starts there). */
     private static long firstSeq(FileChannel in, long size) throws IOException {
-        if (size < EventLog.HEADER) {
+        if (size < LogFrames.HEADER) {
             return 1;
         }
         long seq = seqAt(in, 0);
         DataInputStream first = new DataInputStream(new BufferedInputStream(Channels.newInputStream(in.position(0))));
-        return EventLog.readFrame(first, size, seq) != null ? seq : 1;
+        return LogFrames.readFrame(first, size, seq) != null ? seq : 1;
     }
 
     private static long seqAt(FileChannel in, long offset) throws IOException {
@@ -129,12 +169,12 @@ public final class LogRepair {
      * whole); "" if it does not parse.
      */
     private static String idIn(FileChannel in, long from, long to) throws IOException {
-        long length = to - from - EventLog.HEADER;
+        long length = to - from - LogFrames.HEADER;
         if (length <= 0 || length > (64 << 20)) {
             return "";
         }
         ByteBuffer body = ByteBuffer.allocate((int) length);
-        in.read(body, from + EventLog.HEADER);
+        in.read(body, from + LogFrames.HEADER);
         try {
             LogRecord record = LogRecord.decode(new DataInputStream(new ByteArrayInputStream(body.array())));
             if (record instanceof LogRecord.Label label) {

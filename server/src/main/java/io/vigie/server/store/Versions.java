@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
@@ -35,8 +36,16 @@ public final class Versions {
     /** Snapshot attribute: the versions logged rollbacks restore, which replay needs (comma-separated; none in older snapshots). */
     public static final String ROLLBACK_TARGETS = "rollback.targets";
 
-    /** What the version list shows of a snapshot without loading its model. */
-    public record Version(long version, long learned, long createdAtMillis, long bytes, String reason) {
+    /**
+     * What the version list shows of a snapshot without loading its model; {@code logOffset} is
+     * where replay from it starts.
+     */
+    public record Version(long version, long learned, long createdAtMillis, long bytes, String reason, long logOffset) {
+        static Version of(long version, SnapshotProvenance provenance, long bytes) {
+            Map<String, String> attributes = provenance.attributes();
+            return new Version(version, provenance.learned(), provenance.createdAt().toEpochMilli(), bytes,
+                    attributes.getOrDefault(REASON, "manual"), Long.parseLong(attributes.getOrDefault(LOG_OFFSET, "0")));
+        }
     }
 
     private final Path dir;
@@ -56,9 +65,7 @@ public final class Versions {
                     continue;
                 }
                 try {
-                    SnapshotProvenance provenance = Snapshots.readProvenance(file);
-                    versions.put(version, new Version(version, provenance.learned(), provenance.createdAt().toEpochMilli(),
-                            Files.size(file), provenance.attributes().getOrDefault(REASON, "manual")));
+                    versions.put(version, Version.of(version, Snapshots.readProvenance(file), Files.size(file)));
                 } catch (SnapshotException e) {
                     setAside(version, e);
                 }
@@ -67,9 +74,9 @@ public final class Versions {
     }
 
     /** Writes a snapshot's bytes (from {@link Snapshots#encode}) as a version. */
-    public Version save(long version, byte[] bytes, long learned, long createdAtMillis, String reason) {
+    public Version save(long version, byte[] bytes, SnapshotProvenance provenance) {
         Snapshots.save(file(version), bytes);
-        Version saved = new Version(version, learned, createdAtMillis, bytes.length, reason);
+        Version saved = Version.of(version, provenance, bytes.length);
         versions.put(version, saved);
         return saved;
     }

@@ -15,7 +15,7 @@ class VersionRetentionTest {
     private static final long DAY = TimeUnit.DAYS.toMillis(1);
 
     private static Versions.Version version(long version, String reason, long createdAt) {
-        return new Versions.Version(version, version, createdAt, 1000, reason);
+        return new Versions.Version(version, version, createdAt, 1000, reason, 64 * version); // 64 bytes a record
     }
 
     private static final List<Versions.Version> VERSIONS = List.of(
@@ -39,6 +39,17 @@ class VersionRetentionTest {
         assertEquals(List.of(300L, 100L, 0L), new VersionRetention(10, 2 * DAY + 1).expired(VERSIONS, Set.of(), 7 * DAY));
         assertEquals(List.of(400L, 300L, 100L, 0L), new VersionRetention(10, 1).expired(VERSIONS, Set.of(), 70 * DAY),
                 "the newest stays however old: recovery starts there");
+    }
+
+    @Test
+    void theLogIsNeededFromTheOldestVersionRecoveryMayStartFrom() {
+        List<Versions.Version> kept = VERSIONS.stream().filter(v -> v.version() >= 200).toList();
+        assertEquals(64 * 300, new VersionRetention(2, 0).logNeededFrom(kept),
+                "a manual or a promotion's version is loaded whole, never replayed from");
+        assertEquals(0, new VersionRetention(2, 0).logNeededFrom(VERSIONS));
+        List<Versions.Version> manualOnly = List.of(version(200, "manual", DAY), version(400, "manual", 2 * DAY));
+        assertEquals(64 * 400, new VersionRetention(2, 0).logNeededFrom(manualOnly),
+                "the newest, whatever its reason, is where recovery starts");
     }
 
     @Test
