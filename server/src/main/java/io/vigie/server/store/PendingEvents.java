@@ -14,10 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One model's scored events by id, and its counters, in RocksDB. Only the model's writer thread
@@ -33,7 +32,7 @@ public final class PendingEvents {
     public enum Counter {
         /** Predictions made (every scoring, including re-scorings of an id). */
         PREDICTIONS,
-        /** Scored events waiting for their label (expired ones included until they are read). */
+        /** Scored events waiting for their label, within the label TTL ({@link PendingByTime}). */
         PENDING,
         /** Labels for ids never scored, or scored so long ago that RocksDB dropped them. */
         UNKNOWN,
@@ -51,6 +50,7 @@ public final class PendingEvents {
     private final Clock clock;
     private final Map<Counter, Long> counts = new EnumMap<>(Counter.class);
     private final WriteOptions writeOptions = new WriteOptions();
+    private final PendingByTime pendingByTime;
 
     PendingEvents(TtlDB db, ColumnFamilyHandle family, ColumnFamilyHandle counterFamily, String model, Duration ttl,
                   Clock clock) throws RocksDBException {
@@ -63,6 +63,16 @@ public final class PendingEvents {
         for (Counter counter : Counter.values()) {
             byte[] value = db.get(counterFamily, counterKey(counter));
             counts.put(counter, value == null ? 0L : ByteBuffer.wrap(value).getLong());
+        }
+        long legacy = counts.remove(Counter.PENDING);
+        this.pendingByTime = PendingByTime.load(db, counterFamily, ttl, pendingPrefix(), legacy, clock.millis());
+        if (legacy != 0) {
+            // the one count kept before buckets becomes a bucket, once
+            try (WriteBatch batch = new WriteBatch()) {
+                pendingByTime.persistAll(batch, counterFamily);
+                batch.delete(counterFamily, counterKey(Counter.PENDING));
+                db.write(writeOptions, batch);
+            }
         }
     }
 
@@ -100,20 +110,23 @@ public final class PendingEvents {
         List<byte[]> keys = new ArrayList<>(scorings.size());
         scorings.forEach(s -> keys.add(key(s.id())));
         List<byte[]> stored = db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
-        Set<String> inThisBatch = new HashSet<>();
-        long newlyPending = 0;
+        Map<String, Long> inThisBatch = new HashMap<>(); // id → when it was scored earlier in the batch
+        long now = clock.millis();
         try (WriteBatch batch = new WriteBatch()) {
+            pendingByTime.dropExpired(batch, counterFamily, now);
             for (int i = 0; i < scorings.size(); i++) {
                 Scoring scoring = scorings.get(i);
                 batch.put(family, keys.get(i), scoring.event().encode());
-                boolean wasPending = !inThisBatch.add(scoring.id())
-                        || stored.get(i) != null && stillPending(ScoredEvent.decode(stored.get(i)));
-                newlyPending += wasPending ? 0 : 1;
+                Long earlier = inThisBatch.put(scoring.id(), scoring.event().scoredAt());
+                ScoredEvent before = earlier != null || stored.get(i) == null ? null : ScoredEvent.decode(stored.get(i));
+                if (earlier != null) {
+                    pendingByTime.add(batch, counterFamily, earlier, -1, now); // scored again: it waits from now on
+                } else if (before != null && stillPending(before)) {
+                    pendingByTime.add(batch, counterFamily, before.scoredAt(), -1, now);
+                }
+                pendingByTime.add(batch, counterFamily, scoring.event().scoredAt(), 1, now);
             }
             count(batch, Counter.PREDICTIONS, scorings.size());
-            if (newlyPending > 0) {
-                count(batch, Counter.PENDING, newlyPending);
-            }
             db.write(writeOptions, batch);
         }
     }
@@ -145,7 +158,7 @@ public final class PendingEvents {
                     continue;
                 }
                 batch.put(family, keys.get(i), event.withLabel(mark.label(), mark.at()).encode());
-                count(batch, Counter.PENDING, -1);
+                pendingByTime.add(batch, counterFamily, event.scoredAt(), -1, clock.millis());
             }
             db.write(writeOptions, batch);
         }
@@ -165,7 +178,7 @@ public final class PendingEvents {
                 ScoredEvent event = get(id);
                 if (event != null && event.labelled()) {
                     batch.put(family, key(id), event.withLabel(-1, 0).encode());
-                    count(batch, Counter.PENDING, 1);
+                    pendingByTime.add(batch, counterFamily, event.scoredAt(), 1, clock.millis());
                     undone++;
                 }
             }
@@ -231,7 +244,7 @@ public final class PendingEvents {
     }
 
     public long count(Counter counter) {
-        return counts.get(counter);
+        return counter == Counter.PENDING ? pendingByTime.count(clock.millis()) : counts.get(counter);
     }
 
     public Duration ttl() {
@@ -251,6 +264,12 @@ public final class PendingEvents {
         byte[] prefix = counterPrefix(model);
         byte[] name = counter.name().getBytes(StandardCharsets.US_ASCII);
         return ByteBuffer.allocate(prefix.length + name.length).put(prefix).put(name).array();
+    }
+
+    /** The keys of the pending buckets: {@code <model>\0PENDING@}, then the bucket's start. */
+    private byte[] pendingPrefix() {
+        byte[] counter = counterKey(Counter.PENDING);
+        return ByteBuffer.allocate(counter.length + 1).put(counter).put((byte) '@').array();
     }
 
     /** Counter keys are {@code <model>\0<COUNTER>}: a model's counters are one contiguous range. */

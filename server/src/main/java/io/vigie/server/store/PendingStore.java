@@ -4,6 +4,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.MutableColumnFamilyOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.TtlDB;
@@ -90,6 +91,7 @@ public final class PendingStore implements AutoCloseable {
         for (int i = 1; i < handles.size(); i++) {
             String model = modelOf(descriptors.get(i).getName());
             if (ttls.containsKey(model)) {
+                compactWithin(db, handles.get(i), ttls.get(model));
                 store.families.put(model, handles.get(i));
             } else {
                 db.dropColumnFamily(handles.get(i));
@@ -104,9 +106,21 @@ public final class PendingStore implements AutoCloseable {
         ColumnFamilyHandle family = families.get(model);
         if (family == null) {
             family = db.createColumnFamilyWithTtl(new ColumnFamilyDescriptor(familyName(model), familyOptions), seconds(ttl));
+            compactWithin(db, family, ttl);
             families.put(model, family);
         }
         return new PendingEvents(db, family, counters, model, ttl, clock);
+    }
+
+    /**
+     * Has every file of a model's events compacted once it is a TTL old. RocksDB drops expired
+     * events only in the files it compacts, and compacts a level only when the one above fills it:
+     * the events of the deeper levels, most of a large store, would outlive their TTL for as long as
+     * no new write pushed them down (a 30-minute soak at 4,000 events/s with a 10-minute TTL grew
+     * by 50 MB every 5 minutes without this).
+     */
+    private static void compactWithin(TtlDB db, ColumnFamilyHandle family, Duration ttl) throws RocksDBException {
+        db.setOptions(family, MutableColumnFamilyOptions.builder().setPeriodicCompactionSeconds(seconds(ttl)).build());
     }
 
     /** Drops a deleted model's events and counters. */
