@@ -1,8 +1,9 @@
 package io.vigie.learner;
 
 import java.io.Serializable;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Online conformal prediction sets with adaptive conformal inference (Gibbs &amp; Candès 2021).
@@ -43,14 +44,27 @@ final class ConformalSets implements Serializable {
 
     /** The prediction set for a class distribution, as ascending class indices. */
     List<Integer> predictionSet(double[] probabilities) {
-        List<Integer> set = new ArrayList<>(2);
+        // immutable from the start (a set of one class, the usual case, is a shared list): the
+        // prediction keeps it without a copy, and an evaluation makes several per event
+        Integer[] set = null;
+        int size = 0;
         for (int c = 0; c < probabilities.length; c++) {
             if (1 - probabilities[c] <= of(c).threshold()) {
-                set.add(c);
+                if (set == null) {
+                    set = new Integer[probabilities.length];
+                }
+                set[size++] = c;
             }
         }
-        return set;
+        return switch (size) {
+            case 0 -> List.of();
+            case 1 -> set[0] < ONE_CLASS.size() ? ONE_CLASS.get(set[0]) : List.of(set[0]);
+            default -> List.of(Arrays.copyOf(set, size));
+        };
     }
+
+    /** The sets of one class, for the first classes. */
+    private static final List<List<Integer>> ONE_CLASS = IntStream.range(0, 64).mapToObj(List::of).toList();
 
     /**
      * Takes in a label: the probabilities and set given when the event was predicted, its true

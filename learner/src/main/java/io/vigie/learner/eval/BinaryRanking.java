@@ -17,6 +17,9 @@ public final class BinaryRanking implements java.io.Serializable {
     private double[] negatives = new double[1024];
     private int numPositives;
     private int numNegatives;
+    /** The scores sorted, kept while no score is added: both areas rank the same scores. */
+    private transient double[] sortedPositives;
+    private transient double[] sortedNegatives;
 
     /** Records the score given to the positive class, and whether the event was positive. */
     public void add(double score, boolean positive) {
@@ -38,8 +41,8 @@ public final class BinaryRanking implements java.io.Serializable {
         if (numPositives == 0 || numNegatives == 0) {
             return Double.NaN;
         }
-        double[] pos = sorted(positives, numPositives);
-        double[] neg = sorted(negatives, numNegatives);
+        double[] pos = sortedPositives();
+        double[] neg = sortedNegatives();
         double wins = 0;
         int below = 0; // negatives strictly below the current positive score
         int i = 0;
@@ -67,8 +70,8 @@ public final class BinaryRanking implements java.io.Serializable {
         if (numPositives == 0) {
             return Double.NaN;
         }
-        double[] pos = sorted(positives, numPositives);
-        double[] neg = sorted(negatives, numNegatives);
+        double[] pos = sortedPositives();
+        double[] neg = sortedNegatives();
         int p = pos.length - 1;
         int n = neg.length - 1;
         long truePositives = 0;
@@ -91,6 +94,20 @@ public final class BinaryRanking implements java.io.Serializable {
             }
         }
         return ap;
+    }
+
+    private double[] sortedPositives() {
+        if (sortedPositives == null || sortedPositives.length != numPositives) {
+            sortedPositives = sorted(positives, numPositives);
+        }
+        return sortedPositives;
+    }
+
+    private double[] sortedNegatives() {
+        if (sortedNegatives == null || sortedNegatives.length != numNegatives) {
+            sortedNegatives = sorted(negatives, numNegatives);
+        }
+        return sortedNegatives;
     }
 
     private static double[] sorted(double[] values, int count) {

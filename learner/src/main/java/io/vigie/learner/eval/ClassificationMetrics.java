@@ -83,14 +83,14 @@ public final class ClassificationMetrics implements java.io.Serializable {
         majorityCorrect -= (ringBaselineHits[slot] >> 1) & 1;
     }
 
+    /** The class seen most often so far (the first of those tied; class 0 before any). */
     private int majorityClass() {
         int majority = 0;
-        double best = 0.0;
+        long best = 0;
         for (int i = 0; i < numClasses; i++) {
-            double share = (double) trueCounts[i] / seen;
-            if (share > best) {
+            if (trueCounts[i] > best) {
                 majority = i;
-                best = share;
+                best = trueCounts[i];
             }
         }
         return majority;
