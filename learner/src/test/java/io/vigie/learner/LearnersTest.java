@@ -45,6 +45,15 @@ class LearnersTest {
     @TempDir
     Path tmp;
 
+    /** A learner of the spec that has learned the stream's next {@code events} events. */
+    private static Learner trained(ModelSpec spec, GeneratedStream stream, int events) {
+        Learner learner = Learners.create(spec, stream.schema());
+        for (int i = 0; i < events; i++) {
+            learner.learn(stream.nextInstance());
+        }
+        return learner;
+    }
+
     @ParameterizedTest
     @MethodSource("presets")
     void sameSpecSameStream_givesIdenticalPredictions(String preset) {
@@ -56,10 +65,7 @@ class LearnersTest {
     @MethodSource("serializablePresets")
     void snapshotRoundTrip_continuesExactlyAsTheOriginal(String preset) {
         GeneratedStream stream = new GeneratedStream(2, 3, 4000);
-        Learner original = Learners.create(new ModelSpec(preset, 5), stream.schema());
-        for (int i = 0; i < 2000; i++) {
-            original.learn(stream.nextInstance());
-        }
+        Learner original = trained(new ModelSpec(preset, 5), stream, 2000);
         Path file = tmp.resolve(preset + ".snapshot");
         Snapshots.write(file, original, Map.of("offset", "2000"), FIXED);
         Learner restored = Snapshots.read(file).learner();
@@ -103,10 +109,7 @@ class LearnersTest {
     @MethodSource("serializablePresets")
     void predictsWithoutChange_holds_byteForByte(String preset) {
         GeneratedStream stream = new GeneratedStream(2, 5, 2100);
-        Learner learner = Learners.create(new ModelSpec(preset, 3), stream.schema());
-        for (int i = 0; i < 2000; i++) {
-            learner.learn(stream.nextInstance());
-        }
+        Learner learner = trained(new ModelSpec(preset, 3), stream, 2000);
         if (!learner.predictsWithoutChange()) {
             return; // it makes no claim: the service serializes it on its writer thread
         }

@@ -114,9 +114,7 @@ class KafkaIngestTest {
             expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "hat")));
             Random random = new Random(11);
             for (int i = 0; i < 300; i++) {
-                JsonObject f = ServiceApiTest.features(random);
-                send(producer, topics.events(), "e" + i, new JsonObject().put("model", "cards").put("id", "e" + i).put("features", f)
-                        .put("label", ServiceApiTest.truth(f)).encode().getBytes(StandardCharsets.UTF_8));
+                send(producer, topics.events(), "e" + i, cardsEvent("e" + i, ServiceApiTest.features(random)));
                 if (i % 10 == 0) {
                     byte[] value = bad[(i / 10) % bad.length].getBytes(StandardCharsets.UTF_8);
                     sentBad.add(value);
@@ -276,9 +274,7 @@ class KafkaIngestTest {
             expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("cards", "nb")));
             Random random = new Random(5);
             for (int i = 0; i < 20; i++) {
-                JsonObject f = ServiceApiTest.features(random);
-                send(producer, topics.events(), "e" + i, new JsonObject().put("model", "cards").put("id", "e" + i).put("features", f)
-                        .put("label", ServiceApiTest.truth(f)).encode().getBytes(StandardCharsets.UTF_8));
+                send(producer, topics.events(), "e" + i, cardsEvent("e" + i, ServiceApiTest.features(random)));
             }
             eventually(() -> learned(service, "cards") == 20);
             eventually(() -> "consuming".equals(kafkaHealth(service).getString("state")));
@@ -357,6 +353,12 @@ class KafkaIngestTest {
             }
             Thread.sleep(20); // polling interval, not synchronisation: the condition decides
         }
+    }
+
+    /** A labelled event of model 'cards', its label the rule {@link ServiceApiTest#truth} gives. */
+    private static byte[] cardsEvent(String id, JsonObject features) {
+        return new JsonObject().put("model", "cards").put("id", id).put("features", features).put("label", ServiceApiTest.truth(features))
+                .encode().getBytes(StandardCharsets.UTF_8);
     }
 
     private static KafkaProducer<String, byte[]> producer() {

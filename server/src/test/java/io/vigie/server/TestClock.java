@@ -7,14 +7,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock a test moves by hand, so that TTLs expire without waiting. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
     private volatile Instant now;
 
-    TestClock(Instant start) {
+    public TestClock(Instant start) {
         now = start;
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now = now.plus(by);
     }
 

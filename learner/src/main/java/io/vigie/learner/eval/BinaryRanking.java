@@ -97,20 +97,18 @@ public final class BinaryRanking implements java.io.Serializable {
     }
 
     private double[] sortedPositives() {
-        if (sortedPositives == null || sortedPositives.length != numPositives) {
-            sortedPositives = sorted(positives, numPositives);
-        }
-        return sortedPositives;
+        return sortedPositives = sorted(sortedPositives, positives, numPositives);
     }
 
     private double[] sortedNegatives() {
-        if (sortedNegatives == null || sortedNegatives.length != numNegatives) {
-            sortedNegatives = sorted(negatives, numNegatives);
-        }
-        return sortedNegatives;
+        return sortedNegatives = sorted(sortedNegatives, negatives, numNegatives);
     }
 
-    private static double[] sorted(double[] values, int count) {
+    /** The first {@code count} values sorted: {@code last} again if it already holds them (scores are only ever added). */
+    private static double[] sorted(double[] last, double[] values, int count) {
+        if (last != null && last.length == count) {
+            return last;
+        }
         double[] copy = Arrays.copyOf(values, count);
         Arrays.sort(copy);
         return copy;

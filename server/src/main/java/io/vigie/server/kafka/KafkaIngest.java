@@ -137,7 +137,7 @@ public final class KafkaIngest implements AutoCloseable {
             consumer.subscribe(List.of(settings.topic(Topic.TRANSACTIONS), settings.topic(Topic.LABELS), settings.topic(Topic.EVENTS)));
             consume();
         } catch (Stopping | WakeupException e) {
-            health.stopped(null); // closing: nothing committed past what was logged; the next start redelivers the rest
+            // closing: nothing committed past what was logged; the next start redelivers the rest
         } catch (Throwable e) {
             health.stopped(e);
             LOG.error("Kafka ingest stopped: this instance no longer learns from Kafka (/health/ready answers 503)", e);

@@ -200,11 +200,16 @@ public final class EventLog implements AutoCloseable {
     private static void moveAside(FileChannel channel, Path file, long from, long length, long offset) throws IOException {
         try (FileChannel aside = FileChannel.open(file.resolveSibling(file.getFileName() + ".torn-" + offset),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            long copied = 0;
-            while (copied < length) {
-                copied += channel.transferTo(from + copied, length - copied, aside);
-            }
+            transfer(channel, from, length, aside);
             aside.force(true);
+        }
+    }
+
+    /** Copies {@code length} bytes from {@code position}, however many transfers that takes. */
+    static void transfer(FileChannel from, long position, long length, FileChannel to) throws IOException {
+        long copied = 0;
+        while (copied < length) {
+            copied += from.transferTo(position + copied, length - copied, to);
         }
     }
 

@@ -50,10 +50,7 @@ public final class LogRepair {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             for (Path segment : segments.values()) {
                 try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ)) {
-                    long copied = 0;
-                    while (copied < in.size()) {
-                        copied += in.transferTo(copied, in.size() - copied, out);
-                    }
+                    EventLog.transfer(in, 0, in.size(), out);
                 }
             }
             out.force(true);

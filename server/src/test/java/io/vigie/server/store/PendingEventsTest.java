@@ -1,14 +1,12 @@
 package io.vigie.server.store;
 
+import io.vigie.server.TestClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 
@@ -21,32 +19,7 @@ class PendingEventsTest {
     @TempDir
     Path dir;
 
-    /** A clock the test moves. */
-    private static final class MovingClock extends Clock {
-        long millis = Instant.parse("2026-12-06T10:00:00Z").toEpochMilli();
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
-
-    private final MovingClock clock = new MovingClock();
+    private final TestClock clock = new TestClock(Instant.parse("2026-12-06T10:00:00Z"));
 
     private PendingEvents.Scoring scoring(String id) {
         return new PendingEvents.Scoring(id, new ScoredEvent(1, clock.millis(), new double[]{1, 2},
@@ -58,13 +31,13 @@ class PendingEventsTest {
         try (PendingStore store = PendingStore.open(dir, Map.of("m", TTL), clock)) {
             PendingEvents pending = store.forModel("m", TTL);
             pending.scored(List.of(scoring("a"), scoring("b"), scoring("c")));
-            clock.millis += Duration.ofMinutes(30).toMillis();
+            clock.advance(Duration.ofMinutes(30));
             pending.scored(List.of(scoring("d"), scoring("d"))); // an id twice in a batch waits once
             ScoredEvent a = pending.get("a");
             pending.labelled(List.of(new PendingEvents.Labelled("a", a, 1, clock.millis())));
             assertEquals(3, pending.count(PendingEvents.Counter.PENDING), "b, c and d");
 
-            clock.millis += Duration.ofMinutes(31).toMillis(); // b and c are past the TTL (and at most 1/128 of it)
+            clock.advance(Duration.ofMinutes(31)); // b and c are past the TTL (and at most 1/128 of it)
             assertEquals(1, pending.count(PendingEvents.Counter.PENDING), "d alone, though b and c were never read");
             pending.scored(List.of(scoring("d"))); // scored again: it waits from now on, counted once
             assertEquals(1, pending.count(PendingEvents.Counter.PENDING));
@@ -75,7 +48,7 @@ class PendingEventsTest {
         try (PendingStore store = PendingStore.open(dir, Map.of("m", TTL), clock)) {
             PendingEvents pending = store.forModel("m", TTL);
             assertEquals(1, pending.count(PendingEvents.Counter.PENDING), "kept across a restart");
-            clock.millis += Duration.ofMinutes(61).toMillis();
+            clock.advance(Duration.ofMinutes(61));
             assertEquals(0, pending.count(PendingEvents.Counter.PENDING));
         }
     }
