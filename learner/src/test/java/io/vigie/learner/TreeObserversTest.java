@@ -1,0 +1,67 @@
+package io.vigie.learner;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vigie.learner.observers.GaussianObserver;
+import io.vigie.learner.observers.NominalObserver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Vigie's tree observers change how fast trees grow, never what they grow into. */
+class TreeObserversTest {
+
+    /**
+     * Every preset with trees, next to the same string with MOA's default observers: the same
+     * votes, bit for bit, at every step of a stream with numeric and nominal features.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ht", "hat", "arf", "arf25", "levbag", "patches"})
+    void presetTrees_voteExactlyAsWithMoasOwnObservers(String preset) {
+        String withVigie = ModelSpec.PRESETS.get(preset);
+        assertTrue(withVigie.contains(ModelSpec.TREE_OBSERVERS), preset + " names Vigie's observers");
+        String withMoa = withVigie.replace(ModelSpec.TREE_OBSERVERS, "");
+        GeneratedStream stream = new GeneratedStream(2, 11, 4000);
+        Learner vigie = Learners.create(new ModelSpec(withVigie, 3), stream.schema());
+        Learner moa = Learners.create(new ModelSpec(withMoa, 3), stream.schema());
+        for (int i = 0; stream.hasNext(); i++) {
+            Instance event = stream.nextInstance();
+            assertArrayEquals(moa.predictProba(event).probabilities(), vigie.predictProba(event).probabilities(), preset + " at event " + i);
+            moa.learn(event);
+            vigie.learn(event);
+        }
+        assertEquals(moa.state().measurements(), vigie.state().measurements(), preset + ": the same trees");
+        assertEquals(moa.state().members().stream().map(ModelState.Member::measurements).toList(),
+                vigie.state().members().stream().map(ModelState.Member::measurements).toList(), preset + ": the same members");
+    }
+
+    @Test
+    void anUntouchedObserver_isCopiedFreshWithItsOptions() {
+        GaussianObserver prototype = new GaussianObserver();
+        prototype.numBinsOption.setValue(23);
+        GaussianObserver copy = prototype.copy();
+        assertNotSame(prototype, copy);
+        assertEquals(23, copy.numBinsOption.getValue());
+        assertEquals(0, copy.getSplitPointSuggestions().length);
+    }
+
+    @Test
+    void anObserverThatHasSeenValues_isCopiedWhole() {
+        GaussianObserver numeric = new GaussianObserver();
+        numeric.observeAttributeClass(1.0, 0, 1.0);
+        numeric.observeAttributeClass(3.0, 1, 2.0);
+        assertArrayEquals(numeric.getSplitPointSuggestions(), numeric.copy().getSplitPointSuggestions());
+        assertEquals(numeric.probabilityOfAttributeValueGivenClass(2.0, 1),
+                numeric.copy().probabilityOfAttributeValueGivenClass(2.0, 1));
+
+        NominalObserver nominal = new NominalObserver();
+        nominal.observeAttributeClass(2, 1, 4.0);
+        NominalObserver copy = nominal.copy();
+        assertEquals(4.0, copy.totalWeightOfClassObservations());
+        assertEquals(nominal.probabilityOfAttributeValueGivenClass(2, 1), copy.probabilityOfAttributeValueGivenClass(2, 1));
+    }
+}
