@@ -9,7 +9,7 @@ import java.util.Set;
 public final class Learners {
     private static final String MOA_CLASSIFIERS = "moa.classifiers.";
     /** Vigie's own MOA classifiers, the only ones outside {@code moa.classifiers} a model string may name. */
-    private static final Set<String> VIGIE_CLASSIFIERS = Set.of(RandomPatches.class.getName());
+    private static final Set<String> VIGIE_CLASSIFIERS = Set.of(RandomPatches.class.getName(), AdaptiveForest.class.getName());
     /** Words in the names of MOA's options that set how many models an ensemble holds (ensembleSize, maxExperts, memberCount...). */
     private static final Set<String> MEMBER_OPTIONS = Set.of("ensemble", "expert", "member", "numclassifiers", "nummodels", "maxmodels");
 
@@ -19,7 +19,7 @@ public final class Learners {
     /**
      * A fresh, untrained learner for a schema. The spec's model is a preset or an MOA classifier
      * CLI string; only classes under {@code moa.classifiers} and Vigie's own {@link RandomPatches}
-     * are accepted, so a model string can never make the JVM load an arbitrary class.
+     * and {@link AdaptiveForest} are accepted, so a model string can never make the JVM load an arbitrary class.
      *
      * @throws ModelSpecException when the model is unknown or MOA rejects its options
      */

@@ -34,12 +34,13 @@ final class MoaLearner implements Learner, Serializable {
     /**
      * The MOA classifiers whose {@code getVotesForInstance} writes no field once they have learned
      * (read from their bytecode: ARF builds its forest on the first call only, before any
-     * snapshot), and Vigie's own patches, tested to predict byte for byte without change.
+     * snapshot), and Vigie's own patches and forest, tested to predict byte for byte without change.
      */
     private static final java.util.Set<String> PREDICT_WITHOUT_CHANGE = java.util.Set.of(
             "moa.classifiers.trees.HoeffdingTree", "moa.classifiers.trees.HoeffdingAdaptiveTree",
             "moa.classifiers.meta.AdaptiveRandomForest", "moa.classifiers.meta.LeveragingBag", "moa.classifiers.bayes.NaiveBayes",
-            "moa.classifiers.functions.NoChange", "moa.classifiers.functions.MajorityClass", RandomPatches.class.getName());
+            "moa.classifiers.functions.NoChange", "moa.classifiers.functions.MajorityClass", RandomPatches.class.getName(),
+            AdaptiveForest.class.getName());
 
     @Override
     public boolean predictsWithoutChange() {

@@ -27,7 +27,8 @@ public record ModelSpec(String model, int seed) implements Serializable {
      * {@code srp} (MOA's streaming random patches) is for evaluation only: MOA's implementation
      * cannot be serialized, so it cannot be snapshotted or served; {@code patches} is Vigie's own
      * ({@link RandomPatches}), which can. Every tree in a preset observes its features with
-     * {@link #TREE_OBSERVERS}; MOA's defaults are otherwise kept, spelled out where they are nested.
+     * {@link #TREE_OBSERVERS}, and the forests vote with {@link AdaptiveForest}: the same models as
+     * MOA's, made faster. MOA's defaults are otherwise kept, spelled out where they are nested.
      */
     public static final Map<String, String> PRESETS;
     /**
@@ -41,9 +42,9 @@ public record ModelSpec(String model, int seed) implements Serializable {
         presets.put("ht", "trees.HoeffdingTree" + TREE_OBSERVERS);
         presets.put("hat", "trees.HoeffdingAdaptiveTree" + TREE_OBSERVERS);
         String arfTree = " -l (ARFHoeffdingTree -e 2000000 -g 50 -c 0.01" + TREE_OBSERVERS + ")";
-        presets.put("arf", "meta.AdaptiveRandomForest -s 10 -j 1" + arfTree);
+        presets.put("arf", AdaptiveForest.class.getName() + " -s 10 -j 1" + arfTree);
         presets.put("levbag", "meta.LeveragingBag -s 10 -l (trees.HoeffdingTree" + TREE_OBSERVERS + ")");
-        presets.put("arf25", "meta.AdaptiveRandomForest -s 10 -j 1" + arfTree + " -o (Percentage (M * (m / 100))) -m 25");
+        presets.put("arf25", AdaptiveForest.class.getName() + " -s 10 -j 1" + arfTree + " -o (Percentage (M * (m / 100))) -m 25");
         String patchTree = " -l (trees.HoeffdingTree -g 50 -c 0.01" + TREE_OBSERVERS + ")";
         presets.put("srp", "meta.StreamingRandomPatches -s 10" + patchTree);
         presets.put("patches", RandomPatches.class.getName() + " -s 10" + patchTree);

@@ -154,7 +154,7 @@ class LearnersTest {
     @Test
     void canonicalCli_resolvesThePreset() {
         String cli = Learners.canonicalCli(new ModelSpec("arf", 42));
-        assertTrue(cli.startsWith("meta.AdaptiveRandomForest"), cli);
+        assertTrue(cli.startsWith(AdaptiveForest.class.getName()), cli);
         assertTrue(cli.contains("-s 10"), cli);
     }
 

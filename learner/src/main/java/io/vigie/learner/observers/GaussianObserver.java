@@ -11,7 +11,7 @@ import moa.classifiers.core.attributeclassobservers.GaussianNumericAttributeClas
  * continuously those copies were 44 % of the bytes allocated (JFR), so the young collections
  * that set the prediction tail came twice as often. An untouched observer is copied here by
  * constructing one with the same options; one that has observed anything is still copied by MOA,
- * whole. Trees built with it grow and predict exactly as with MOA's own (LearnersTest).
+ * whole. Trees built with it grow and predict exactly as with MOA's own (PresetsMatchMoaTest).
  */
 public final class GaussianObserver extends GaussianNumericAttributeClassObserver {
     private static final long serialVersionUID = 1L;

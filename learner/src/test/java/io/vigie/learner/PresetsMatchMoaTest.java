@@ -12,19 +12,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Vigie's tree observers change how fast trees grow, never what they grow into. */
-class TreeObserversTest {
+/**
+ * Vigie's faster parts of MOA models (the tree observers, the forest's vote) change how fast the
+ * presets learn and vote, never what they learn or vote.
+ */
+class PresetsMatchMoaTest {
 
     /**
-     * Every preset with trees, next to the same string with MOA's default observers: the same
-     * votes, bit for bit, at every step of a stream with numeric and nominal features.
+     * Every preset with trees, next to the same string with MOA's own observers and forest: the
+     * same votes, bit for bit, at every step of a stream with numeric and nominal features.
      */
     @ParameterizedTest
     @ValueSource(strings = {"ht", "hat", "arf", "arf25", "levbag", "patches"})
-    void presetTrees_voteExactlyAsWithMoasOwnObservers(String preset) {
+    void presetTrees_voteExactlyAsMoasOwn(String preset) {
         String withVigie = ModelSpec.PRESETS.get(preset);
         assertTrue(withVigie.contains(ModelSpec.TREE_OBSERVERS), preset + " names Vigie's observers");
-        String withMoa = withVigie.replace(ModelSpec.TREE_OBSERVERS, "");
+        String withMoa = withVigie.replace(ModelSpec.TREE_OBSERVERS, "").replace(AdaptiveForest.class.getName(), "meta.AdaptiveRandomForest");
         GeneratedStream stream = new GeneratedStream(2, 11, 4000);
         Learner vigie = Learners.create(new ModelSpec(withVigie, 3), stream.schema());
         Learner moa = Learners.create(new ModelSpec(withMoa, 3), stream.schema());
