@@ -24,7 +24,7 @@ public class AdaptiveForest extends AdaptiveRandomForest {
         }
         double[] combined = new double[0];
         for (ARFBaseLearner member : ensemble) {
-            double[] votes = member.getVotesForInstance(instance);
+            double[] votes = member.classifier.getVotesForInstance(instance); // read only: MOA's member copies them first
             double sum = 0;
             double absoluteSum = 0;
             for (double vote : votes) {

@@ -75,6 +75,8 @@ public final class RandomPatches extends AbstractClassifier implements MultiClas
         long correct;
         long numberOfDriftsDetected;
         long numberOfWarningsDetected;
+        /** The event projected on the patch for a vote, refilled each time: votes are asked for at every scoring. */
+        private transient Instance voting;
 
         Member(int[] features, InstancesHeader patch, Classifier classifier) {
             this.features = features;
@@ -83,7 +85,15 @@ public final class RandomPatches extends AbstractClassifier implements MultiClas
         }
 
         double[] votes(Instance instance) {
-            return classifier.getVotesForInstance(project(instance, 1));
+            if (voting == null) {
+                voting = project(instance, 1);
+            } else {
+                for (int j = 0; j < features.length; j++) {
+                    voting.setValue(j, instance.value(features[j]));
+                }
+                voting.setValue(features.length, instance.classIsMissing() ? 0 : instance.classValue());
+            }
+            return classifier.getVotesForInstance(voting);
         }
 
         /** Laplace-smoothed accuracy since the member joined. */

@@ -18,6 +18,8 @@ package io.vigie.learner.monitor;
 public enum Severity {
     NONE, INFO, WARNING, ALERT;
 
+    private final String code = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The tier of a corrected p-value and an effect (KS D or PSI, per {@code nominal}). */
     public static Severity of(double correctedP, double effect, boolean nominal) {
         double medium = 0.1;
@@ -33,6 +35,6 @@ public enum Severity {
 
     /** The lower-case name used in JSON and metrics. */
     public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return code; // asked at every scoring: made once
     }
 }
