@@ -52,6 +52,7 @@ public final class LatencyProbe {
             load.openLoop(path, bodies, 200, rate, Math.min(5, seconds)); // warm-up, not reported
             print("alone", load.openLoop(path, bodies, 200, rate, seconds));
             try (Background background = new Background(service.port(), BenchService.KEY, "probe", labelled, labels)) {
+                load.openLoop(path, bodies, 200, rate, Math.min(10, seconds)); // the learning path warms up too, not reported
                 print(String.format(Locale.ROOT, "labels %,.0f/s + page", labels), load.openLoop(path, bodies, 200, rate, seconds));
             }
         } finally {
