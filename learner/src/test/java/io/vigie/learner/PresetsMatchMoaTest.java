@@ -23,7 +23,7 @@ class PresetsMatchMoaTest {
      * same votes, bit for bit, at every step of a stream with numeric and nominal features.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"ht", "hat", "arf", "arf25", "levbag", "patches"})
+    @ValueSource(strings = {"ht", "hat", "arf", "arf25", "levbag", "srp", "patches"})
     void presetTrees_voteExactlyAsMoasOwn(String preset) {
         String withVigie = ModelSpec.PRESETS.get(preset);
         assertTrue(withVigie.contains(ModelSpec.TREE_OBSERVERS), preset + " names Vigie's observers");
