@@ -42,6 +42,40 @@ class PresetsMatchMoaTest {
                 vigie.state().members().stream().map(ModelState.Member::measurements).toList(), preset + ": the same members");
     }
 
+    /**
+     * The split candidates and the class weights on each side, against MOA's observer fed the same
+     * values: equal to the bit and of the same lengths, with a class never seen among three and a
+     * feature whose values are all equal.
+     */
+    @Test
+    void splitCandidatesAndSides_equalMoas() {
+        java.util.Random random = new java.util.Random(5);
+        for (boolean constant : new boolean[]{false, true}) {
+            GaussianObserver vigie = new GaussianObserver();
+            var moa = new moa.classifiers.core.attributeclassobservers.GaussianNumericAttributeClassObserver();
+            for (int i = 0; i < 500; i++) {
+                int label = random.nextBoolean() ? 0 : 2; // class 1 never seen
+                double value = constant ? 3.5 : random.nextGaussian() * (label + 1) + label;
+                double weight = 1 + random.nextInt(3);
+                vigie.observeAttributeClass(value, label, weight);
+                moa.observeAttributeClass(value, label, weight);
+            }
+            double[] candidates = moa.getSplitPointSuggestions();
+            assertArrayEquals(candidates, vigie.getSplitPointSuggestions());
+            assertEquals(constant, candidates.length == 0);
+            double[] probes = java.util.Arrays.copyOf(candidates, candidates.length + 3);
+            probes[candidates.length] = -100;
+            probes[candidates.length + 1] = 100;
+            probes[candidates.length + 2] = 3.5;
+            for (double probe : probes) {
+                double[][] expected = moa.getClassDistsResultingFromBinarySplit(probe);
+                double[][] actual = vigie.getClassDistsResultingFromBinarySplit(probe);
+                assertArrayEquals(expected[0], actual[0], "left of " + probe);
+                assertArrayEquals(expected[1], actual[1], "right of " + probe);
+            }
+        }
+    }
+
     @Test
     void anUntouchedObserver_isCopiedFreshWithItsOptions() {
         GaussianObserver prototype = new GaussianObserver();
