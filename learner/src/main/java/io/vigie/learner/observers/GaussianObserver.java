@@ -79,36 +79,33 @@ public final class GaussianObserver extends GaussianNumericAttributeClassObserve
     @Override
     public double[][] getClassDistsResultingFromBinarySplit(double splitValue) {
         int classes = attValDistPerClass.size();
+        double[] left = new double[classes];
+        double[] right = new double[classes];
         int leftLength = 0;
         int rightLength = 0;
         for (int i = 0; i < classes; i++) {
-            if (attValDistPerClass.get(i) != null) {
-                if (splitValue < minValueObservedPerClass.getValue(i)) {
-                    rightLength = i + 1;
-                } else if (splitValue >= maxValueObservedPerClass.getValue(i)) {
-                    leftLength = i + 1;
-                } else {
-                    leftLength = i + 1;
-                    rightLength = i + 1;
-                }
-            }
-        }
-        double[] left = new double[leftLength];
-        double[] right = new double[rightLength];
-        for (int i = 0; i < classes; i++) {
             GaussianEstimator estimator = attValDistPerClass.get(i);
-            if (estimator != null) {
-                if (splitValue < minValueObservedPerClass.getValue(i)) {
-                    right[i] += estimator.getTotalWeightObserved();
-                } else if (splitValue >= maxValueObservedPerClass.getValue(i)) {
-                    left[i] += estimator.getTotalWeightObserved();
-                } else {
-                    double[] weights = estimator.estimatedWeight_LessThan_EqualTo_GreaterThan_Value(splitValue);
-                    left[i] += weights[0] + weights[1];
-                    right[i] += weights[2];
-                }
+            if (estimator == null) {
+                continue;
+            }
+            if (splitValue < minValueObservedPerClass.getValue(i)) {
+                right[i] += estimator.getTotalWeightObserved();
+                rightLength = i + 1;
+            } else if (splitValue >= maxValueObservedPerClass.getValue(i)) {
+                left[i] += estimator.getTotalWeightObserved();
+                leftLength = i + 1;
+            } else {
+                double[] weights = estimator.estimatedWeight_LessThan_EqualTo_GreaterThan_Value(splitValue);
+                left[i] += weights[0] + weights[1];
+                right[i] += weights[2];
+                leftLength = i + 1;
+                rightLength = i + 1;
             }
         }
-        return new double[][]{left, right};
+        return new double[][]{trimmed(left, leftLength), trimmed(right, rightLength)};
+    }
+
+    private static double[] trimmed(double[] weights, int length) {
+        return length == weights.length ? weights : Arrays.copyOf(weights, length);
     }
 }
