@@ -63,15 +63,18 @@ final class PendingByTime {
         if (!live(start, nowMillis) || delta == 0) {
             return; // already out of the count
         }
-        long value = buckets.merge(start, delta, Long::sum);
-        batch.put(counters, key(start), ByteBuffer.allocate(8).putLong(value).array());
+        put(batch, counters, start, buckets.merge(start, delta, Long::sum));
     }
 
     /** Writes every bucket, in the batch. */
     void persistAll(WriteBatch batch, ColumnFamilyHandle counters) throws RocksDBException {
         for (Map.Entry<Long, Long> bucket : buckets.entrySet()) {
-            batch.put(counters, key(bucket.getKey()), ByteBuffer.allocate(8).putLong(bucket.getValue()).array());
+            put(batch, counters, bucket.getKey(), bucket.getValue());
         }
+    }
+
+    private void put(WriteBatch batch, ColumnFamilyHandle counters, long start, long count) throws RocksDBException {
+        batch.put(counters, key(start), ByteBuffer.allocate(8).putLong(count).array());
     }
 
     /** Deletes the buckets whose TTL has passed, in the batch. */
