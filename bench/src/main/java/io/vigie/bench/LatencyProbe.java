@@ -39,14 +39,10 @@ public final class LatencyProbe {
                 service.post("/v1/models/probe/events", body, 202);
             }
             List<Buffer> bodies = new ArrayList<>();
-            List<JsonObject> labelled = new ArrayList<>();
             for (int i = trained; i < events.length; i++) {
                 bodies.add(new JsonObject().put("id", "p" + i).put("features", ServiceBench.features(schema, events[i])).toBuffer());
             }
-            for (int i = 0; i < trained; i++) {
-                labelled.add(new JsonObject().put("features", ServiceBench.features(schema, events[i]))
-                        .put("label", schema.classes().get((int) events[i].classValue())));
-            }
+            List<JsonObject> labelled = ServiceBench.labelledEvents(schema, events, trained);
             HttpLoad load = new HttpLoad(service.port(), BenchService.KEY, 64);
             String path = "/v1/models/probe/predict?replace=true";
             load.openLoop(path, bodies, 200, rate, Math.min(5, seconds)); // warm-up, not reported

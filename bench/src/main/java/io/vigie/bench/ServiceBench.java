@@ -142,11 +142,7 @@ public final class ServiceBench {
                 + "queueing counts. Background: labelled events streaming to the same model at 1,000/s (batches of 100) "
                 + "and the analyst page reading the model, its timeline and its drifts every second.\n\n"
                 + "| background | load | p50 | p99 | p99.9 | errors |\n|---|---|---:|---:|---:|---:|\n");
-        List<JsonObject> labelled = new ArrayList<>();
-        for (int i = 0; i < trained; i++) {
-            labelled.add(new JsonObject().put("features", features(schema, events[i]))
-                    .put("label", schema.classes().get((int) events[i].classValue())));
-        }
+        List<JsonObject> labelled = labelledEvents(schema, events, trained);
         HttpLoad load = new HttpLoad(port, KEY, 64);
         String path = "/v1/models/predict-committee/predict?replace=true";
         for (boolean busy : new boolean[]{false, true}) {
@@ -350,6 +346,16 @@ public final class ServiceBench {
             bodies.add(new JsonObject().put("events", batch).encode());
         }
         return bodies;
+    }
+
+    /** The first {@code count} events with their labels, as the events route takes them (without ids: the background adds them). */
+    static List<JsonObject> labelledEvents(Schema schema, Instance[] events, int count) {
+        List<JsonObject> labelled = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            labelled.add(new JsonObject().put("features", features(schema, events[i]))
+                    .put("label", schema.classes().get((int) events[i].classValue())));
+        }
+        return labelled;
     }
 
     /** The labels of all events as {@code {"labels": [...]}} bodies of LABEL_BATCH labels. */
