@@ -2,9 +2,9 @@ package io.vigie.server;
 
 import io.vertx.core.json.JsonObject;
 import io.vigie.server.kafka.Topic;
+import io.vigie.server.wire.Fields;
 
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -80,9 +80,9 @@ final class ServiceConfig {
         for (String key : config.fieldNames()) {
             Type type = keys.get(key);
             if (type == null) {
-                String closest = keys.keySet().stream().min(Comparator.comparingInt(k -> distance(k, key))).orElseThrow();
+                String closest = Fields.closest(key, keys.keySet());
                 throw new IllegalArgumentException("unknown config key '" + prefix + ApiProblem.quote(key) + "'"
-                        + (distance(closest, key) <= 3 ? "; did you mean '" + prefix + closest + "'?" : "")
+                        + (closest == null ? "" : "; did you mean '" + prefix + closest + "'?")
                         + " The keys are: " + String.join(", ", keys.keySet()));
             }
             Object value = config.getValue(key);
@@ -99,25 +99,5 @@ final class ServiceConfig {
             keys.put((String) pairs[i], (Type) pairs[i + 1]);
         }
         return keys;
-    }
-
-    /** Edit distance (Levenshtein) between two keys, for the suggestion. */
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

@@ -103,8 +103,10 @@ class KafkaIngestTest {
     void badRecordsGoToDeadLetters_goodOnesAreLearned_andARedeliveryLearnsNothingTwice() throws Exception {
         String[] bad = {"not json at all", "{\"model\":\"nope\",\"id\":\"x\",\"features\":{},\"label\":\"ok\"}",
                 "{\"model\":\"cards\",\"id\":\"x\",\"label\":\"ok\"}", "{\"model\":\"cards\",\"id\":\"x\",\"features\":"
-                + "{\"amount\":1,\"hour\":2,\"channel\":\"web\"},\"label\":\"maybe\"}", "[1,2,3]"};
-        String[] reasons = {"not valid JSON", "no model named 'nope'", "'features'", "'label'", "JSON object"};
+                + "{\"amount\":1,\"hour\":2,\"channel\":\"web\"},\"label\":\"maybe\"}", "[1,2,3]",
+                "{\"model\":\"cards\",\"id\":\"x\",\"features\":{\"amount\":1,\"hour\":2,\"channel\":\"web\"},\"lable\":\"ok\"}"};
+        String[] reasons = {"not valid JSON", "no model named 'nope'", "'features'", "'label'", "JSON object",
+                "unknown field 'lable'"};
         List<byte[]> sentBad = new ArrayList<>();
         Topics topics = new Topics("mixed");
         topics.create();

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 import io.vigie.server.wire.Renderings;
 import io.vigie.server.wire.ChallengerRequest;
 import io.vigie.server.wire.DefinitionJson;
+import io.vigie.server.wire.Fields;
 
 /**
  * The {@code /v1} routes. Handlers parse and check requests on the event loop, hand model work
@@ -89,6 +90,7 @@ public final class Api {
 
     private void createKey(RoutingContext ctx) {
         JsonObject body = Bodies.object(ctx);
+        Fields.only(body, "the key request", Set.of("roles"));
         List<String> names = Json.strings(body, "roles");
         if (names.isEmpty()) {
             throw ApiProblem.invalid("'roles' must name at least one of predict, label, read, admin");
@@ -221,7 +223,9 @@ public final class Api {
 
     private void rollback(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
-        long target = Json.integer(Bodies.object(ctx), "version");
+        JsonObject body = Bodies.object(ctx);
+        Fields.only(body, "the rollback", Set.of("version"));
+        long target = Json.integer(body, "version");
         Answers.respond(ctx, 200, audited(ctx, "model.rollback", writer, writer.rollback(target).thenApply(version -> new JsonObject()
                 .put("name", writer.definition().name()).put("rolled_back_to", target).put("version", version)),
                 json -> changed(json).put("rolled_back_to", target)));
@@ -256,7 +260,9 @@ public final class Api {
 
     private void promote(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
-        String challenger = Json.string(Bodies.object(ctx), "challenger", true);
+        JsonObject body = Bodies.object(ctx);
+        Fields.only(body, "the promotion", Set.of("challenger"));
+        String challenger = Json.string(body, "challenger", true);
         Answers.respond(ctx, 200, audited(ctx, "challenger.promote", writer, writer.promote(challenger).thenApply(p -> new JsonObject()
                         .put("name", writer.definition().name()).put("promoted", p.challenger())
                         .put("former_champion_version", p.formerChampion()).put("version", p.version())),

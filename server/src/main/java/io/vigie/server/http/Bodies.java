@@ -8,11 +8,13 @@ import io.vertx.ext.web.RoutingContext;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.wire.EventJson;
+import io.vigie.server.wire.Fields;
 import io.vigie.server.wire.Json;
 import io.vigie.server.wire.JsonText;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Reads request bodies, refusing anything that is not the JSON object a route expects (400). */
 final class Bodies {
@@ -27,6 +29,7 @@ final class Bodies {
 
     /** A batch's items: the array under {@code field}, with at most {@code max} items (413 above). */
     static JsonArray batch(JsonObject body, String field, int max) {
+        Fields.only(body, "the batch", Set.of(field));
         JsonArray items = Json.array(body, field);
         if (items.isEmpty()) {
             throw ApiProblem.badRequest("'" + field + "' is empty");
@@ -51,6 +54,7 @@ final class Bodies {
                 throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
             }
             try {
+                Fields.only(event, "the event", EventJson.TO_SCORE);
                 ids.add(EventJson.id(event));
                 instances.add(EventJson.instance(schema, event));
             } catch (ApiProblem problem) {

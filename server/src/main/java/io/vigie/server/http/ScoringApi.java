@@ -18,6 +18,7 @@ import io.vigie.server.model.Models;
 import io.vigie.server.model.Outcome;
 import io.vigie.server.store.ScoredEvent;
 import io.vigie.server.wire.EventJson;
+import io.vigie.server.wire.Fields;
 import io.vigie.server.wire.Json;
 import io.vigie.server.wire.Renderings;
 
@@ -52,6 +53,7 @@ final class ScoringApi {
     private void predict(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         JsonObject body = Bodies.object(ctx);
+        Fields.only(body, "the event", EventJson.TO_SCORE);
         String id = EventJson.id(body);
         Instance instance = EventJson.instance(writer.definition().schema(), body);
         Schema schema = writer.definition().schema();
@@ -108,13 +110,17 @@ final class ScoringApi {
         Schema schema = writer.definition().schema();
         JsonObject body = Bodies.object(ctx);
         if (!body.containsKey("labels")) {
+            Fields.only(body, "the label (or a batch {\"labels\": [...]})", EventJson.LABEL);
             LabelRequest request = new LabelRequest(EventJson.id(body), EventJson.classIndex(schema, body));
             Answers.respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
         Batch<LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
                 "each label must be an object {\"id\", \"label\"}",
-                item -> new LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item)));
+                item -> {
+                    Fields.only(item, "the label", EventJson.LABEL);
+                    return new LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item));
+                });
         Answers.respondBatch(ctx, writer.label(batch.accepted()).thenApply(batch::results));
     }
 
@@ -150,6 +156,7 @@ final class ScoringApi {
     }
 
     private static EventRequest labelledEvent(Schema schema, JsonObject item) {
+        Fields.only(item, "the labelled event", EventJson.LABELLED);
         String id = EventJson.id(item);
         int label = EventJson.classIndex(schema, item);
         Instance instance = EventJson.instance(schema, item);

@@ -11,6 +11,7 @@ import io.vigie.server.ApiProblem;
 import io.vigie.server.wire.JsonText;
 import io.vigie.server.wire.Renderings;
 import io.vigie.server.wire.EventJson;
+import io.vigie.server.wire.Fields;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import io.vigie.server.store.LogRecord;
@@ -73,7 +74,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngest.class);
-    private enum Kind { TRANSACTION, LABEL, EVENT }
+    /** What a topic's records are, and the fields they carry: an event's, a label's, a labelled event's, and the model's name. */
+    private enum Kind {
+        TRANSACTION(EventJson.TO_SCORE), LABEL(EventJson.LABEL), EVENT(EventJson.LABELLED);
+
+        final java.util.Set<String> fields;
+
+        Kind(java.util.Set<String> eventFields) {
+            java.util.Set<String> fields = new java.util.HashSet<>(eventFields);
+            fields.add("model");
+            this.fields = java.util.Set.copyOf(fields);
+        }
+    }
 
     /** A usable record: its model, kind, id, source, and the parsed payload. */
     private record Item(ModelWriter writer, Kind kind, String id, LogRecord.Source source, Instance instance, int label) {
@@ -265,6 +277,7 @@ public final class KafkaIngest implements AutoCloseable {
                 throw ApiProblem.invalid("'model' must be a string naming the model");
             }
             ModelWriter writer = models.get(modelName);
+            Fields.only(json, "the record", kind.fields);
             Schema schema = writer.definition().schema();
             String id = EventJson.id(json);
             return switch (kind) {

@@ -8,6 +8,8 @@ import io.vigie.server.model.Challenger;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.Scored;
 
+import java.util.Set;
+
 /**
  * {@code POST /v1/models/{name}/challengers}: {@code {"name", "model", "seed", "mode", "share",
  * "auto_promote": {"after_events", "p_value"}}}, checked: a name like a model's (not
@@ -17,7 +19,10 @@ import io.vigie.server.model.Scored;
  */
 public record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mode, double share, Challenger.Promotion policy) {
 
+    private static final Set<String> FIELDS = Set.of("name", "model", "seed", "mode", "share", "auto_promote");
+
     public static ChallengerRequest from(JsonObject body) {
+        Fields.only(body, "the challenger", FIELDS);
         String name = Json.string(body, "name", true);
         if (!ModelDefinition.NAME.matcher(name).matches() || name.equals(Scored.CHAMPION)) {
             throw ApiProblem.invalid("'name' must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a "
@@ -49,6 +54,7 @@ public record ChallengerRequest(String name, ModelSpec spec, Challenger.Mode mod
         Challenger.Promotion policy = Challenger.Promotion.NEVER;
         if (body.containsKey("auto_promote")) {
             JsonObject auto = Json.object(body, "auto_promote", true);
+            Fields.only(auto, "'auto_promote'", Set.of("after_events", "p_value"));
             long after = Json.integer(auto, "after_events");
             double below = 0.01;
             if (auto.containsKey("p_value")) {

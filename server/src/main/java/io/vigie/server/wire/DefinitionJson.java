@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A model definition as JSON: the create request's body, the {@code model.json} stored beside the
@@ -39,12 +40,18 @@ public final class DefinitionJson implements DefinitionFormat {
         return read(JsonText.object(stored, "a model definition"), 0);
     }
 
+    private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at");
+    private static final Set<String> SCHEMA_FIELDS = Set.of("features", "classes");
+    private static final Set<String> FEATURE_FIELDS = Set.of("name", "type", "values", "optional");
+    private static final Set<String> ABSTENTION_FIELDS = Set.of("target_coverage", "gamma", "cost_error", "cost_abstain", "per_class");
+
     /**
      * Reads a create request (or a stored {@code model.json}).
      *
      * @throws ApiProblem 400 for a wrong shape, 422 for an invalid name, schema, model or setting
      */
     public static ModelDefinition read(JsonObject json, long nowMillis) {
+        Fields.only(json, "the model definition", FIELDS);
         String name = Json.string(json, "name", true);
         if (!ModelDefinition.NAME.matcher(name).matches()) {
             throw ApiProblem.invalid("'name' must be 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a "
@@ -80,12 +87,14 @@ public final class DefinitionJson implements DefinitionFormat {
     }
 
     private static Schema schema(JsonObject json) {
+        Fields.only(json, "'schema'", SCHEMA_FIELDS);
         JsonArray featuresJson = Json.array(json, "features");
         List<Feature> features = new ArrayList<>();
         for (int i = 0; i < featuresJson.size(); i++) {
             if (!(featuresJson.getValue(i) instanceof JsonObject feature)) {
                 throw ApiProblem.badRequest("'schema.features[" + i + "]' must be an object {\"name\", \"type\", \"values\"}");
             }
+            Fields.only(feature, "'schema.features[" + i + "]'", FEATURE_FIELDS);
             String name = Json.string(feature, "name", true);
             String type = feature.containsKey("type") ? Json.string(feature, "type", true) : "numeric";
             Feature f = switch (type) {
@@ -108,6 +117,7 @@ public final class DefinitionJson implements DefinitionFormat {
     }
 
     private static AbstentionSettings abstention(JsonObject json) {
+        Fields.only(json, "'abstention'", ABSTENTION_FIELDS);
         AbstentionSettings d = AbstentionSettings.DEFAULTS;
         try {
             return new AbstentionSettings(

@@ -7,11 +7,16 @@ import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 
 import java.text.Normalizer;
+import java.util.Set;
 
 /** Reads an event's id, features and label against a model's schema, the same way for HTTP and Kafka; 4xx when they do not fit. */
 public final class EventJson {
     /** Event ids go into RocksDB keys and logs: bounded. */
     static final int MAX_ID_LENGTH = 256;
+    /** The fields of an event to score, of a label and of a labelled event (on Kafka, each names its model too). */
+    public static final Set<String> TO_SCORE = Set.of("id", "features");
+    public static final Set<String> LABEL = Set.of("id", "label");
+    public static final Set<String> LABELLED = Set.of("id", "features", "label");
 
     private EventJson() {
     }
