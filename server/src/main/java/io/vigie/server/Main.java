@@ -46,6 +46,10 @@ public final class Main {
                     System.out.println(USAGE);
                     return;
                 }
+                case "--version" -> {
+                    System.out.println(BuildInfo.describe());
+                    return;
+                }
                 default -> fail("unknown option " + args[i] + "\n" + USAGE);
             }
             i++;
