@@ -92,7 +92,8 @@ public final class Main {
             }
             stopped.countDown();
         }, "vigie-shutdown"));
-        String url = "http://" + config.getString("host", "127.0.0.1") + ":" + server.port();
+        String url = (config.containsKey("tls_cert") ? "https" : "http") + "://" + config.getString("host", "127.0.0.1") + ":"
+                + server.port();
         System.out.println("Vigie listening on " + url + " (recovering models from " + config.getString("data_dir", "vigie-data") + ")");
         try {
             server.recovered().await(1, TimeUnit.HOURS);

@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -40,6 +41,7 @@ import io.vigie.server.wire.DefinitionJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -138,12 +140,34 @@ public final class VigieServer extends VerticleBase {
         front.last(router);
         routes = RouteTable.of(router);
         HttpServerOptions options = front.options();
+        String cert = config.getString("tls_cert");
+        String key = config.getString("tls_key");
+        if (cert != null || key != null) {
+            String problem = tlsProblem(cert, key);
+            if (problem != null) {
+                return Future.failedFuture(problem);
+            }
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+        }
         return front.serve(vertx.createHttpServer(options), router)
                 .listen(config.getInteger("port", 8080), config.getString("host", "127.0.0.1"))
                 .onSuccess(listening -> {
                     server = listening;
                     recover(config);
                 });
+    }
+
+    /** Why TLS cannot start from these files (both are needed, and readable), or null. */
+    private static String tlsProblem(String cert, String key) {
+        if (cert == null || key == null) {
+            return "TLS needs both config keys 'tls_cert' (a PEM certificate chain) and 'tls_key' (its PEM private key)";
+        }
+        for (String[] file : new String[][]{{"tls_cert", cert}, {"tls_key", key}}) {
+            if (!Files.isReadable(Path.of(file[1]))) {
+                return "config key '" + file[0] + "': cannot read " + file[1];
+            }
+        }
+        return null;
     }
 
     private void recover(JsonObject config) {
@@ -172,6 +196,12 @@ public final class VigieServer extends VerticleBase {
                 return null;
             }
             audit = AuditLog.open(dataDir, clock);
+            ApiKeys.Bootstrap bootstrap = loaded.bootstrapChange();
+            if (bootstrap != null) {
+                // VIGIE_ADMIN_KEY set or changed: recorded like a key made and those it replaced revoked
+                audit.append(bootstrap.id(), "admin", "key.bootstrap", null, new JsonObject().put("created_key_id", bootstrap.id())
+                        .put("revoked_key_ids", new JsonArray(bootstrap.replaced())));
+            }
             AuditLog changes = audit;
             Models opened = Models.open(dataDir, DefinitionJson.FILE, clock, settings, registry, (model, promoted) -> {
                 try {
@@ -232,6 +262,9 @@ public final class VigieServer extends VerticleBase {
             }
             if (audit != null) {
                 audit.close();
+            }
+            if (keys != null) {
+                keys.flush(); // the keys' last use, for GET /v1/keys after a restart
             }
             if (lock != null) {
                 lock.close();

@@ -64,7 +64,7 @@ class AuditLogTest {
             service.kill();
         }
         List<String> actions = entries.stream().map(e -> ((JsonObject) e).getString("action")).toList();
-        assertEquals(List.of("key.create", "model.create", "challenger.add", "challenger.add", "model.snapshot", "challenger.promote",
+        assertEquals(List.of("key.bootstrap", "key.create", "model.create", "challenger.add", "challenger.add", "model.snapshot", "challenger.promote",
                 "model.rollback", "challenger.remove", "model.create", "model.delete"), actions);
         for (int i = 0; i < entries.size(); i++) {
             JsonObject entry = entries.getJsonObject(i);
@@ -72,10 +72,10 @@ class AuditLogTest {
             assertEquals(adminKeyId, entry.getString("key_id"), "every change was made with the admin key");
             assertEquals("admin", entry.getString("role"));
         }
-        JsonObject promotion = entries.getJsonObject(5).getJsonObject("details");
+        JsonObject promotion = entries.getJsonObject(6).getJsonObject("details");
         assertEquals("forest", promotion.getString("challenger"));
         assertEquals(formerChampion, promotion.getLong("former_champion_version"));
-        JsonObject rollback = entries.getJsonObject(6).getJsonObject("details");
+        JsonObject rollback = entries.getJsonObject(7).getJsonObject("details");
         assertEquals(formerChampion, rollback.getLong("rolled_back_to"));
         assertEquals(rollback.getLong("version_before") + 1, rollback.getLong("version_after"));
 
@@ -86,10 +86,10 @@ class AuditLogTest {
         try (ServiceProcess restarted = new ServiceProcess(dataDir, null)) {
             JsonObject audit = expect(200, send(restarted, "GET", "/v1/audit", null));
             assertEquals(entries, audit.getJsonArray("entries"), "the same entries after kill -9");
-            assertEquals(1, expect(200, send(restarted, "GET", "/v1/audit?after=9", null)).getJsonArray("entries").size());
+            assertEquals(1, expect(200, send(restarted, "GET", "/v1/audit?after=10", null)).getJsonArray("entries").size());
             expect(201, send(restarted, "POST", "/v1/models/cards/versions", new JsonObject()));
-            JsonArray after = expect(200, send(restarted, "GET", "/v1/audit?after=10", null)).getJsonArray("entries");
-            assertEquals(11, after.getJsonObject(0).getLong("seq"), "numbering goes on");
+            JsonArray after = expect(200, send(restarted, "GET", "/v1/audit?after=11", null)).getJsonArray("entries");
+            assertEquals(12, after.getJsonObject(0).getLong("seq"), "numbering goes on");
             assertTrue(after.getJsonObject(0).getString("action").equals("model.snapshot"));
         }
     }

@@ -77,7 +77,11 @@ class FormatCompatibilityTest {
         }
 
         JsonArray audit = TestService.expect(200, service.get("/v1/audit")).getJsonArray("entries");
-        assertEquals(expected.getJsonArray("audit"), audit, fixture + ": audit.log reads back as written");
+        int written = expected.getJsonArray("audit").size();
+        assertEquals(expected.getJsonArray("audit"), new JsonArray(audit.getList().subList(0, Math.min(written, audit.size()))),
+                fixture + ": audit.log reads back as written");
+        // then this start's own admin key (TestService's, not the fixture's): made at start, so recorded
+        assertEquals(List.of("key.bootstrap"), audit.stream().skip(written).map(e -> ((JsonObject) e).getString("action")).toList());
         TestService.expect(201, service.post("/v1/models/ht/versions", new JsonObject()));
         JsonArray after = TestService.expect(200, service.get("/v1/audit?after=" + audit.size())).getJsonArray("entries");
         assertEquals(audit.size() + 1L, after.getJsonObject(0).getLong("seq"), fixture + ": audit.log goes on");

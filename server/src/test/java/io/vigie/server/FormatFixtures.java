@@ -122,7 +122,7 @@ final class FormatFixtures {
     private Built build(Path dataDir) throws Exception {
         ApiKeys keys = ApiKeys.load(dataDir, ADMIN_KEY, clock).keys();
         String admin = keys.authenticate(ADMIN_KEY).id();
-        ApiKeys.Created reader = keys.create(EnumSet.of(Role.READ));
+        ApiKeys.Created reader = keys.create(EnumSet.of(Role.READ), java.util.Set.of(), 0);
         AuditLog audit = AuditLog.open(dataDir, clock);
         audit.append(admin, "admin", "key.create", null, new JsonObject().put("created_key_id", reader.identity().id())
                 .put("roles", new JsonArray().add("read")));

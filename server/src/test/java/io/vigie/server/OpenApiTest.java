@@ -130,6 +130,12 @@ class OpenApiTest {
             JsonObject created = walk.admin("POST", "/v1/keys", new JsonObject().put("roles", new JsonArray().add("predict")));
             String predictKey = created.getString("key");
             walk.admin("POST", "/v1/keys", new JsonObject().put("roles", new JsonArray().add("owner")));
+            JsonObject scoped = walk.admin("POST", "/v1/keys", new JsonObject().put("roles", new JsonArray().add("read"))
+                    .put("models", new JsonArray().add("cards")).put("expires_at", "2999-01-01T00:00:00Z"));
+            walk.admin("GET", "/v1/keys", null);
+            walk.call("GET", "/v1/keys", scoped.getString("key"), null);
+            walk.admin("DELETE", "/v1/keys/" + scoped.getString("id"), null);
+            walk.admin("DELETE", "/v1/keys/" + scoped.getString("id"), null);
             walk.call("POST", "/v1/keys", null, new JsonObject().put("roles", new JsonArray().add("read")));
             walk.call("POST", "/v1/keys", predictKey, new JsonObject().put("roles", new JsonArray().add("read")));
 

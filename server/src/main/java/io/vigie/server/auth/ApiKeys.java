@@ -15,9 +15,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * dir {@code 0700}). Keys stored by earlier releases as a plain SHA-256 still authenticate; the
  * bootstrap admin key is stored anew at each start.
  *
+ * <p>A key may be scoped to some models (it reaches only their routes) and may expire. Keys are
+ * listed without their secret (id, roles, models, created, last used, expiry) and revoked by id,
+ * at once. The bootstrap admin key (VIGIE_ADMIN_KEY) is marked as such: started with another
+ * one, the service revokes the one before, so that rotating the variable rotates the key.
+ *
  * <p>A bootstrap admin key chosen by an operator must have at least {@link #MIN_LENGTH}
  * characters, {@link #MIN_DISTINCT} of them different: a short or repetitive key is refused at
  * start rather than guessed later. Generated keys are 256 random bits.
@@ -41,10 +49,29 @@ public final class ApiKeys {
     /** The fewest different characters a bootstrap admin key must hold. */
     public static final int MIN_DISTINCT = 10;
 
-    /** A known key: its id (the first 12 hex digits of its stored hash, safe to log) and its roles. */
-    public record Identity(String id, Set<Role> roles) {
+    /** How often a key's last use is noted: every request authenticates, and the minute is what an operator reads. */
+    private static final long LAST_USED_RESOLUTION_MS = 1000;
+
+    /**
+     * A known key: its id (the first 12 hex digits of its stored hash, safe to log), its roles, the
+     * models it is scoped to (empty: every model) and when it expires (0: never).
+     */
+    public record Identity(String id, Set<Role> roles, Set<String> models, long expiresAt) {
         public boolean may(Role role) {
             return roles.contains(Role.ADMIN) || roles.contains(role);
+        }
+
+        /** Whether the key reaches {@code model}'s routes. */
+        public boolean reaches(String model) {
+            return models.isEmpty() || models.contains(model);
+        }
+
+        public boolean scoped() {
+            return !models.isEmpty();
+        }
+
+        public boolean expired(long nowMillis) {
+            return expiresAt > 0 && nowMillis >= expiresAt;
         }
     }
 
@@ -52,7 +79,14 @@ public final class ApiKeys {
     public record Created(String key, Identity identity) {
     }
 
-    private record Stored(Identity identity, long createdAt, boolean legacy) {
+    private record Stored(Identity identity, long createdAt, boolean legacy, boolean bootstrap) {
+    }
+
+    /** A revocation refused: revoking the last admin key that is neither scoped nor expiring would lock every operator out. */
+    public static final class LastAdminKeyException extends Exception {
+        LastAdminKeyException(String id) {
+            super("key '" + id + "' is the last admin key for every model without an expiry: create another before revoking it");
+        }
     }
 
     private static final String PREFIX = "vigie_";
@@ -64,6 +98,8 @@ public final class ApiKeys {
     private final SecureRandom random = new SecureRandom();
     /** By stored hash: the HMAC under the secret, or, for keys stored before it, the plain SHA-256. */
     private final Map<String, Stored> byHash = new ConcurrentHashMap<>();
+    /** By key id: when it last authenticated (epoch ms), kept in memory and written with the keys. */
+    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
 
     private ApiKeys(Path file, byte[] secret, Clock clock) {
         this.file = file;
@@ -92,22 +128,36 @@ public final class ApiKeys {
                 for (Object role : key.getJsonArray("roles")) {
                     roles.add(Role.parse((String) role));
                 }
+                Set<String> models = new java.util.TreeSet<>();
+                key.getJsonArray("models", new JsonArray()).forEach(m -> models.add((String) m));
                 boolean legacy = !key.containsKey("hmac");
+                Identity identity = new Identity(key.getString("id"), roles, Set.copyOf(models), key.getLong("expires_at", 0L));
                 keys.byHash.put(legacy ? key.getString("sha256") : key.getString("hmac"),
-                        new Stored(new Identity(key.getString("id"), roles), key.getLong("created_at"), legacy));
+                        new Stored(identity, key.getLong("created_at"), legacy, key.getBoolean("bootstrap", false)));
+                if (key.containsKey("last_used_at")) {
+                    keys.lastUsed.put(identity.id(), key.getLong("last_used_at"));
+                }
             }
         }
         String generated = null;
+        Bootstrap bootstrap = null;
         if (bootstrapAdminKey != null && !bootstrapAdminKey.isBlank()) {
-            keys.bootstrap(bootstrapAdminKey);
+            bootstrap = keys.bootstrap(bootstrapAdminKey);
         } else if (keys.byHash.isEmpty()) {
-            generated = keys.create(EnumSet.of(Role.ADMIN)).key();
+            generated = keys.create(EnumSet.of(Role.ADMIN), Set.of(), 0).key();
         }
-        return new Loaded(keys, generated);
+        return new Loaded(keys, generated, bootstrap);
     }
 
-    /** The keys, and the admin key generated on first start (to print once), or null. */
-    public record Loaded(ApiKeys keys, String generatedAdminKey) {
+    /**
+     * The keys; the admin key generated on first start (to print once), or null; and what the
+     * bootstrap key changed (for the audit log), or null when it changed nothing.
+     */
+    public record Loaded(ApiKeys keys, String generatedAdminKey, Bootstrap bootstrapChange) {
+    }
+
+    /** A bootstrap admin key stored at this start, and the ids of the bootstrap keys it replaced. */
+    public record Bootstrap(String id, List<String> replaced) {
     }
 
     private static void requireStrong(String key) {
@@ -119,13 +169,31 @@ public final class ApiKeys {
         }
     }
 
-    /** The bootstrap key is an admin key, stored under the secret (replacing its plain SHA-256 from an earlier release). */
-    private synchronized void bootstrap(String key) throws IOException {
+    /**
+     * The bootstrap key is an admin key for every model, stored under the secret (replacing its
+     * plain SHA-256 from an earlier release) and marked as the bootstrap key; a bootstrap key of an
+     * earlier start that is not this one is revoked. Null when no key was made or revoked.
+     */
+    private synchronized Bootstrap bootstrap(String key) throws IOException {
+        String hash = hmac(key);
+        List<String> replaced = new ArrayList<>();
+        byHash.entrySet().removeIf(e -> {
+            boolean former = e.getValue().bootstrap() && !e.getKey().equals(hash);
+            if (former) {
+                replaced.add(e.getValue().identity().id());
+            }
+            return former;
+        });
         Stored legacy = byHash.remove(sha256(key));
-        if (!byHash.containsKey(hmac(key)) || legacy != null) {
-            Set<Role> roles = legacy != null ? legacy.identity().roles() : EnumSet.of(Role.ADMIN);
-            add(hmac(key), roles.contains(Role.ADMIN) ? roles : EnumSet.of(Role.ADMIN));
+        Stored stored = byHash.get(hash);
+        Identity identity = new Identity(hash.substring(0, 12), Set.of(Role.ADMIN), Set.of(), 0);
+        if (stored == null || !stored.bootstrap() || legacy != null || !replaced.isEmpty()) {
+            byHash.put(hash, new Stored(identity, stored != null ? stored.createdAt() : clock.millis(), false, true));
+            save();
         }
+        // a key stored anew (not the same key upgraded to the marker or the HMAC) or keys replaced: a change to audit
+        boolean created = stored == null && legacy == null;
+        return created || !replaced.isEmpty() ? new Bootstrap(identity.id(), List.copyOf(replaced)) : null;
     }
 
     /** The server's secret: read, or created (32 random bytes, the owner's alone) on first start. */
@@ -145,7 +213,10 @@ public final class ApiKeys {
         return secret;
     }
 
-    /** The identity of a presented key, or null if it is not a key of this service. */
+    /**
+     * The identity of a presented key (expired or not: the caller says which), or null if it is
+     * not a key of this service. Notes when it was used.
+     */
     public Identity authenticate(String key) {
         if (key == null) {
             return null;
@@ -155,30 +226,108 @@ public final class ApiKeys {
             Stored legacy = byHash.get(sha256(key));
             stored = legacy != null && legacy.legacy() ? legacy : null;
         }
-        return stored == null ? null : stored.identity();
+        if (stored == null) {
+            return null;
+        }
+        long now = clock.millis();
+        Long last = lastUsed.get(stored.identity().id());
+        if (last == null || now - last >= LAST_USED_RESOLUTION_MS) {
+            lastUsed.put(stored.identity().id(), now);
+        }
+        return stored.identity();
     }
 
-    /** Creates a key with roles; the returned secret is not stored anywhere. */
-    public synchronized Created create(Set<Role> roles) throws IOException {
+    /** Whether a key has expired, by this service's clock. */
+    public boolean expired(Identity identity) {
+        return identity.expired(clock.millis());
+    }
+
+    /**
+     * Creates a key with roles, scoped to {@code models} (empty: every model), expiring at
+     * {@code expiresAt} (epoch ms; 0: never); the returned secret is not stored anywhere.
+     */
+    public synchronized Created create(Set<Role> roles, Set<String> models, long expiresAt) throws IOException {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
         String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Identity identity = add(hmac(key), EnumSet.copyOf(roles));
+        String hash = hmac(key);
+        Identity identity = new Identity(hash.substring(0, 12), Set.copyOf(roles), Set.copyOf(models), expiresAt);
+        byHash.put(hash, new Stored(identity, clock.millis(), false, false));
+        save();
         return new Created(key, identity);
     }
 
-    private synchronized Identity add(String hash, Set<Role> roles) throws IOException {
-        Identity identity = new Identity(hash.substring(0, 12), Set.copyOf(roles));
-        byHash.put(hash, new Stored(identity, clock.millis(), false));
+    /**
+     * Revokes a key at once. False if no key has that id.
+     *
+     * @throws LastAdminKeyException if it is the last admin key for every model that never expires
+     */
+    public synchronized boolean revoke(String id) throws IOException, LastAdminKeyException {
+        String hash = byHash.entrySet().stream().filter(e -> e.getValue().identity().id().equals(id)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+        if (hash == null) {
+            return false;
+        }
+        boolean keeper = keepsTheServiceReachable(byHash.get(hash).identity());
+        if (keeper && byHash.values().stream().filter(s -> keepsTheServiceReachable(s.identity())).count() == 1) {
+            throw new LastAdminKeyException(id);
+        }
+        byHash.remove(hash);
+        lastUsed.remove(id);
         save();
-        return identity;
+        return true;
+    }
+
+    private static boolean keepsTheServiceReachable(Identity identity) {
+        return identity.roles().contains(Role.ADMIN) && !identity.scoped() && identity.expiresAt() == 0;
+    }
+
+    /** Every key as an operator may see it, oldest first: id, roles, models, created, last used, expiry; never a secret or hash. */
+    public List<JsonObject> describe() {
+        long now = clock.millis();
+        return byHash.values().stream().sorted(java.util.Comparator.comparingLong(Stored::createdAt)
+                .thenComparing(s -> s.identity().id())).map(s -> {
+            Identity identity = s.identity();
+            Long used = lastUsed.get(identity.id());
+            return new JsonObject().put("id", identity.id()).put("roles", codes(identity.roles()))
+                    .put("models", new JsonArray(identity.models().stream().sorted().toList()))
+                    .put("created_at", Instant.ofEpochMilli(s.createdAt()).toString())
+                    .put("last_used_at", used == null ? null : Instant.ofEpochMilli(used).toString())
+                    .put("expires_at", identity.expiresAt() == 0 ? null : Instant.ofEpochMilli(identity.expiresAt()).toString())
+                    .put("expired", identity.expired(now)).put("bootstrap", s.bootstrap());
+        }).toList();
+    }
+
+    /** Writes the keys with their last use (also done on each change), so that a restart keeps it. */
+    public synchronized void flush() throws IOException {
+        save();
+    }
+
+    private static JsonArray codes(Set<Role> roles) {
+        return new JsonArray(roles.stream().map(Role::code).sorted().toList());
     }
 
     private void save() throws IOException {
         JsonArray stored = new JsonArray();
-        byHash.forEach((hash, key) -> stored.add(new JsonObject().put("id", key.identity().id()).put(key.legacy() ? "sha256" : "hmac", hash)
-                .put("roles", new JsonArray(key.identity().roles().stream().map(Role::code).sorted().toList()))
-                .put("created_at", key.createdAt())));
+        byHash.forEach((hash, key) -> {
+            Identity identity = key.identity();
+            JsonObject json = new JsonObject().put("id", identity.id()).put(key.legacy() ? "sha256" : "hmac", hash)
+                    .put("roles", codes(identity.roles())).put("created_at", key.createdAt());
+            if (identity.scoped()) {
+                json.put("models", new JsonArray(identity.models().stream().sorted().toList()));
+            }
+            if (identity.expiresAt() > 0) {
+                json.put("expires_at", identity.expiresAt());
+            }
+            if (key.bootstrap()) {
+                json.put("bootstrap", true);
+            }
+            Long used = lastUsed.get(identity.id());
+            if (used != null) {
+                json.put("last_used_at", used);
+            }
+            stored.add(json);
+        });
         PrivateFiles.write(file, new JsonObject().put("keys", stored).encodePrettily().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -62,7 +62,9 @@ public final class Api {
 
     /** Adds the routes, each behind the role it needs. */
     public void mount(Router router) {
-        router.post("/v1/keys").handler(role(Role.ADMIN)).handler(this::createKey);
+        router.post("/v1/keys").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::createKey);
+        router.get("/v1/keys").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::listKeys);
+        router.delete("/v1/keys/:id").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::revokeKey);
         router.post("/v1/models").handler(role(Role.ADMIN)).handler(this::createModel);
         router.get("/v1/models").handler(role(Role.READ)).handler(this::listModels);
         router.get("/v1/models/:name").handler(role(Role.READ)).handler(this::getModel);
@@ -79,7 +81,7 @@ public final class Api {
         router.delete("/v1/models/:name/challengers/:challenger").handler(role(Role.ADMIN)).handler(this::removeChallenger);
         router.get("/v1/models/:name/comparison").handler(role(Role.READ)).handler(this::comparison);
         router.post("/v1/models/:name/promote").handler(role(Role.ADMIN)).handler(this::promote);
-        router.get("/v1/audit").handler(role(Role.ADMIN)).handler(this::auditEntries);
+        router.get("/v1/audit").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::auditEntries);
     }
 
     // ---- auth -------------------------------------------------------------------------------
@@ -90,7 +92,7 @@ public final class Api {
 
     private void createKey(RoutingContext ctx) {
         JsonObject body = Bodies.object(ctx);
-        Fields.only(body, "the key request", Set.of("roles"));
+        Fields.only(body, "the key request", Set.of("roles", "models", "expires_at"));
         List<String> names = Json.strings(body, "roles");
         if (names.isEmpty()) {
             throw ApiProblem.invalid("'roles' must name at least one of predict, label, read, admin");
@@ -103,21 +105,68 @@ public final class Api {
             }
             roles.add(role);
         }
+        Set<String> scope = new java.util.TreeSet<>(body.containsKey("models") ? Json.strings(body, "models") : List.of());
+        for (String model : scope) {
+            if (!ModelDefinition.NAME.matcher(model).matches()) {
+                throw ApiProblem.invalid("'models' holds '" + Json.quote(model) + "', which cannot be a model's name");
+            }
+        }
+        long expiresAt = 0;
+        if (body.containsKey("expires_at")) {
+            String text = Json.string(body, "expires_at", true);
+            try {
+                expiresAt = java.time.Instant.parse(text).toEpochMilli();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw ApiProblem.invalid("'expires_at' must be an RFC 3339 time such as 2027-01-31T00:00:00Z, got '" + Json.quote(text) + "'");
+            }
+            if (expiresAt <= clock.millis()) {
+                throw ApiProblem.invalid("'expires_at' (" + text + ") is already past");
+            }
+        }
+        long expiry = expiresAt;
         Answers.blocking(ctx, () -> {
             models.get().disk().check(); // below the reserve no key is made: it could not be stored
             ApiKeys.Created created;
             try {
-                created = keys.get().create(roles);
+                created = keys.get().create(roles, scope, expiry);
             } catch (java.io.IOException e) {
                 throw ApiProblem.unavailable("storage-failed", "the key could not be stored (" + e.getMessage() + "); no key was made", 5);
             }
-            audit(ctx, "key.create", null, new JsonObject().put("created_key_id", created.identity().id())
-                    .put("roles", new JsonArray(created.identity().roles().stream().map(Role::code).sorted().toList())));
+            audit(ctx, "key.create", null, describe(created.identity()).put("created_key_id", created.identity().id()));
             return created;
-        }, created -> ctx.response().setStatusCode(201).putHeader(
-                "Content-Type", "application/json").end(new JsonObject().put("key", created.key())
-                .put("id", created.identity().id())
-                .put("roles", new JsonArray(created.identity().roles().stream().map(Role::code).sorted().toList())).encode()));
+        }, created -> Answers.json(ctx, 201, describe(created.identity()).put("key", created.key()).put("id", created.identity().id())));
+    }
+
+    /** A key's roles, scope and expiry, as answered and audited. */
+    private static JsonObject describe(ApiKeys.Identity identity) {
+        return new JsonObject().put("roles", new JsonArray(identity.roles().stream().map(Role::code).sorted().toList()))
+                .put("models", new JsonArray(identity.models().stream().sorted().toList()))
+                .put("expires_at", identity.expiresAt() == 0 ? null : java.time.Instant.ofEpochMilli(identity.expiresAt()).toString());
+    }
+
+    private void listKeys(RoutingContext ctx) {
+        Answers.json(ctx, 200, new JsonObject().put("keys", new JsonArray(new ArrayList<>(keys.get().describe()))));
+    }
+
+    /** Revokes a key at once: the next request with it is a 401. */
+    private void revokeKey(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        Answers.blocking(ctx, () -> {
+            boolean revoked;
+            try {
+                revoked = keys.get().revoke(id);
+            } catch (ApiKeys.LastAdminKeyException e) {
+                throw ApiProblem.conflict("last-admin-key", e.getMessage());
+            } catch (java.io.IOException e) {
+                throw ApiProblem.unavailable("storage-failed", "the keys could not be stored (" + e.getMessage() + "); the key was "
+                        + "not revoked", 5);
+            }
+            if (!revoked) {
+                throw ApiProblem.notFound("unknown-key", "no key has the id '" + Json.quote(id) + "'; see GET /v1/keys");
+            }
+            audit(ctx, "key.revoke", null, new JsonObject().put("revoked_key_id", id));
+            return id;
+        }, revoked -> ctx.response().setStatusCode(204).end());
     }
 
     // ---- models -----------------------------------------------------------------------------
@@ -126,6 +175,7 @@ public final class Api {
         JsonObject body = Bodies.object(ctx);
         body.remove("created_at"); // the service sets it
         ModelDefinition definition = DefinitionJson.read(body, clock.millis());
+        Authorization.requireReach(ctx, definition.name());
         Answers.blocking(ctx, () -> {
             ModelWriter created = models.get().create(definition);
             audit(ctx, "model.create", definition.name(), new JsonObject().put("model", definition.spec().model())
@@ -137,7 +187,11 @@ public final class Api {
 
     private void listModels(RoutingContext ctx) {
         List<Future<JsonObject>> summaries = new ArrayList<>();
+        ApiKeys.Identity caller = ctx.get(Authorization.IDENTITY);
         for (ModelWriter writer : models.get().all()) {
+            if (!caller.reaches(writer.definition().name())) {
+                continue; // a key scoped to some models sees only those
+            }
             summaries.add(Future.fromCompletionStage(writer.read(Renderings::summary), ctx.vertx().getOrCreateContext()));
         }
         Future.all(summaries).onComplete(done -> {
@@ -146,7 +200,7 @@ public final class Api {
             } else {
                 JsonArray list = new JsonArray();
                 summaries.forEach(s -> list.add(s.result()));
-                models.get().failed().forEach(f -> list.add(Renderings.failed(f)));
+                models.get().failed().stream().filter(f -> caller.reaches(f.name())).forEach(f -> list.add(Renderings.failed(f)));
                 Answers.json(ctx, 200, new JsonObject().put("models", list));
             }
         });

@@ -5,6 +5,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
+import io.vigie.server.wire.Json;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -36,12 +37,16 @@ final class Authorization {
             if (identity == null) {
                 throw ApiProblem.unauthorized("the API key is not valid");
             }
+            if (apiKeys.expired(identity)) {
+                throw ApiProblem.unauthorized("the API key '" + identity.id() + "' expired at "
+                        + java.time.Instant.ofEpochMilli(identity.expiresAt()));
+            }
             ctx.put(IDENTITY, identity);
             ctx.next();
         };
     }
 
-    /** 403 unless the caller's key holds the role. */
+    /** 403 unless the caller's key holds the role and, on a model's routes, reaches that model. */
     static Handler<RoutingContext> require(Role role) {
         return ctx -> {
             ApiKeys.Identity identity = ctx.get(IDENTITY);
@@ -51,6 +56,31 @@ final class Authorization {
             if (!identity.may(role)) {
                 throw ApiProblem.forbidden("this route needs the '" + role.code() + "' role; the key has "
                         + identity.roles().stream().map(Role::code).sorted().toList());
+            }
+            String model = ctx.pathParam("name");
+            if (model != null) {
+                requireReach(ctx, model);
+            }
+            ctx.next();
+        };
+    }
+
+    /** 403 unless the caller's key reaches {@code model} (a key scoped to some models reaches only those). */
+    static void requireReach(RoutingContext ctx, String model) {
+        ApiKeys.Identity identity = ctx.get(IDENTITY);
+        if (!identity.reaches(model)) {
+            throw ApiProblem.forbidden("the key is scoped to the models " + identity.models().stream().sorted().toList()
+                    + ", not '" + Json.quote(model) + "'");
+        }
+    }
+
+    /** 403 for a key scoped to some models: keys and the audit log are every model's business. */
+    static Handler<RoutingContext> everyModel() {
+        return ctx -> {
+            ApiKeys.Identity identity = ctx.get(IDENTITY);
+            if (identity.scoped()) {
+                throw ApiProblem.forbidden("this route needs a key for every model; the key is scoped to "
+                        + identity.models().stream().sorted().toList());
             }
             ctx.next();
         };
