@@ -3,6 +3,7 @@ package io.vigie.bench;
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vigie.client.Operation;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 import io.vigie.server.kafka.LocalBroker;
@@ -151,7 +152,7 @@ public final class KafkaBench {
                 training.add(new JsonObject().put("id", "t" + i).put("features", ServiceBench.features(schema, data.instances()[i]))
                         .put("label", schema.classes().get((int) data.instances()[i].classValue())));
                 if (training.size() == 1000) {
-                    service.post("/v1/models/m/events", new JsonObject().put("events", training), 202);
+                    service.call(Operation.POST_EVENTS, new JsonObject().put("events", training), "m");
                     training = new JsonArray();
                 }
             }

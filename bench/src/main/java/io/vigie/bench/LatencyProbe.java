@@ -3,6 +3,7 @@ package io.vigie.bench;
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vigie.client.Operation;
 import io.vigie.learner.Schema;
 
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ public final class LatencyProbe {
         try (BenchService service = new BenchService(dataDir)) {
             service.createModel("probe", "committee", schema);
             for (String body : ServiceBench.eventBatches(schema, events, 0, trained)) {
-                service.post("/v1/models/probe/events", body, 202);
+                service.call(Operation.POST_EVENTS, body, "probe");
             }
             List<Buffer> bodies = new ArrayList<>();
             for (int i = trained; i < events.length; i++) {

@@ -2,6 +2,7 @@ package io.vigie.bench;
 
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.json.JsonObject;
+import io.vigie.client.Operation;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.ModelSpec;
@@ -84,7 +85,7 @@ public final class ScaleBench {
                     service.createModel("agrawal", "hat", schema);
                     for (int start = 0; start < n; start += BATCH) { // encoded a batch at a time, to keep memory small
                         for (String body : ServiceBench.eventBatches(schema, events, start, Math.min(n, start + BATCH))) {
-                            service.post("/v1/models/agrawal/events", body, 202);
+                            service.call(Operation.POST_EVENTS, body, "agrawal");
                         }
                     }
                 }
@@ -103,7 +104,7 @@ public final class ScaleBench {
                 JsonObject state;
                 try (BenchService service = new BenchService(dataDir, NO_SNAPSHOTS)) {
                     recovery = (System.nanoTime() - started) / 1e9;
-                    state = service.get("/v1/models/agrawal");
+                    state = service.get(Operation.GET_MODEL, "agrawal");
                 }
                 long replayed = state.getJsonObject("recovery").getLong("replayed");
                 if (replayed != n || state.getLong("learned") != n) {
@@ -149,7 +150,7 @@ public final class ScaleBench {
                 int next = 0;
                 for (int start = 0; start < events.length; start += 500) {
                     for (String body : ServiceBench.eventBatches(schema, events, start, Math.min(events.length, start + 500))) {
-                        requests.add(new String[]{"/v1/models/m" + (next++ % models) + "/events", body});
+                        requests.add(new String[]{"m" + (next++ % models), body});
                     }
                 }
                 long started = System.nanoTime();
@@ -159,7 +160,7 @@ public final class ScaleBench {
                     Thread thread = new Thread(() -> {
                         for (int r = client; r < requests.size(); r += 4) {
                             try {
-                                service.post(requests.get(r)[0], requests.get(r)[1], 202);
+                                service.call(Operation.POST_EVENTS, requests.get(r)[1], requests.get(r)[0]);
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
@@ -204,7 +205,7 @@ public final class ScaleBench {
             double empty = 0;
             for (long level : quick ? List.of(0L, 200_000L) : List.of(0L, 1_000_000L, 10_000_000L)) {
                 for (; pending < level; pending += 1000) {
-                    service.post("/v1/models/p/predict/batch", ServiceBench.scoringBody(schema, events, "w" + pending + "-", (int) (pending % events.length), 1000), 200);
+                    service.call(Operation.PREDICT_BATCH, ServiceBench.scoringBody(schema, events, "w" + pending + "-", (int) (pending % events.length), 1000), "p");
                 }
                 double rate = cycle(service, schema, events, cycles, 50);
                 if (level == 0) {
@@ -228,15 +229,15 @@ public final class ScaleBench {
             if (b == 5) {
                 started = System.nanoTime();
             }
-            service.post("/v1/models/p/predict/batch", ServiceBench.scoringBody(schema, events, "c" + cycles[0] + "-", from, 1000), 200);
+            service.call(Operation.PREDICT_BATCH, ServiceBench.scoringBody(schema, events, "c" + cycles[0] + "-", from, 1000), "p");
             labels.add(ServiceBench.labelsBody(schema, events, "c" + cycles[0] + "-", from, 1000));
             if (labels.size() > 5) {
-                service.post("/v1/models/p/labels", labels.poll(), 202);
+                service.call(Operation.POST_LABELS, labels.poll(), "p");
             }
         }
         double rate = batches * 1000 / ((System.nanoTime() - started) / 1e9);
         for (String body : labels) {
-            service.post("/v1/models/p/labels", body, 202);
+            service.call(Operation.POST_LABELS, body, "p");
         }
         return rate;
     }
@@ -267,7 +268,7 @@ public final class ScaleBench {
                 List<String> bodies = ServiceBench.eventBatches(schema, events, 0, events.length);
                 long started = System.nanoTime();
                 for (String body : bodies) {
-                    service.post("/v1/models/arf/events", body, 202);
+                    service.call(Operation.POST_EVENTS, body, "arf");
                 }
                 double vigie = events.length / ((System.nanoTime() - started) / 1e9);
                 service.close();

@@ -4,6 +4,7 @@ import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vigie.client.Operation;
 import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
@@ -254,7 +255,7 @@ public final class ServiceBench {
         predictAll(name, schema, events);
         long started = System.nanoTime();
         for (String body : bodies) {
-            JsonObject answer = post("/v1/models/" + name + "/labels", body, 202);
+            JsonObject answer = service.call(Operation.POST_LABELS, body, name);
             if (answer.getInteger("learned") != answer.getJsonArray("results").size()) {
                 throw new IllegalStateException("labels not all learned: " + answer.encode().substring(0, 300));
             }
@@ -268,7 +269,7 @@ public final class ServiceBench {
         service.createModel(name, preset, schema);
         long started = System.nanoTime();
         for (String body : bodies) {
-            post("/v1/models/" + name + "/events", body, 202);
+            service.call(Operation.POST_EVENTS, body, name);
         }
         return count / ((System.nanoTime() - started) / 1e9);
     }
@@ -288,17 +289,17 @@ public final class ServiceBench {
             String name = "shadows-" + challengers.size();
             service.createModel(name, "hat", schema);
             for (int i = 0; i < challengers.size(); i++) {
-                post("/v1/models/" + name + "/challengers", new JsonObject().put("name", "c" + i + "-" + challengers.get(i))
-                        .put("model", challengers.get(i)).put("seed", 2 + i), 201);
+                service.call(Operation.ADD_CHALLENGER, new JsonObject().put("name", "c" + i + "-" + challengers.get(i))
+                        .put("model", challengers.get(i)).put("seed", 2 + i), name);
             }
             long started = System.nanoTime();
             for (String body : predictBodies) {
-                post("/v1/models/" + name + "/predict/batch", body, 200);
+                service.call(Operation.PREDICT_BATCH, body, name);
             }
             double scoring = events.length / ((System.nanoTime() - started) / 1e9);
             started = System.nanoTime();
             for (String body : labelBodies) {
-                post("/v1/models/" + name + "/labels", body, 202);
+                service.call(Operation.POST_LABELS, body, name);
             }
             double learning = events.length / ((System.nanoTime() - started) / 1e9);
             if (challengers.isEmpty()) {
@@ -330,7 +331,7 @@ public final class ServiceBench {
 
     private void postEvents(String name, Schema schema, Instance[] events, int from, int to) throws Exception {
         for (String body : eventBatches(schema, events, from, to)) {
-            post("/v1/models/" + name + "/events", body, 202);
+            service.call(Operation.POST_EVENTS, body, name);
         }
     }
 
@@ -369,7 +370,7 @@ public final class ServiceBench {
 
     private void predictAll(String name, Schema schema, Instance[] events) throws Exception {
         for (String body : predictBatches(schema, events)) {
-            post("/v1/models/" + name + "/predict/batch", body, 200);
+            service.call(Operation.PREDICT_BATCH, body, name);
         }
     }
 
@@ -401,14 +402,6 @@ public final class ServiceBench {
             batch.add(new JsonObject().put("id", prefix + i).put("label", schema.classes().get((int) events[i % events.length].classValue())));
         }
         return new JsonObject().put("labels", batch).encode();
-    }
-
-    private JsonObject post(String path, JsonObject body, int expected) throws Exception {
-        return post(path, body.encode(), expected);
-    }
-
-    private JsonObject post(String path, String body, int expected) throws Exception {
-        return service.post(path, body, expected);
     }
 
     /** An event's features as the API takes them. */

@@ -2,11 +2,12 @@ package io.vigie.bench;
 
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vertx.core.json.JsonObject;
+import io.vigie.client.Operation;
+import io.vigie.client.VigieException;
 import io.vigie.learner.Schema;
 import io.vigie.server.wire.DefinitionJson;
 
 import java.lang.management.ManagementFactory;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -77,11 +78,11 @@ public final class SoakBench {
         List<Sample> samples = new ArrayList<>();
         try (BenchService service = new BenchService(dataDir)) {
             this.service = service;
-            post("/v1/models", new JsonObject().put("name", "soak").put("model", "hat").put("schema", DefinitionJson.schema(schema))
-                    .put("label_ttl", LABEL_TTL.toString()).encode(), 201);
+            service.call(Operation.CREATE_MODEL, new JsonObject().put("name", "soak").put("model", "hat")
+                    .put("schema", DefinitionJson.schema(schema)).put("label_ttl", LABEL_TTL.toString()));
             System.err.printf(Locale.ROOT, "soak: scoring %,d events that stay pending...%n", prefill);
             for (int start = 0; start < prefill; start += 1000) {
-                post("/v1/models/soak/predict/batch", ServiceBench.scoringBody(schema, events, "p", start, 1000), 200);
+                service.call(Operation.PREDICT_BATCH, ServiceBench.scoringBody(schema, events, "p", start, 1000), "soak");
             }
 
             System.err.printf(Locale.ROOT, "soak: %d minutes of mixed traffic at %,d events/s%n", minutes, EVENTS_PER_SECOND);
@@ -96,19 +97,19 @@ public final class SoakBench {
                 LockSupport.parkNanos(due - System.nanoTime());
                 int from = (int) (scored % events.length);
                 String ids = "s" + scored / BATCH + "-";
-                post("/v1/models/soak/predict/batch", ServiceBench.scoringBody(schema, events, ids, from, BATCH), 200);
+                counted(Operation.PREDICT_BATCH, ServiceBench.scoringBody(schema, events, ids, from, BATCH));
                 awaitingLabels.add(ServiceBench.labelsBody(schema, events, ids, from, BATCH));
                 scored += BATCH;
                 if (awaitingLabels.size() > LABEL_DELAY_BATCHES) {
-                    post("/v1/models/soak/labels", awaitingLabels.poll(), 202);
+                    counted(Operation.POST_LABELS, awaitingLabels.poll());
                 }
                 if ((scored / BATCH) % 40 == 0) {
-                    for (String read : List.of("/v1/models/soak", "/v1/models/soak/timeline", "/v1/models/soak/drifts")) {
-                        get(read);
+                    for (Operation read : List.of(Operation.GET_MODEL, Operation.GET_TIMELINE, Operation.GET_DRIFTS)) {
+                        counted(read, null);
                     }
                 }
                 if (System.nanoTime() >= nextSample) {
-                    long pending = new JsonObject(get("/v1/models/soak")).getLong("pending");
+                    long pending = counted(Operation.GET_MODEL, null).getLong("pending", -1L);
                     Sample s = new Sample((System.nanoTime() - started) / 6e10, rssMb(), liveHeapMb(), pending, scored, errors,
                             DiskUse.of(dataDir));
                     samples.add(s);
@@ -202,20 +203,14 @@ public final class SoakBench {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
     }
 
-    /** A request whose unexpected answer is counted as an error, and the soak goes on. */
-    private void post(String path, String body, int expected) throws Exception {
-        HttpResponse<String> response = service.send("POST", path, body);
-        if (response.statusCode() != expected) {
+    /** A call on the soak model whose refusal is counted as an error (its answer then empty), and the soak goes on. */
+    private JsonObject counted(Operation operation, String body) {
+        try {
+            return service.call(operation, body, "soak");
+        } catch (VigieException e) {
             errors++;
-            System.err.println("soak: " + path + ": " + response.statusCode() + " " + response.body());
+            System.err.println("soak: " + e.getMessage());
+            return new JsonObject();
         }
-    }
-
-    private String get(String path) throws Exception {
-        HttpResponse<String> response = service.send("GET", path, null);
-        if (response.statusCode() != 200) {
-            errors++;
-        }
-        return response.body();
     }
 }

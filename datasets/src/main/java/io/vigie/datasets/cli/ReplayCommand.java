@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vigie.client.VigieClient;
+import io.vigie.client.VigieException;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.Feature;
@@ -14,11 +16,8 @@ import io.vigie.learner.Schema;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -66,9 +65,7 @@ final class ReplayCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private String url;
-    private String key;
+    private VigieClient vigie;
     private KafkaFeed kafka;
     private long labelsSent;
 
@@ -80,8 +77,8 @@ final class ReplayCommand {
     int run(String[] argv) throws IOException, InterruptedException {
         Args args = new Args(argv, VALUED, List.of());
         String data = args.require("data");
-        url = args.get("url", "http://127.0.0.1:8080").replaceAll("/+$", "");
-        key = args.get("key", System.getenv("VIGIE_KEY"));
+        String url = args.get("url", "http://127.0.0.1:8080");
+        String key = args.get("key", System.getenv("VIGIE_KEY"));
         if (key == null) {
             throw new Args.UsageException("--key (or VIGIE_KEY) is required: an API key with the admin role");
         }
@@ -92,6 +89,7 @@ final class ReplayCommand {
         if (delay < 0 || batch < 1 || batch > MAX_LABEL_BATCH) {
             throw new Args.UsageException("--delay must be >= 0 and --batch between 1 and " + MAX_LABEL_BATCH);
         }
+        vigie = new VigieClient(url, key);
         if (args.get("kafka", null) != null) {
             kafka = new KafkaFeed(args.get("kafka", null), args.get("topics", "vigie"), json);
         }
@@ -103,11 +101,11 @@ final class ReplayCommand {
             if (args.get("target-coverage", null) != null) {
                 create.putObject("abstention").put("target_coverage", Double.parseDouble(args.get("target-coverage", null)));
             }
-            call("POST", "/v1/models", create, 201);
-            out.printf(Locale.ROOT, "Created model '%s' (%s) on %s%n", name, args.get("model", "committee"), url);
+            vigie.createModel(create);
+            out.printf(Locale.ROOT, "Created model '%s' (%s) on %s%n", name, args.get("model", "committee"), vigie.url());
             for (String challenger : challengers(args.get("challengers", ""))) {
-                call("POST", "/v1/models/" + name + "/challengers", json.createObjectNode().put("name", challenger)
-                        .put("model", challenger).put("seed", args.getLong("seed", ModelSpec.DEFAULT_SEED)), 201);
+                vigie.addChallenger(name, json.createObjectNode().put("name", challenger)
+                        .put("model", challenger).put("seed", args.getLong("seed", ModelSpec.DEFAULT_SEED)));
                 out.printf(Locale.ROOT, "Added shadow challenger '%s'%n", challenger);
             }
 
@@ -125,16 +123,14 @@ final class ReplayCommand {
                     chunk.add(stream.next());
                 }
                 deliverLabels(name, waiting, scored + 1 - Math.max(delay, 1));
-                ObjectNode request = json.createObjectNode();
-                ArrayNode events = request.putArray("events");
+                ArrayNode events = json.createArrayNode();
                 for (LabelledEvent event : chunk) {
                     scored++;
                     ObjectNode e = events.addObject().put("id", name + "-" + scored);
                     e.set("features", features(schema, event.instance().toDoubleArray()));
                     waiting.add(new Object[]{scored, schema.classes().get((int) event.instance().classValue())});
                 }
-                JsonNode predictions = kafka != null ? kafka.predict(name, events)
-                        : call("POST", "/v1/models/" + name + "/predict/batch", request, 200).get("predictions");
+                JsonNode predictions = kafka != null ? kafka.predict(name, events) : vigie.predictBatch(name, events);
                 for (JsonNode p : predictions) {
                     abstained += p.get("abstain").asBoolean() ? 1 : 0;
                 }
@@ -148,8 +144,13 @@ final class ReplayCommand {
                 progress.update(scored, 1.0);
             }
             summary(name, scored, abstained, seconds);
-        } catch (ConnectException e) {
-            throw new LearnerException("cannot reach the service at " + url + " (is ./vigie serve running?)");
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof ConnectException) {
+                throw new LearnerException("cannot reach the service at " + vigie.url() + " (is ./vigie serve running?)");
+            }
+            throw e;
+        } catch (VigieException e) {
+            throw new LearnerException(e.getMessage());
         } finally {
             if (kafka != null) {
                 kafka.close();
@@ -160,8 +161,7 @@ final class ReplayCommand {
 
     private void deliverLabels(String name, ArrayDeque<Object[]> waiting, long upTo) throws IOException, InterruptedException {
         while (!waiting.isEmpty() && (long) waiting.peek()[0] <= upTo) {
-            ObjectNode request = json.createObjectNode();
-            ArrayNode labels = request.putArray("labels");
+            ArrayNode labels = json.createArrayNode();
             while (!waiting.isEmpty() && (long) waiting.peek()[0] <= upTo && labels.size() < MAX_LABEL_BATCH) {
                 Object[] next = waiting.poll();
                 labels.addObject().put("id", name + "-" + next[0]).put("label", (String) next[1]);
@@ -172,7 +172,7 @@ final class ReplayCommand {
                 awaitLearned(name, labelsSent);
                 continue;
             }
-            JsonNode answer = call("POST", "/v1/models/" + name + "/labels", request, 202);
+            JsonNode answer = vigie.postLabels(name, labels);
             if (answer.get("learned").asInt() != labels.size()) {
                 throw new LearnerException("the service learned " + answer.get("learned").asInt() + " of " + labels.size()
                         + " labels: " + answer);
@@ -196,7 +196,7 @@ final class ReplayCommand {
     }
 
     private long learned(String name) throws IOException, InterruptedException {
-        for (JsonNode model : call("GET", "/v1/models", null, 200).get("models")) {
+        for (JsonNode model : vigie.listModels()) {
             if (model.get("name").asText().equals(name)) {
                 return model.get("learned").asLong();
             }
@@ -205,7 +205,7 @@ final class ReplayCommand {
     }
 
     private void summary(String name, long events, long abstained, double seconds) throws IOException, InterruptedException {
-        JsonNode model = call("GET", "/v1/models/" + name, null, 200);
+        JsonNode model = vigie.getModel(name);
         JsonNode m = model.get("metrics").get("cumulative");
         out.printf(Locale.ROOT, "%nReplayed %,d events in %.1f s: %,.0f events/s (each scored, then labelled)%n",
                 events, seconds, events / seconds);
@@ -216,14 +216,14 @@ final class ReplayCommand {
                 pct(m.get("accuracy")), fixed(m.get("kappa")), pct(m.get("coverage")), pct(m.get("abstention_rate")),
                 pct(m.get("selective_accuracy")));
         out.printf(Locale.ROOT, "  (abstained on %,d of %,d answers at scoring time)%n", abstained, events);
-        for (JsonNode c : call("GET", "/v1/models/" + name + "/comparison", null, 200).get("challengers")) {
+        for (JsonNode c : vigie.getComparison(name).get("challengers")) {
             JsonNode champion = c.get("champion").get("whole");
             JsonNode challenger = c.get("challenger").get("whole");
             out.printf(Locale.ROOT, "Challenger '%s' on the same %,d events: accuracy %s (champion %s), kappa %s (%s), McNemar p = %.3g%n",
                     c.get("name").asText(), c.get("events").asLong(), pct(challenger.get("accuracy")), pct(champion.get("accuracy")),
                     fixed(challenger.get("kappa")), fixed(champion.get("kappa")), c.get("mcnemar").get("p_value").asDouble());
         }
-        JsonNode input = call("GET", "/v1/models/" + name + "/drifts", null, 200).get("input");
+        JsonNode input = vigie.getDrifts(name).get("input");
         java.util.Map<String, java.util.Set<String>> bySeverity = new java.util.TreeMap<>();
         for (JsonNode alert : input.get("alerts")) {
             bySeverity.computeIfAbsent(alert.get("severity").asText(), k -> new java.util.TreeSet<>()).add(alert.get("channel").asText());
@@ -234,10 +234,10 @@ final class ReplayCommand {
         out.printf(Locale.ROOT, "Look further (Authorization: Bearer <key>):%n");
         for (String path : List.of("/v1/models/" + name, "/v1/models/" + name + "/timeline", "/v1/models/" + name + "/drifts",
                 "/v1/models/" + name + "/versions", "/v1/models/" + name + "/predictions/" + name + "-" + events)) {
-            out.println("  GET " + url + path);
+            out.println("  GET " + vigie.url() + path);
         }
-        out.println("  GET " + url + "/metrics   (Prometheus, no key)");
-        out.println("  " + url + "/   (the analyst page in a browser; type the key)");
+        out.println("  GET " + vigie.url() + "/metrics   (Prometheus, no key)");
+        out.println("  " + vigie.url() + "/   (the analyst page in a browser; type the key)");
     }
 
     private static List<String> challengers(String list) {
@@ -250,30 +250,6 @@ final class ReplayCommand {
 
     private static String fixed(JsonNode value) {
         return value == null || value.isNull() ? "n/a" : String.format(Locale.ROOT, "%.4f", value.asDouble());
-    }
-
-    private JsonNode call(String method, String path, JsonNode body, int expected) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(2))
-                .header("Authorization", "Bearer " + key)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            String detail = response.body();
-            try {
-                JsonNode problem = json.readTree(detail);
-                if (problem.has("detail")) {
-                    detail = problem.get("detail").asText();
-                }
-            } catch (IOException ignored) {
-                // not a problem document: show the body as it is
-            }
-            throw new LearnerException(method + " " + path + " answered " + response.statusCode() + ": " + detail);
-        }
-        return response.body().isEmpty() ? json.createObjectNode() : json.readTree(response.body());
     }
 
     private ObjectNode schema(Schema schema) {
