@@ -26,6 +26,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        chooseLogFormat(logFormat(args)); // first: Vert.x's JSON classes start the logging
         JsonObject options = new JsonObject();
         JsonObject kafka = new JsonObject();
         Path configFile = null;
@@ -107,6 +108,35 @@ public final class Main {
         served.set(true);
         System.out.println("Vigie ready on " + url);
         stopped.await();
+    }
+
+    /**
+     * The config file's {@code log_format}, read with Jackson alone before anything else: the first
+     * logger made reads the logging configuration, and Vert.x's JSON classes make one. A file that
+     * does not read is reported later, by the config check.
+     */
+    private static Object logFormat(String[] args) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--config")) {
+                try {
+                    com.fasterxml.jackson.databind.JsonNode format = new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(Path.of(args[i + 1]).toFile()).get("log_format");
+                    return format == null ? "text" : format.isTextual() ? format.asText() : format.toString();
+                } catch (IOException | RuntimeException e) {
+                    return "text";
+                }
+            }
+        }
+        return "text";
+    }
+
+    /** Text lines (logback.xml, the default) or JSON lines (logback-json.xml). */
+    private static void chooseLogFormat(Object format) {
+        if ("json".equals(format)) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        } else if (!"text".equals(format)) {
+            fail("config key 'log_format' must be \"text\" or \"json\", got " + format);
+        }
     }
 
     private static JsonObject readConfig(Path file) {

@@ -45,7 +45,7 @@ final class ServiceConfig {
             "min_free_bytes", Type.INTEGER, "disk_check_ms", Type.INTEGER, "max_pending_events", Type.INTEGER,
             "max_pending_bytes", Type.INTEGER, "max_ensemble_members", Type.INTEGER, "keep_versions", Type.INTEGER,
             "keep_versions_max_age_days", Type.INTEGER, "log_segment_bytes", Type.INTEGER, "replica", Type.BOOLEAN,
-            "tls_cert", Type.STRING, "tls_key", Type.STRING,
+            "tls_cert", Type.STRING, "tls_key", Type.STRING, "log_format", Type.STRING, "access_log", Type.BOOLEAN,
             "kafka", Type.OBJECT);
     private static final Map<String, Type> KAFKA_KEYS = keys(
             "bootstrap", Type.STRING, "group", Type.STRING, "instance", Type.STRING, "max_poll_records", Type.INTEGER,

@@ -37,12 +37,13 @@ public final class FrontDoor {
      * @param bodyBytesInFlight all bodies being received at once (default: an eighth of the heap)
      */
     public record Settings(int maxConnections, long headTimeoutMillis, long bodyTimeoutMillis, long requestTimeoutMillis,
-                           long maxBodyBytes, long bodyBytesInFlight) {
+                           long maxBodyBytes, long bodyBytesInFlight, boolean accessLog) {
         public static Settings from(JsonObject config) {
             return new Settings(config.getInteger("max_connections", defaultMaxConnections()),
                     config.getLong("header_timeout_ms", 10_000L), config.getLong("body_timeout_ms", 30_000L),
                     config.getLong("request_timeout_ms", 30_000L), config.getLong("max_body_bytes", 4L << 20),
-                    config.getLong("body_bytes_in_flight", Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 8)));
+                    config.getLong("body_bytes_in_flight", Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 8)),
+                    config.getBoolean("access_log", false));
         }
 
         private static int defaultMaxConnections() {
@@ -107,6 +108,10 @@ public final class FrontDoor {
     /** The first route of all: the request head arrived. */
     public void first(Router router) {
         router.route().handler(connections.requests());
+        router.route().handler(RequestIds.handler());
+        if (settings.accessLog()) {
+            router.route().handler(AccessLog.handler());
+        }
     }
 
     /**

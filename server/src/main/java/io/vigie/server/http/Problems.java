@@ -72,7 +72,9 @@ public final class Problems {
             send(ctx, http.getStatusCode() == 413 ? ApiProblem.tooLarge("the body exceeds the limit of this service")
                     : ApiProblem.badRequest(truncate(http.getMessage(), 200)));
         } else {
-            LOG.error("unexpected failure on {} {}", ctx.request().method(), truncate(ctx.request().path(), 200), failure);
+            Throwable unforeseen = failure;
+            RequestIds.logging(ctx, () -> LOG.error("unexpected failure on {} {}", ctx.request().method(),
+                    truncate(ctx.request().path(), 200), unforeseen));
             JsonObject body = new JsonObject().put("type", TYPE_BASE + "internal").put("title", "Internal error")
                     .put("status", 500).put("detail", "the service failed unexpectedly; the failure is logged")
                     .put("instance", truncate(ctx.request().path(), 200));
