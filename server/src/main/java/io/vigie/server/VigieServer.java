@@ -16,6 +16,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.micrometer.core.instrument.Gauge;
+import io.vigie.server.store.DataDirMeters;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -106,6 +108,8 @@ public final class VigieServer extends VerticleBase {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        Gauge.builder("vigie.build.info", () -> 1).description("This build: the Vigie version and the Java running it")
+                .tag("version", BuildInfo.version()).tag("java", Runtime.version().toString()).register(registry);
         Api.Limits limits = new Api.Limits(config.getInteger("max_batch", Api.Limits.DEFAULTS.maxBatch()));
         FrontDoor front = new FrontDoor(vertx, FrontDoor.Settings.from(config), registry);
         router = Router.router(vertx);
@@ -213,6 +217,7 @@ public final class VigieServer extends VerticleBase {
                             promoted.challenger(), model, e.getMessage());
                 }
             });
+            DataDirMeters.register(registry, dataDir, opened.disk());
             models = opened;
             if (kafka != null) {
                 ingest = KafkaIngest.start(kafka, opened, registry);

@@ -149,6 +149,9 @@ class KafkaIngestTest {
             }
             version = expect(200, service.get("/v1/models/cards")).getLong("version");
             assertEquals(350, version, "one log record per learned record");
+            String metrics = service.get("/metrics").body();
+            assertTrue(metrics.contains("vigie_kafka_consumer_lag_records{partition=\"0\",topic=\"" + topics.events() + "\"}"),
+                    "the ingest's lag by partition");
         }
 
         // A new consumer group reads every topic again from the start: the log already holds every

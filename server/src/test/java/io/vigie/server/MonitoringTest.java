@@ -89,7 +89,7 @@ class MonitoringTest {
 
             String metrics = service.send("GET", "/metrics", null, null).body();
             assertTrue(metrics.contains("vigie_input_drift_effect{channel=\"salary\",model=\"agrawal\"}"), "per-channel effect gauge");
-            assertTrue(metrics.contains("vigie_uncertainty_entropy_mean{model=\"agrawal\"}"));
+            assertTrue(metrics.contains("vigie_recent_entropy_mean{model=\"agrawal\"}"));
             double alertCount = metrics.lines().filter(l -> l.startsWith("vigie_input_drift_alerts_total{model=\"agrawal\",severity=\"alert\"}"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
             assertTrue(alertCount >= 2, "salary and commission alerted: " + alertCount);

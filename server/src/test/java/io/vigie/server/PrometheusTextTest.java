@@ -51,16 +51,31 @@ class PrometheusTextTest {
         }
         for (String meter : List.of("vigie_predictions_total{model=\"cards\"} 2050.0", "vigie_events_learned_total{model=\"cards\"} 50.0",
                 "vigie_labels_rejected_total{model=\"cards\",outcome=\"unknown_id\"} 1.0", "vigie_abstentions_total",
-                "vigie_pending_labels{model=\"cards\"} 2000.0", "vigie_accuracy{model=\"cards\"}", "vigie_coverage{model=\"cards\"}",
-                "vigie_abstention_rate{model=\"cards\"}", "vigie_drift_resets{model=\"cards\"}", "vigie_log_append_seconds_count",
+                "vigie_pending_labels{model=\"cards\"} 2000.0", "vigie_accuracy_ratio{model=\"cards\"}",
+                "vigie_windowed_coverage_ratio{model=\"cards\"}", "vigie_coverage_target_ratio{model=\"cards\"} 0.9",
+                "vigie_abstention_ratio{model=\"cards\"}", "vigie_drift_resets{model=\"cards\"}", "vigie_log_append_seconds_count",
+                "vigie_label_delay_seconds_count{model=\"cards\"} 50", "vigie_label_delay_seconds_bucket{model=\"cards\",le=\"60.0\"} 50",
+                "vigie_model_queue_depth{model=\"cards\"} 0.0", "vigie_model_queue_capacity{model=\"cards\"} 10000.0",
+                "vigie_data_dir_free_bytes ", "vigie_data_dir_reserve_bytes 6.7108864E7",
+                "vigie_build_info{java=\"", "vigie_http_connections_refused_total 0.0",
                 "vigie_snapshot_seconds_count{model=\"cards\"}", "vigie_http_requests_seconds_bucket", "jvm_memory_used_bytes",
                 "vigie_input_drift_effect{channel=\"amount\",model=\"cards\"}", "vigie_input_drift_severity{channel=\"model.score\",model=\"cards\"}",
-                "vigie_input_drift_alerts_total{model=\"cards\",severity=\"alert\"}", "vigie_uncertainty_entropy_mean{model=\"cards\"}",
-                "vigie_abstention_share{model=\"cards\"}", "vigie_challenger_compared{challenger=\"bayes\",model=\"cards\"} 50.0",
-                "vigie_challenger_accuracy{challenger=\"bayes\",model=\"cards\",side=\"champion\"}")) {
+                "vigie_input_drift_alerts_total{model=\"cards\",severity=\"alert\"}", "vigie_recent_entropy_mean{model=\"cards\"}",
+                "vigie_recent_abstention_ratio{model=\"cards\"}", "vigie_challenger_compared{challenger=\"bayes\",model=\"cards\"} 50.0",
+                "vigie_challenger_accuracy_ratio{challenger=\"bayes\",model=\"cards\",side=\"champion\"}")) {
             assertTrue(text.contains(meter), meter + " in /metrics");
         }
 
+        for (String measured : List.of("vigie_data_dir_size_bytes", "vigie_data_dir_free_bytes", "vigie_model_queue_depth")) {
+            String line = text.lines().filter(l -> l.startsWith(measured)).findFirst().orElseThrow(() -> new AssertionError(measured));
+            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            assertTrue(value >= 0 && !Double.isNaN(value), "a measured value, kept alive while the service runs: " + line);
+        }
+        assertTrue(Double.parseDouble(text.lines().filter(l -> l.startsWith("vigie_data_dir_size_bytes")).findFirst().orElseThrow()
+                .split(" ")[1]) > 1000, "the data dir holds the model's log and versions");
+        long predictBuckets = text.lines().filter(l -> l.startsWith("vigie_http_requests_seconds_bucket{")
+                && l.contains("route=\"/v1/models/:name/predict\"") && l.contains("status=\"200\"")).count();
+        assertEquals(10, predictBuckets, "nine buckets at the service's latencies, and +Inf");
         String amount = text.lines().filter(l -> l.startsWith("vigie_input_drift_effect{channel=\"amount\"")).findFirst().orElseThrow();
         double effect = Double.parseDouble(amount.substring(amount.lastIndexOf(' ') + 1));
         assertTrue(effect >= 0 && effect < 0.1, "the second window was compared with the first: " + amount);

@@ -1,6 +1,7 @@
 package io.vigie.server.http;
 
 import com.sun.management.UnixOperatingSystemMXBean;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -64,9 +65,9 @@ public final class FrontDoor {
         this.bodies = new JsonBody.Budget(settings.bodyBytesInFlight());
         Gauge.builder("vigie.http.connections", connections, ConnectionGuard::open).description("HTTP connections open")
                 .register(registry);
-        Gauge.builder("vigie.http.connections.refused", connections, ConnectionGuard::refused)
+        FunctionCounter.builder("vigie.http.connections.refused", connections, ConnectionGuard::refused)
                 .description("HTTP connections closed on arrival because max_connections were open").register(registry);
-        Gauge.builder("vigie.http.connections.timed.out", connections, ConnectionGuard::timedOut)
+        FunctionCounter.builder("vigie.http.connections.timed.out", connections, ConnectionGuard::timedOut)
                 .description("HTTP connections closed because no request head came within header_timeout_ms").register(registry);
         Gauge.builder("vigie.http.body.bytes.in.flight", bodies, JsonBody.Budget::used)
                 .description("Bytes of request bodies being received or held").register(registry);

@@ -108,6 +108,7 @@ public final class KafkaIngest implements AutoCloseable {
     private record DriftsPublished(int resets, long inputObserved) {
     }
     private final IngestHealth health;
+    private final ConsumerLag lag;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
 
@@ -133,6 +134,7 @@ public final class KafkaIngest implements AutoCloseable {
                 .register(registry);
         this.consumed = Counter.builder("vigie.kafka.records").description("Kafka records consumed").register(registry);
         this.health = new IngestHealth(registry, Clock.systemUTC());
+        this.lag = new ConsumerLag(registry);
         this.thread = new Thread(this::run, "vigie-kafka-ingest");
         thread.setDaemon(true);
     }
@@ -178,6 +180,7 @@ public final class KafkaIngest implements AutoCloseable {
                 retryAfter("poll", e, "Kafka poll failed");
                 continue;
             }
+            lag.update(consumer);
             if (records.isEmpty()) {
                 health.consuming();
                 continue;

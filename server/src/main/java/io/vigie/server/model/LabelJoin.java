@@ -58,6 +58,7 @@ final class LabelJoin {
                 reject(refused);
                 continue;
             }
+            meters.labelArrived(now - event.scoredAt());
             stage(request.id(), new LogRecord.Label(request.id(), request.label(), now, event, request.source()), results, i);
         }
         commit.whenCommitted(() -> answer.complete(Arrays.asList(results)));

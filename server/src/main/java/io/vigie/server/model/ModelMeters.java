@@ -37,6 +37,7 @@ final class ModelMeters implements ModelStateMachine.Listener {
     private final Counter learnFailures;
     final Timer logAppend;
     final Timer snapshot;
+    private final Timer labelDelay;
     private final Counter inputWarnings;
     private final Counter inputAlerts;
     private final List<String> channels;
@@ -54,7 +55,19 @@ final class ModelMeters implements ModelStateMachine.Listener {
     private record InputsChecked(double[] effects, Severity[] severities, double meanEntropy, double abstentionShare) {
     }
 
-    ModelMeters(MeterRegistry registry, String model, List<String> channels) {
+    /**
+     * How late labels come, from scoring to label: buckets from a minute to three months, where
+     * fraud labels fall (chargebacks take weeks).
+     */
+    private static final java.time.Duration[] LABEL_DELAYS = java.util.stream.Stream.of("PT1M", "PT10M", "PT1H", "PT6H", "P1D",
+            "P7D", "P30D", "P90D").map(java.time.Duration::parse).toArray(java.time.Duration[]::new);
+
+    /**
+     * {@code queueDepth} reads the requests waiting in the model's writer, out of {@code queueCapacity};
+     * {@code targetCoverage} is the coverage the model's prediction sets aim for.
+     */
+    ModelMeters(MeterRegistry registry, String model, List<String> channels, java.util.function.IntSupplier queueDepth,
+                int queueCapacity, double targetCoverage) {
         this.registry = registry;
         this.model = model;
         this.channels = channels;
@@ -80,14 +93,26 @@ final class ModelMeters implements ModelStateMachine.Listener {
                 .tag("model", model).register(registry));
         snapshot = add(Timer.builder("vigie.snapshot").description("Snapshots: serialize, write and fsync")
                 .tag("model", model).register(registry));
+        labelDelay = add(Timer.builder("vigie.label.delay").description("From an event's scoring to its label's arrival")
+                .tag("model", model).serviceLevelObjectives(LABEL_DELAYS).register(registry));
+        // the Supplier form: a gauge holds its object weakly, and nothing else holds this one
+        add(Gauge.builder("vigie.model.queue.depth", queueDepth::getAsInt)
+                .description("Requests waiting in the model's writer (predictions and labels); at capacity a request gets 429")
+                .tag("model", model).register(registry));
+        add(Gauge.builder("vigie.model.queue.capacity", () -> queueCapacity).description("Requests the model's writer queues per lane")
+                .tag("model", model).register(registry));
+        add(Gauge.builder("vigie.coverage.target.ratio", () -> targetCoverage)
+                .description("The coverage the model's prediction sets aim for (abstention.target_coverage)").tag("model", model)
+                .register(registry));
         gauge("vigie.model.version", model, "Sequence number of the last log record the model applied", Published::version);
         gauge("vigie.pending.labels", model, "Scored events waiting for their label", Published::pending);
-        gauge("vigie.accuracy", model, "Prequential accuracy of labelled predictions, whole stream", Published::accuracy);
-        gauge("vigie.accuracy.windowed", model, "Prequential accuracy over the last 1000 labels", Published::windowedAccuracy);
+        gauge("vigie.accuracy.ratio", model, "Prequential accuracy of labelled predictions, whole stream", Published::accuracy);
+        gauge("vigie.windowed.accuracy.ratio", model, "Prequential accuracy over the last 1000 labels", Published::windowedAccuracy);
         gauge("vigie.kappa", model, "Prequential kappa, whole stream", Published::kappa);
-        gauge("vigie.coverage", model, "Share of prediction sets that held the true class, whole stream", Published::coverage);
-        gauge("vigie.coverage.windowed", model, "Coverage over the last 1000 labels", Published::windowedCoverage);
-        gauge("vigie.abstention.rate", model, "Share of labelled predictions that abstained", Published::abstentionRate);
+        gauge("vigie.coverage.ratio", model, "Share of prediction sets that held the true class, whole stream", Published::coverage);
+        gauge("vigie.windowed.coverage.ratio", model, "Coverage over the last 1000 labels", Published::windowedCoverage);
+        gauge("vigie.abstention.ratio", model, "Share of labelled predictions that abstained, whole stream", Published::abstentionRate);
+        // a gauge, not a counter: a rollback takes the model, and its count, back
         gauge("vigie.drift.resets", model, "Committee members replaced after drift", Published::driftResets);
         inputWarnings = inputAlerts(model, Severity.WARNING);
         inputAlerts = inputAlerts(model, Severity.ALERT);
@@ -100,10 +125,10 @@ final class ModelMeters implements ModelStateMachine.Listener {
                     .description("Last input drift check's tier: 0 none, 1 info, 2 warning, 3 alert")
                     .tag("model", model).tag("channel", channels.get(c)).register(registry));
         }
-        add(Gauge.builder("vigie.uncertainty.entropy.mean", this, m -> m.inputs.meanEntropy)
+        add(Gauge.builder("vigie.recent.entropy.mean", this, m -> m.inputs.meanEntropy)
                 .description("Mean normalised entropy of the last " + InputDriftMonitor.DEFAULT_WINDOW + " predictions")
                 .tag("model", model).register(registry));
-        add(Gauge.builder("vigie.abstention.share", this, m -> m.inputs.abstentionShare)
+        add(Gauge.builder("vigie.recent.abstention.ratio", this, m -> m.inputs.abstentionShare)
                 .description("Share of the last " + InputDriftMonitor.DEFAULT_WINDOW + " predictions that abstained (no label needed)")
                 .tag("model", model).register(registry));
     }
@@ -126,6 +151,11 @@ final class ModelMeters implements ModelStateMachine.Listener {
     private <M extends Meter> M add(M meter) {
         meters.add(meter);
         return meter;
+    }
+
+    /** A label joined the event it belongs to, {@code millis} after that was scored. */
+    void labelArrived(long millis) {
+        labelDelay.record(Math.max(0, millis), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     void predicted(Prediction p) {
@@ -183,9 +213,9 @@ final class ModelMeters implements ModelStateMachine.Listener {
                         challengerGauge(name, "vigie.challenger.learned", "Labels the challenger learned", null, ChallengerFigures::learned),
                         challengerGauge(name, "vigie.challenger.compared", "Events both the champion and the challenger scored, labelled",
                                 null, ChallengerFigures::compared),
-                        challengerGauge(name, "vigie.challenger.accuracy", "Accuracy on the compared events", "challenger",
+                        challengerGauge(name, "vigie.challenger.accuracy.ratio", "Accuracy on the compared events", "challenger",
                                 ChallengerFigures::accuracy),
-                        challengerGauge(name, "vigie.challenger.accuracy", "Accuracy on the compared events", "champion",
+                        challengerGauge(name, "vigie.challenger.accuracy.ratio", "Accuracy on the compared events", "champion",
                                 ChallengerFigures::championAccuracy)));
             }
         }

@@ -63,6 +63,11 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final WriterLoop loop;
     private final FrozenWork frozen;
 
+    /** Requests waiting in the writer (none before it starts), for /metrics. */
+    private int queued() {
+        return loop == null ? 0 : loop.queued();
+    }
+
     private ModelWriter(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock, WriterSettings settings,
                         MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) throws IOException {
         this.definition = definition;
@@ -70,7 +75,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         this.pending = pending;
         this.clock = clock;
         this.settings = settings;
-        this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(definition.schema()));
+        this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(definition.schema()),
+                this::queued, settings.queueCapacity(), definition.abstention().targetCoverage());
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
         long started = System.nanoTime();
         Versions versions = new Versions(dir.resolve("versions"));

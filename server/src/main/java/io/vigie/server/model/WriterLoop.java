@@ -98,6 +98,11 @@ final class WriterLoop {
         return future;
     }
 
+    /** Requests waiting in both lanes, for the queue-depth gauge. */
+    int queued() {
+        return fast.size() + slow.size();
+    }
+
     /** Something finished elsewhere (a snapshot encoded): the loop looks again. */
     void wake() {
         signal.release();

@@ -55,6 +55,16 @@ public final class DiskGuard {
                 + mib(reserveBytes) + " kept in reserve (min_free_bytes); nothing was written, retry once space is freed", 30);
     }
 
+    /** The volume's free bytes, read again if the last reading is stale (NaN if it cannot be read). */
+    public synchronized double freeBytes() {
+        problem();
+        return free == Long.MAX_VALUE ? Double.NaN : free;
+    }
+
+    public long reserveBytes() {
+        return reserveBytes;
+    }
+
     /** Throws the disk-full problem if the volume is below the reserve. */
     public void check() {
         ApiProblem problem = problem();
