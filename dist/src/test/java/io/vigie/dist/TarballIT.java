@@ -59,7 +59,7 @@ class TarballIT {
     }
 
     @Test
-    void versionAndHelpAnswerWithoutBuildingOrWritingAnything() throws Exception {
+    void versionHelpAndEvalAnswerWithoutBuildingOrWritingAnything() throws Exception {
         List<Path> before = files(work);
         Result version = run("version");
         assertEquals(0, version.status(), version.output());
@@ -78,6 +78,9 @@ class TarballIT {
             assertEquals(0, toolHelp.status(), toolHelp.output());
             assertTrue(toolHelp.output().contains("--data"), toolHelp.output());
         }
+        Result eval = run("eval", "--data", "generator:generators.AgrawalGenerator -f 1", "--limit", "2000", "--model", "ht", "--json");
+        assertEquals(0, eval.status(), eval.output());
+        assertTrue(eval.output().contains("\"accuracy\""), "a prequential evaluation ran: " + eval.output());
         Result unknown = run("frobnicate");
         assertEquals(2, unknown.status(), unknown.output());
         assertEquals(before, files(work), "no command wrote a file");
@@ -104,6 +107,10 @@ class TarballIT {
             HttpResponse<String> state = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models/cards"))
                     .header("Authorization", "Bearer " + ADMIN).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(state.body().contains("\"learned\":1"), state.body());
+            Result replay = run("replay", "--url", url, "--key", ADMIN, "--data", "generator:generators.AgrawalGenerator -f 1",
+                    "--limit", "500", "--name", "agrawal", "--model", "ht", "--delay", "100");
+            assertEquals(0, replay.status(), replay.output());
+            assertTrue(replay.output().contains("Replayed 500 events"), replay.output());
 
             service.destroy(); // SIGTERM: in-flight requests finish, every model drains and snapshots
             assertTrue(service.waitFor(60, TimeUnit.SECONDS), "stopped within 60 s");
