@@ -186,6 +186,16 @@ public final class Schema implements Serializable {
      * and an error otherwise; a name the schema does not know is always an error.
      */
     public Instance toInstance(Map<String, ?> values) {
+        return toInstance(values, null);
+    }
+
+    /**
+     * As {@link #toInstance(Map)}, except that with {@code unknownCategory} a nominal value the
+     * schema does not know (a new merchant category) is MOA's missing value, and the feature's
+     * index is passed to it, rather than an error: a tree routes a missing value as it would an
+     * unseen one, and the event is still scored. Null: an unknown value is an error, as above.
+     */
+    public Instance toInstance(Map<String, ?> values, java.util.function.IntConsumer unknownCategory) {
         double[] row = new double[features.size() + 1];
         row[classAttribute] = Double.NaN;
         int seen = 0;
@@ -195,7 +205,7 @@ public final class Schema implements Serializable {
             if (value != null || values.containsKey(feature.name())) {
                 seen++;
             }
-            row[attributeOf(f)] = value == null ? missing(feature, "is missing") : encode(f, feature, value);
+            row[attributeOf(f)] = value == null ? missing(feature, "is missing") : encode(f, feature, value, unknownCategory);
         }
         if (seen != values.size()) {
             for (String name : values.keySet()) {
@@ -257,13 +267,17 @@ public final class Schema implements Serializable {
         return feature < classAttribute ? feature : feature + 1;
     }
 
-    private double encode(int f, Feature feature, Object value) {
+    private double encode(int f, Feature feature, Object value, java.util.function.IntConsumer unknownCategory) {
         if (feature.isNominal()) {
             String text = nominalText(value);
             if (text == null) {
                 throw new SchemaException(feature.name(), "expected one of " + feature.values() + ", got " + describe(value));
             }
             Integer index = nominalIndex.get(f).get(text);
+            if (index == null && unknownCategory != null) {
+                unknownCategory.accept(f);
+                return Double.NaN;
+            }
             return index != null ? index : missing(feature, "unknown value '" + SchemaException.shown(text) + "', valid values: " + feature.values());
         }
         if (value instanceof Number number) {

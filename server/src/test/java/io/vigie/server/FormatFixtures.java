@@ -223,7 +223,7 @@ final class FormatFixtures {
             List<EventRequest> requests = new ArrayList<>();
             for (Object item : learnMore) {
                 JsonObject event = (JsonObject) item;
-                Instance instance = EventJson.instance(schema, event);
+                Instance instance = EventJson.instance(schema, event, null);
                 instance.setClassValue(EventJson.classIndex(schema, event));
                 requests.add(new EventRequest(event.getString("id"), instance));
             }
@@ -248,7 +248,7 @@ final class FormatFixtures {
         for (Object item : probes) {
             JsonObject event = (JsonObject) item;
             ids.add(event.getString("id"));
-            instances.add(EventJson.instance(schema, event));
+            instances.add(EventJson.instance(schema, event, null));
         }
         JsonArray answers = new JsonArray();
         for (Scored scored : writer.predictAll(ids, instances, KnownIds.REPLACE).get()) {

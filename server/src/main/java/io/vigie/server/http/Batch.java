@@ -10,8 +10,9 @@ import io.vigie.server.model.Outcome;
 import io.vigie.server.model.ItemResult;
 
 /**
- * The items of a label or event batch: those that passed the checks go to the model, the others
- * keep their problem, and the answer lists every item in request order with its own status.
+ * The items of a batch (events to score, labels, labelled events): those that passed the checks
+ * go to the model, the others keep their problem, and the answer lists every item in request
+ * order with its own status.
  */
 final class Batch<T> {
     private final JsonObject[] results;
@@ -47,6 +48,27 @@ final class Batch<T> {
         }
         java.util.Set<Integer> statuses = new java.util.TreeSet<>();
         answer.getJsonArray("results").forEach(r -> statuses.add(((JsonObject) r).getInteger("status")));
+        return statuses.size() == 1 ? statuses.iterator().next() : 422;
+    }
+
+    /** The answers to the accepted items, in their order, placed among the refused items' problems. */
+    JsonArray answers(List<JsonObject> accepted) {
+        for (int i = 0; i < accepted.size(); i++) {
+            results[positions.get(i)] = accepted.get(i);
+        }
+        JsonArray all = new JsonArray();
+        for (JsonObject result : results) {
+            all.add(result);
+        }
+        return all;
+    }
+
+    /** The status of a batch of which no item was accepted: the one its items share, or 422 when they differ. */
+    int refusedStatus() {
+        java.util.Set<Integer> statuses = new java.util.TreeSet<>();
+        for (JsonObject result : results) {
+            statuses.add(result.getInteger("status"));
+        }
         return statuses.size() == 1 ? statuses.iterator().next() : 422;
     }
 

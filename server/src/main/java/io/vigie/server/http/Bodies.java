@@ -15,6 +15,7 @@ import io.vigie.server.wire.JsonText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntConsumer;
 
 /** Reads request bodies, refusing anything that is not the JSON object a route expects (400). */
 final class Bodies {
@@ -40,28 +41,30 @@ final class Bodies {
         return items;
     }
 
-    /** The ids and instances of a predict batch, in order. */
-    record Scorings(List<String> ids, List<Instance> instances) {
+    /** An event of a predict batch that can be scored. */
+    record Scoring(String id, Instance instance) {
     }
 
-    /** Reads {@code {"events": [{"id", "features"}, ...]}}: 413 above {@code maxBatch}, the first bad item's 4xx named by its index. */
-    static Scorings scorings(RoutingContext ctx, Schema schema, int maxBatch) {
+    /**
+     * Reads {@code {"events": [{"id", "features"}, ...]}} (413 above {@code maxBatch}): the events
+     * that read are accepted, each one that does not keeps its own problem, so that one bad event
+     * does not fail the others. {@code unknownCategory}: as {@link EventJson#instance}.
+     */
+    static Batch<Scoring> scorings(RoutingContext ctx, Schema schema, IntConsumer unknownCategory, int maxBatch) {
         JsonArray events = batch(object(ctx), "events", maxBatch);
-        List<String> ids = new ArrayList<>(events.size());
-        List<Instance> instances = new ArrayList<>(events.size());
+        Batch<Scoring> scorings = new Batch<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            if (!(events.getValue(i) instanceof JsonObject event)) {
-                throw ApiProblem.badRequest("events[" + i + "] must be an object {\"id\", \"features\"}");
-            }
+            JsonObject event = events.getValue(i) instanceof JsonObject o ? o : null;
             try {
+                if (event == null) {
+                    throw ApiProblem.badRequest("each event must be an object {\"id\", \"features\"}");
+                }
                 Fields.only(event, "the event", EventJson.TO_SCORE);
-                ids.add(EventJson.id(event));
-                instances.add(EventJson.instance(schema, event));
+                scorings.accept(i, new Scoring(EventJson.id(event), EventJson.instance(schema, event, unknownCategory)));
             } catch (ApiProblem problem) {
-                throw problem.status() == 400 ? ApiProblem.badRequest("events[" + i + "]: " + problem.getMessage())
-                        : ApiProblem.invalid("events[" + i + "]: " + problem.getMessage());
+                scorings.refuse(i, event, problem);
             }
         }
-        return new Scorings(ids, instances);
+        return scorings;
     }
 }

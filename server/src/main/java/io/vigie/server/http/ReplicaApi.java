@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vigie.learner.Prediction;
 import io.vigie.server.ApiProblem;
+import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.auth.Role;
 import io.vigie.server.kafka.ReplicaModels;
 import io.vigie.server.wire.EventJson;
@@ -58,18 +59,21 @@ public final class ReplicaApi {
         ReplicaModels.Served served = served(ctx);
         JsonObject body = Bodies.object(ctx);
         String id = EventJson.id(body);
-        Instance instance = EventJson.instance(served.definition().schema(), body);
+        Instance instance = EventJson.instance(served.definition().schema(), body, unknownCategories(served));
         Answers.json(ctx, 200, answer(served, id, instance));
     }
 
     private void predictBatch(RoutingContext ctx) {
         ReplicaModels.Served served = served(ctx);
-        Bodies.Scorings events = Bodies.scorings(ctx, served.definition().schema(), limits.maxBatch());
-        JsonArray predictions = new JsonArray();
-        for (int i = 0; i < events.ids().size(); i++) {
-            predictions.add(answer(served, events.ids().get(i), events.instances().get(i)));
-        }
-        Answers.json(ctx, 200, new JsonObject().put("predictions", predictions));
+        Batch<Bodies.Scoring> events = Bodies.scorings(ctx, served.definition().schema(), unknownCategories(served), limits.maxBatch());
+        java.util.List<JsonObject> predictions = events.accepted().stream().map(e -> answer(served, e.id(), e.instance())).toList();
+        Answers.json(ctx, predictions.isEmpty() ? events.refusedStatus() : 200, new JsonObject().put("predictions",
+                events.answers(predictions)));
+    }
+
+    /** A replica scores a category its schema does not list as its learner does (missing, or a 422); it counts nothing. */
+    private static java.util.function.IntConsumer unknownCategories(ReplicaModels.Served served) {
+        return served.definition().unknownValues() == ModelDefinition.UnknownValues.REJECT ? null : feature -> { };
     }
 
     private static JsonObject answer(ReplicaModels.Served served, String id, Instance instance) {

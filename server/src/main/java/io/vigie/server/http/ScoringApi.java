@@ -55,7 +55,7 @@ final class ScoringApi {
         JsonObject body = Bodies.object(ctx);
         Fields.only(body, "the event", EventJson.TO_SCORE);
         String id = EventJson.id(body);
-        Instance instance = EventJson.instance(writer.definition().schema(), body);
+        Instance instance = EventJson.instance(writer.definition().schema(), body, writer.unknownCategories());
         Schema schema = writer.definition().schema();
         boolean explain = explain(ctx);
         Answers.respond(ctx, 200, writer.predict(id, instance, explain, knownIds(ctx))
@@ -94,15 +94,23 @@ final class ScoringApi {
         throw ApiProblem.badRequest("'" + name + "' must be true or false, got '" + Json.quote(value) + "'");
     }
 
+    /**
+     * Scores the events of a batch that read; each one that does not gets its own problem in its
+     * place. 200 if any was scored, else the status the problems share (422 when they differ).
+     */
     private void predictBatch(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         Schema schema = writer.definition().schema();
-        Bodies.Scorings events = Bodies.scorings(ctx, schema, limits.maxBatch());
-        Answers.respond(ctx, 200, writer.predictAll(events.ids(), events.instances(), knownIds(ctx)).thenApply(scored -> {
-            JsonArray predictions = new JsonArray();
-            scored.forEach(s -> predictions.add(Renderings.prediction(s, schema)));
-            return new JsonObject().put("predictions", predictions);
-        }));
+        Batch<Bodies.Scoring> events = Bodies.scorings(ctx, schema, writer.unknownCategories(), limits.maxBatch());
+        KnownIds known = knownIds(ctx);
+        if (events.accepted().isEmpty()) {
+            Answers.json(ctx, events.refusedStatus(), new JsonObject().put("predictions", events.answers(List.of())));
+            return;
+        }
+        List<String> ids = events.accepted().stream().map(Bodies.Scoring::id).toList();
+        List<Instance> instances = events.accepted().stream().map(Bodies.Scoring::instance).toList();
+        Answers.respond(ctx, 200, writer.predictAll(ids, instances, known).thenApply(scored -> new JsonObject()
+                .put("predictions", events.answers(scored.stream().map(s -> Renderings.prediction(s, schema)).toList()))));
     }
 
     private void labels(RoutingContext ctx) {
@@ -129,12 +137,12 @@ final class ScoringApi {
         Schema schema = writer.definition().schema();
         JsonObject body = Bodies.object(ctx);
         if (!body.containsKey("events")) {
-            EventRequest request = labelledEvent(schema, body);
+            EventRequest request = labelledEvent(schema, writer.unknownCategories(), body);
             Answers.respond(ctx, 202, writer.learn(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
         Batch<EventRequest> batch = checkItems(Bodies.batch(body, "events", limits.maxBatch()),
-                "each event must be an object {\"id\", \"features\", \"label\"}", item -> labelledEvent(schema, item));
+                "each event must be an object {\"id\", \"features\", \"label\"}", item -> labelledEvent(schema, writer.unknownCategories(), item));
         Answers.respondBatch(ctx, writer.learn(batch.accepted()).thenApply(batch::results));
     }
 
@@ -155,11 +163,11 @@ final class ScoringApi {
         return batch;
     }
 
-    private static EventRequest labelledEvent(Schema schema, JsonObject item) {
+    private static EventRequest labelledEvent(Schema schema, java.util.function.IntConsumer unknownCategory, JsonObject item) {
         Fields.only(item, "the labelled event", EventJson.LABELLED);
         String id = EventJson.id(item);
         int label = EventJson.classIndex(schema, item);
-        Instance instance = EventJson.instance(schema, item);
+        Instance instance = EventJson.instance(schema, item, unknownCategory);
         instance.setClassValue(label);
         return new EventRequest(id, instance);
     }

@@ -284,10 +284,10 @@ public final class KafkaIngest implements AutoCloseable {
             Schema schema = writer.definition().schema();
             String id = EventJson.id(json);
             return switch (kind) {
-                case TRANSACTION -> new Item(writer, kind, id, source, EventJson.instance(schema, json), -1);
+                case TRANSACTION -> new Item(writer, kind, id, source, EventJson.instance(schema, json, writer.unknownCategories()), -1);
                 case LABEL -> new Item(writer, kind, id, source, null, EventJson.classIndex(schema, json));
                 case EVENT -> {
-                    Instance instance = EventJson.instance(schema, json);
+                    Instance instance = EventJson.instance(schema, json, writer.unknownCategories());
                     int label = EventJson.classIndex(schema, json);
                     instance.setClassValue(label);
                     yield new Item(writer, kind, id, source, instance, label);

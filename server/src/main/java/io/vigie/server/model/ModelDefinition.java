@@ -8,12 +8,22 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * What a model is, as its creator asked for it: name, schema, model spec, abstention settings
- * and how long its events wait for a label. Stored as {@code model.json} beside its log, in the
- * same JSON the create request takes ({@link io.vigie.server.wire.DefinitionJson}).
+ * What a model is, as its creator asked for it: name, schema, model spec, abstention settings,
+ * how long its events wait for a label and what a category its schema does not list means.
+ * Stored as {@code model.json} beside its log, in the same JSON the create request takes
+ * ({@link io.vigie.server.wire.DefinitionJson}).
  */
 public record ModelDefinition(String name, Schema schema, ModelSpec spec, AbstentionSettings abstention,
-                              Duration labelTtl, long createdAtMillis) {
+                              Duration labelTtl, long createdAtMillis, UnknownValues unknownValues) {
+    /** A nominal value the schema does not list: scored as a missing value (counted), or refused (422). */
+    public enum UnknownValues {
+        MISSING, REJECT;
+
+        public String code() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** Model names go into file paths and URLs: keep them plain. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     public static final Duration DEFAULT_LABEL_TTL = Duration.ofDays(30);

@@ -153,6 +153,23 @@ final class ModelMeters implements ModelStateMachine.Listener {
         return meter;
     }
 
+    /**
+     * Counts, per nominal feature, the categories its schema does not list that were scored as
+     * missing values ({@code vigie_unknown_values_total{model,feature}}); the consumer takes the
+     * feature's index.
+     */
+    java.util.function.IntConsumer unknownValues(io.vigie.learner.Schema schema) {
+        Counter[] byFeature = new Counter[schema.features().size()];
+        for (int f = 0; f < byFeature.length; f++) {
+            if (schema.features().get(f).isNominal()) {
+                byFeature[f] = add(Counter.builder("vigie.unknown.values")
+                        .description("Categories the schema does not list, scored as missing values").tag("model", model)
+                        .tag("feature", schema.features().get(f).name()).register(registry));
+            }
+        }
+        return f -> byFeature[f].increment();
+    }
+
     /** A label joined the event it belongs to, {@code millis} after that was scored. */
     void labelArrived(long millis) {
         labelDelay.record(Math.max(0, millis), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -52,6 +52,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final Clock clock;
     private final WriterSettings settings;
     private final ModelMeters meters;
+    /** Told of each category the schema does not list (scored as missing, counted); null where the model refuses them. */
+    private final java.util.function.IntConsumer unknownCategories;
     private final BiConsumer<String, Promoted> automaticPromotions;
     private final DiskGuard disk;
     private final ModelStateMachine machine;
@@ -77,6 +79,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         this.settings = settings;
         this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(definition.schema()),
                 this::queued, settings.queueCapacity(), definition.abstention().targetCoverage());
+        this.unknownCategories = definition.unknownValues() == ModelDefinition.UnknownValues.REJECT ? null
+                : meters.unknownValues(definition.schema());
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
         long started = System.nanoTime();
         Versions versions = new Versions(dir.resolve("versions"));
@@ -126,6 +130,11 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         writer.machine.stateMeasured(writer.machine.model().learner().state()); // before it serves: no read waits for it
         writer.loop.start();
         return writer;
+    }
+
+    /** What reads this model's events passes a category its schema does not list to (null: it is a 422). */
+    public java.util.function.IntConsumer unknownCategories() {
+        return unknownCategories;
     }
 
     public ModelDefinition definition() {

@@ -40,7 +40,8 @@ public final class DefinitionJson implements DefinitionFormat {
         return read(JsonText.object(stored, "a model definition"), 0);
     }
 
-    private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at");
+    private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at",
+            "unknown_values");
     private static final Set<String> SCHEMA_FIELDS = Set.of("features", "classes");
     private static final Set<String> FEATURE_FIELDS = Set.of("name", "type", "values", "optional");
     private static final Set<String> ABSTENTION_FIELDS = Set.of("target_coverage", "gamma", "cost_error", "cost_abstain", "per_class");
@@ -79,8 +80,15 @@ public final class DefinitionJson implements DefinitionFormat {
             }
         }
         long createdAt = json.containsKey("created_at") ? Json.integer(json, "created_at") : nowMillis;
+        ModelDefinition.UnknownValues unknownValues = ModelDefinition.UnknownValues.MISSING;
+        if (json.containsKey("unknown_values")) {
+            String text = Json.string(json, "unknown_values", true);
+            unknownValues = java.util.Arrays.stream(ModelDefinition.UnknownValues.values()).filter(u -> u.code().equals(text))
+                    .findFirst().orElseThrow(() -> ApiProblem.invalid("'unknown_values' must be \"missing\" (a category the schema "
+                            + "does not list is scored as a missing value) or \"reject\" (422); got '" + Json.quote(text) + "'"));
+        }
         try {
-            return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt);
+            return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt, unknownValues);
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }
@@ -147,6 +155,7 @@ public final class DefinitionJson implements DefinitionFormat {
                         .put("cost_abstain", abstention.costAbstain())
                         .put("per_class", abstention.perClass()))
                 .put("label_ttl", definition.labelTtl().toString())
+                .put("unknown_values", definition.unknownValues().code())
                 .put("created_at", definition.createdAtMillis());
     }
 

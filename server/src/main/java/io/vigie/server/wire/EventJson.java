@@ -48,11 +48,15 @@ public final class EventJson {
         return Normalizer.normalize(id, Normalizer.Form.NFC);
     }
 
-    /** The event's {@code features} object as an instance of the schema. */
-    public static Instance instance(Schema schema, JsonObject event) {
+    /**
+     * The event's {@code features} object as an instance of the schema. With {@code unknownCategory},
+     * a category the schema does not list is a missing value reported to it (by feature index);
+     * without, it is a 422.
+     */
+    public static Instance instance(Schema schema, JsonObject event, java.util.function.IntConsumer unknownCategory) {
         JsonObject features = Json.object(event, "features", true);
         try {
-            return schema.toInstance(features.getMap());
+            return schema.toInstance(features.getMap(), unknownCategory);
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }

@@ -52,7 +52,8 @@ class ModelStateMachineTest {
     }
 
     private static ModelDefinition definition(String model) {
-        return new ModelDefinition("m", schema, new ModelSpec(model, 1), AbstentionSettings.DEFAULTS, Duration.ofDays(30), T0);
+        return new ModelDefinition("m", schema, new ModelSpec(model, 1), AbstentionSettings.DEFAULTS, Duration.ofDays(30), T0,
+                ModelDefinition.UnknownValues.MISSING);
     }
 
     private static ModelStateMachine fresh(String model, Counting listener) {
