@@ -43,12 +43,7 @@ final class Batch<T> {
      * share, or 422 when they differ. A batch of which nothing was accepted is not accepted.
      */
     static int status(JsonObject answer) {
-        if (answer.getInteger("learned") > 0) {
-            return 202;
-        }
-        java.util.Set<Integer> statuses = new java.util.TreeSet<>();
-        answer.getJsonArray("results").forEach(r -> statuses.add(((JsonObject) r).getInteger("status")));
-        return statuses.size() == 1 ? statuses.iterator().next() : 422;
+        return answer.getInteger("learned") > 0 ? 202 : sharedStatus(answer.getJsonArray("results"));
     }
 
     /** The answers to the accepted items, in their order, placed among the refused items' problems. */
@@ -65,10 +60,13 @@ final class Batch<T> {
 
     /** The status of a batch of which no item was accepted: the one its items share, or 422 when they differ. */
     int refusedStatus() {
+        return sharedStatus(java.util.Arrays.asList(results));
+    }
+
+    /** The status items that were all refused share, or 422 when they differ. */
+    private static int sharedStatus(Iterable<?> items) {
         java.util.Set<Integer> statuses = new java.util.TreeSet<>();
-        for (JsonObject result : results) {
-            statuses.add(result.getInteger("status"));
-        }
+        items.forEach(item -> statuses.add(((JsonObject) item).getInteger("status")));
         return statuses.size() == 1 ? statuses.iterator().next() : 422;
     }
 
