@@ -104,7 +104,8 @@ class Client:
         return self.call("predict", {"id": id, "features": features}, {"explain": "true"} if explain else None, name=model)
 
     def predict_batch(self, model, events):
-        """events: [{"id", "features"}, ...]; the predictions in the same order."""
+        """events: [{"id", "features"}, ...]; the predictions in the same order, where an event that could not be
+        read holds its own problem ({"id", "status", "outcome": "invalid", "detail"}) and the others are scored."""
         return self.call("predictBatch", {"events": list(events)}, name=model)["predictions"]
 
     def label(self, model, id, label):

@@ -121,7 +121,10 @@ public final class VigieClient {
         return call(Operation.PREDICT, event, model);
     }
 
-    /** The predictions of {@code events} ({"id", "features"} each), in their order. */
+    /**
+     * The predictions of {@code events} ({"id", "features"} each), in their order; an event that
+     * could not be read holds its own problem ({"id", "status", "outcome": "invalid", "detail"}).
+     */
     public ArrayNode predictBatch(String model, ArrayNode events) {
         ObjectNode body = JSON.createObjectNode();
         body.set("events", events);
