@@ -52,6 +52,14 @@ class ClientTest(unittest.TestCase):
         predictions = self.vigie.predict_batch("py-cards", events)
         self.assertEqual([e["id"] for e in events], [p["id"] for p in predictions])
 
+        # an event that cannot be read fails alone
+        mixed = self.vigie.predict_batch("py-cards", [{"id": "bad", "features": {"amount": "lots"}},
+                                                      {"id": "fresh", "features": transaction(rng)}])
+        self.assertEqual(422, mixed[0]["status"])
+        self.assertEqual("fresh", mixed[1]["id"])
+        self.assertIn("probabilities", mixed[1])
+        self.assertEqual(422, self.vigie.predict_batch("py-cards", [{"id": "bad", "features": {"amount": "lots"}}])[0]["status"])
+
         # the truth comes later: one label alone, then the rest in a batch
         self.assertEqual("learned", self.vigie.label("py-cards", "tx-0", truth(single))["status"])
         result = self.vigie.labels("py-cards", [{"id": e["id"], "label": truth(e["features"])} for e in events])

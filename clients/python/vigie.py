@@ -106,7 +106,12 @@ class Client:
     def predict_batch(self, model, events):
         """events: [{"id", "features"}, ...]; the predictions in the same order, where an event that could not be
         read holds its own problem ({"id", "status", "outcome": "invalid", "detail"}) and the others are scored."""
-        return self.call("predictBatch", {"events": list(events)}, name=model)["predictions"]
+        try:
+            return self.call("predictBatch", {"events": list(events)}, name=model)["predictions"]
+        except VigieError as refused:
+            if "predictions" in refused.body:
+                return refused.body["predictions"]  # no event could be read: each says why
+            raise
 
     def label(self, model, id, label):
         return self.call("postLabels", {"id": id, "label": label}, name=model)
