@@ -202,7 +202,7 @@ public final class VigieServer extends VerticleBase {
             audit = AuditLog.open(dataDir, clock);
             ApiKeys.Bootstrap bootstrap = loaded.bootstrapChange();
             if (bootstrap != null) {
-                // VIGIE_ADMIN_KEY set or changed: recorded like a key made and those it replaced revoked
+                // an admin key made at start (VIGIE_ADMIN_KEY set or changed, or generated): a key made, and those it replaced revoked
                 audit.append(bootstrap.id(), "admin", "key.bootstrap", null, new JsonObject().put("created_key_id", bootstrap.id())
                         .put("revoked_key_ids", new JsonArray(bootstrap.replaced())));
             }

@@ -130,6 +130,19 @@ class KeyManagementTest {
         assertFalse(stored.contains(second) || stored.contains(created), "no secret at rest");
     }
 
+    @Test
+    void anAdminKeyGeneratedAtFirstStartIsAudited() throws Exception {
+        try (TestService service = new TestService(dataDir, new JsonObject().putNull("admin_key"))) {
+            String generated = service.generatedAdminKey();
+            assertTrue(generated != null && generated.startsWith("vigie_"), "made and shown once");
+            JsonArray audit = expect(200, service.send("GET", "/v1/audit", generated, null)).getJsonArray("entries");
+            assertEquals(1, audit.size());
+            assertEquals("key.bootstrap", audit.getJsonObject(0).getString("action"));
+            JsonArray keys = expect(200, service.send("GET", "/v1/keys", generated, null)).getJsonArray("keys");
+            assertEquals(keys.getJsonObject(0).getString("id"), audit.getJsonObject(0).getJsonObject("details").getString("created_key_id"));
+        }
+    }
+
     private static JsonObject entry(JsonObject listed, String id) {
         return listed.getJsonArray("keys").stream().map(JsonObject.class::cast).filter(k -> k.getString("id").equals(id))
                 .findFirst().orElseThrow(() -> new AssertionError("no key " + id + " in " + listed.encode()));

@@ -44,6 +44,11 @@ final class TestService implements AutoCloseable {
         return server.routeTable();
     }
 
+    /** The admin key the service made at its first start without one, or null. */
+    String generatedAdminKey() {
+        return server.generatedAdminKey();
+    }
+
     int port() {
         return server.port();
     }

@@ -49,7 +49,7 @@ public final class ApiKeys {
     /** The fewest different characters a bootstrap admin key must hold. */
     public static final int MIN_DISTINCT = 10;
 
-    /** How often a key's last use is noted: every request authenticates, and the minute is what an operator reads. */
+    /** How often a key's last use is noted: every request authenticates, and the second is what an operator reads. */
     private static final long LAST_USED_RESOLUTION_MS = 1000;
 
     /**
@@ -144,7 +144,9 @@ public final class ApiKeys {
         if (bootstrapAdminKey != null && !bootstrapAdminKey.isBlank()) {
             bootstrap = keys.bootstrap(bootstrapAdminKey);
         } else if (keys.byHash.isEmpty()) {
-            generated = keys.create(EnumSet.of(Role.ADMIN), Set.of(), 0).key();
+            Created first = keys.create(EnumSet.of(Role.ADMIN), Set.of(), 0);
+            generated = first.key();
+            bootstrap = new Bootstrap(first.identity().id(), List.of()); // made at start: recorded like the env's key
         }
         return new Loaded(keys, generated, bootstrap);
     }
