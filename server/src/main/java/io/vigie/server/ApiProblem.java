@@ -51,6 +51,11 @@ public final class ApiProblem extends RuntimeException {
         return new ApiProblem(400, "bad-request", "The request is not valid JSON of the expected shape", detail, 0);
     }
 
+    /** A query parameter that does not read ({@code ?limit=none}): the body, if any, was not the problem. */
+    public static ApiProblem badParameter(String detail) {
+        return new ApiProblem(400, "bad-parameter", "A query parameter is not valid", detail, 0);
+    }
+
     public static ApiProblem invalid(String detail) {
         return new ApiProblem(422, "invalid", "The request is well-formed but its content is invalid", detail, 0);
     }

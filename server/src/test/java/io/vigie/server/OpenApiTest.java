@@ -223,6 +223,9 @@ class OpenApiTest {
             walk.admin("POST", "/v1/models/cards/promote", new JsonObject().put("challenger", "forest"));
             walk.admin("GET", "/v1/audit?limit=5", null);
             walk.admin("GET", "/v1/audit?limit=none", null);
+            JsonObject badFlag = walk.admin("POST", "/v1/models/cards/predict?explain=maybe", new JsonObject().put("id", "q")
+                    .put("features", ServiceApiTest.features(random)));
+            assertEquals("https://vigie.dev/problems/bad-parameter", badFlag.getString("type"), "a query parameter's own problem");
             walk.call("PUT", "/v1/models/cards", TestService.ADMIN, "{}");
             walk.admin("DELETE", "/v1/models/cards", null);
             walk.admin("DELETE", "/v1/models/cards", null);

@@ -347,7 +347,7 @@ public final class Api {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ApiProblem.badRequest("'" + name + "' must be an integer from " + min + " to " + max + ", got '" + Json.quote(text) + "'");
+        throw ApiProblem.badParameter("'" + name + "' must be an integer from " + min + " to " + max + ", got '" + Json.quote(text) + "'");
     }
 
     /** The versions around a logged change: its record is the version after, the one before it the version before. */

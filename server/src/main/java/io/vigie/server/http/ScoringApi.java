@@ -91,7 +91,7 @@ final class ScoringApi {
         if (value.equals("true")) {
             return true;
         }
-        throw ApiProblem.badRequest("'" + name + "' must be true or false, got '" + Json.quote(value) + "'");
+        throw ApiProblem.badParameter("'" + name + "' must be true or false, got '" + Json.quote(value) + "'");
     }
 
     /**
