@@ -251,8 +251,43 @@ public final class Snapshots {
         return bytes.toByteArray();
     }
 
+    /**
+     * Deserialization recurses a few frames per level of the object graph: it runs on a thread of
+     * its own with a stack that holds {@link #MAX_DEPTH} levels whatever the caller's, so that a
+     * graph too deep is refused by the filter rather than overflowing the stack first (which a cold
+     * JVM, its frames still interpreted, did at about 500 levels).
+     */
+    private static final long READ_STACK_BYTES = 64L << 20;
+
     /** The model and the owner's state (null if none); format 1 held a learner alone. */
     private static Object[] deserialize(byte[] body, int format) throws IOException {
+        Object[][] read = new Object[1][];
+        Throwable[] failed = new Throwable[1];
+        Thread reader = new Thread(null, () -> {
+            try {
+                read[0] = deserializeHere(body, format);
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        }, "vigie-snapshot-read", READ_STACK_BYTES);
+        reader.start();
+        try {
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading a snapshot");
+        }
+        if (failed[0] instanceof IOException e) {
+            throw e;
+        } else if (failed[0] instanceof RuntimeException e) {
+            throw e;
+        } else if (failed[0] instanceof Error e) {
+            throw e;
+        }
+        return read[0];
+    }
+
+    private static Object[] deserializeHere(byte[] body, int format) throws IOException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(body))) {
             in.setObjectInputFilter(filter(body.length));
             if (format == 1) {
