@@ -24,9 +24,14 @@ package io.vigie.learner;
  * @param costAbstain       the cost of not answering
  * @param perClass          calibrate one threshold per class (Mondrian), so each class is covered at
  *                          the target; for imbalanced streams such as fraud. Default: one threshold
+ * @param classCoverage     with {@code perClass}, a target per class (by class index) instead of one
+ *                          for all: a fraud team may want frauds covered at 0.8 and genuine
+ *                          transactions at 0.95; then {@code targetCoverage} is the lowest of them.
+ *                          Null: every class at {@code targetCoverage} (snapshots from before this
+ *                          component read so)
  */
 public record AbstentionSettings(double targetCoverage, double gamma, int calibrationWindow, double costError,
-                                 double costAbstain, boolean perClass) implements java.io.Serializable {
+                                 double costAbstain, boolean perClass, double[] classCoverage) implements java.io.Serializable {
     public static final AbstentionSettings DEFAULTS = new AbstentionSettings(0.9, 0.005, 2000, 1.0, 0.5);
 
     /** Settings with one, marginal threshold. */
@@ -34,7 +39,23 @@ public record AbstentionSettings(double targetCoverage, double gamma, int calibr
         this(targetCoverage, gamma, calibrationWindow, costError, costAbstain, false);
     }
 
+    /** Settings with one target for every class. */
+    public AbstentionSettings(double targetCoverage, double gamma, int calibrationWindow, double costError, double costAbstain,
+                              boolean perClass) {
+        this(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClass, null);
+    }
+
     public AbstentionSettings {
+        if (classCoverage != null) {
+            classCoverage = classCoverage.clone();
+            require(perClass, "a target coverage per class needs per-class calibration");
+            require(classCoverage.length >= 2, "a target coverage per class needs one for each of at least 2 classes");
+            for (double target : classCoverage) {
+                require(target > 0 && target < 1, "each class's target_coverage must be between 0 and 1 (exclusive), got " + target);
+            }
+            require(targetCoverage == java.util.Arrays.stream(classCoverage).min().orElseThrow(),
+                    "with a target per class, target_coverage is the lowest of them");
+        }
         require(targetCoverage > 0 && targetCoverage < 1, "target_coverage must be between 0 and 1 (exclusive), got " + targetCoverage);
         require(gamma >= 0 && gamma < 1, "gamma must be in [0, 1), got " + gamma);
         require(calibrationWindow >= 10, "the calibration window must hold at least 10 events, got " + calibrationWindow);
@@ -42,7 +63,25 @@ public record AbstentionSettings(double targetCoverage, double gamma, int calibr
         require(costAbstain >= 0 && Double.isFinite(costAbstain), "cost_abstain must be a finite number >= 0, got " + costAbstain);
     }
 
-    /** The same settings with another target coverage. */
+    /** Targets per class (by class index), calibrated per class; the scalar target becomes the lowest. */
+    public static AbstentionSettings perClassTargets(double[] targets, double gamma, int calibrationWindow, double costError,
+                                                     double costAbstain) {
+        return new AbstentionSettings(java.util.Arrays.stream(targets).min().orElse(Double.NaN), gamma, calibrationWindow, costError,
+                costAbstain, true, targets);
+    }
+
+    /** The coverage class {@code classIndex}'s prediction sets aim for. */
+    public double coverageOf(int classIndex) {
+        return classCoverage == null ? targetCoverage : classCoverage[classIndex];
+    }
+
+    /** The targets per class (a copy), or null when every class has {@link #targetCoverage}. */
+    @Override
+    public double[] classCoverage() {
+        return classCoverage == null ? null : classCoverage.clone();
+    }
+
+    /** The same settings with another target coverage, for every class. */
     public AbstentionSettings withTargetCoverage(double coverage) {
         return new AbstentionSettings(coverage, gamma, calibrationWindow, costError, costAbstain, perClass);
     }
@@ -50,6 +89,26 @@ public record AbstentionSettings(double targetCoverage, double gamma, int calibr
     /** The same settings, calibrated per class or not. */
     public AbstentionSettings withPerClass(boolean perClassCalibration) {
         return new AbstentionSettings(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClassCalibration);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AbstentionSettings o && targetCoverage == o.targetCoverage && gamma == o.gamma
+                && calibrationWindow == o.calibrationWindow && costError == o.costError && costAbstain == o.costAbstain
+                && perClass == o.perClass && java.util.Arrays.equals(classCoverage, o.classCoverage);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClass)
+                * 31 + java.util.Arrays.hashCode(classCoverage);
+    }
+
+    @Override
+    public String toString() {
+        return "AbstentionSettings[targetCoverage=" + targetCoverage + ", gamma=" + gamma + ", calibrationWindow=" + calibrationWindow
+                + ", costError=" + costError + ", costAbstain=" + costAbstain + ", perClass=" + perClass
+                + ", classCoverage=" + java.util.Arrays.toString(classCoverage) + "]";
     }
 
     private static void require(boolean condition, String message) {

@@ -32,9 +32,13 @@ final class ConformalSets implements Serializable {
 
     ConformalSets(AbstentionSettings settings, int numClasses) {
         int groups = settings.perClass() ? numClasses : 1;
+        if (settings.classCoverage() != null && settings.classCoverage().length != numClasses) {
+            throw new LearnerException("a target coverage per class needs " + numClasses + " targets, got "
+                    + settings.classCoverage().length);
+        }
         thresholds = new AdaptiveThreshold[groups];
         for (int g = 0; g < groups; g++) {
-            thresholds[g] = new AdaptiveThreshold(1 - settings.targetCoverage(), settings.gamma(), settings.calibrationWindow());
+            thresholds[g] = new AdaptiveThreshold(1 - settings.coverageOf(g), settings.gamma(), settings.calibrationWindow());
         }
     }
 

@@ -65,4 +65,28 @@ class ConformalSetsTest {
         sets.calibrate(new double[]{0.5, 0.5}, false, 0, 999);
         assertEquals(before + (0.1 - 1) / (Math.E * 1000), sets.alpha(), 1e-15, "1,000 labels late: the step is 1/(e·1000)");
     }
+
+    @Test
+    void targetsPerClass_coverEachClassAtItsOwnTarget() {
+        AbstentionSettings settings = AbstentionSettings.perClassTargets(new double[]{0.95, 0.8}, 0.005, 500, 1, 0.5);
+        assertEquals(0.8, settings.targetCoverage(), "the scalar target is the lowest");
+        ConformalSets sets = new ConformalSets(settings, 2);
+        java.util.Random random = new java.util.Random(17);
+        int[] seen = new int[2];
+        int[] covered = new int[2];
+        for (int i = 0; i < 40_000; i++) {
+            int truth = random.nextDouble() < 0.1 ? 1 : 0; // imbalanced, as fraud is
+            double p1 = Math.min(1, Math.max(0, (truth == 1 ? 0.6 : 0.2) + random.nextGaussian() * 0.2)); // a noisy model
+            double[] probabilities = {1 - p1, p1};
+            boolean hit = sets.predictionSet(probabilities).contains(truth);
+            sets.calibrate(probabilities, hit, truth, 0);
+            if (i >= 20_000) {
+                seen[truth]++;
+                covered[truth] += hit ? 1 : 0;
+            }
+        }
+        assertEquals(0.95, covered[0] / (double) seen[0], 0.01, "the genuine class at its 0.95");
+        assertEquals(0.8, covered[1] / (double) seen[1], 0.02, "frauds at their 0.8");
+        assertEquals(settings, AbstentionSettings.perClassTargets(new double[]{0.95, 0.8}, 0.005, 500, 1, 0.5), "equal by value");
+    }
 }

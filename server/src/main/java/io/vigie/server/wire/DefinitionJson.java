@@ -66,7 +66,7 @@ public final class DefinitionJson implements DefinitionFormat {
             throw ApiProblem.invalid("'seed' must fit in 32 bits, got " + seed);
         }
         AbstentionSettings abstention = abstention(json.containsKey("abstention") ? Json.object(json, "abstention", true)
-                : new JsonObject());
+                : new JsonObject(), schema);
         Duration ttl = ModelDefinition.DEFAULT_LABEL_TTL;
         if (json.containsKey("label_ttl")) {
             String text = Json.string(json, "label_ttl", true);
@@ -124,20 +124,52 @@ public final class DefinitionJson implements DefinitionFormat {
         }
     }
 
-    private static AbstentionSettings abstention(JsonObject json) {
+    /**
+     * The abstention settings; {@code target_coverage} is a number (every class) or an object with
+     * a target for each class of the schema (calibrated per class).
+     */
+    private static AbstentionSettings abstention(JsonObject json, Schema schema) {
         Fields.only(json, "'abstention'", ABSTENTION_FIELDS);
         AbstentionSettings d = AbstentionSettings.DEFAULTS;
+        double gamma = json.containsKey("gamma") ? Json.number(json, "gamma") : d.gamma();
+        double costError = json.containsKey("cost_error") ? Json.number(json, "cost_error") : d.costError();
+        double costAbstain = json.containsKey("cost_abstain") ? Json.number(json, "cost_abstain") : d.costAbstain();
         try {
-            return new AbstentionSettings(
-                    json.containsKey("target_coverage") ? Json.number(json, "target_coverage") : d.targetCoverage(),
-                    json.containsKey("gamma") ? Json.number(json, "gamma") : d.gamma(),
-                    d.calibrationWindow(),
-                    json.containsKey("cost_error") ? Json.number(json, "cost_error") : d.costError(),
-                    json.containsKey("cost_abstain") ? Json.number(json, "cost_abstain") : d.costAbstain(),
-                    json.containsKey("per_class") && Json.bool(json, "per_class"));
+            if (json.getValue("target_coverage") instanceof JsonObject byClass) {
+                return AbstentionSettings.perClassTargets(classTargets(byClass, schema), gamma, d.calibrationWindow(), costError,
+                        costAbstain);
+            }
+            return new AbstentionSettings(json.containsKey("target_coverage") ? Json.number(json, "target_coverage") : d.targetCoverage(),
+                    gamma, d.calibrationWindow(), costError, costAbstain, json.containsKey("per_class") && Json.bool(json, "per_class"));
         } catch (LearnerException e) {
             throw ApiProblem.invalid("invalid abstention settings: " + e.getMessage());
         }
+    }
+
+    private static Object targetCoverage(AbstentionSettings abstention, Schema schema) {
+        double[] byClass = abstention.classCoverage();
+        if (byClass == null) {
+            return abstention.targetCoverage();
+        }
+        JsonObject targets = new JsonObject();
+        for (int c = 0; c < byClass.length; c++) {
+            targets.put(schema.classes().get(c), byClass[c]);
+        }
+        return targets;
+    }
+
+    /** {@code {"fraud": 0.8, "ok": 0.95}}: a target for each class of the schema, by class index. */
+    private static double[] classTargets(JsonObject byClass, Schema schema) {
+        Fields.only(byClass, "'abstention.target_coverage'", Set.copyOf(schema.classes()));
+        double[] targets = new double[schema.numClasses()];
+        for (int c = 0; c < targets.length; c++) {
+            String name = schema.classes().get(c);
+            if (!byClass.containsKey(name)) {
+                throw ApiProblem.invalid("'abstention.target_coverage' gives a target per class: it has none for '" + name + "'");
+            }
+            targets[c] = Json.number(byClass, name);
+        }
+        return targets;
     }
 
     /** The definition as the create request would give it, plus its creation time. */
@@ -149,7 +181,7 @@ public final class DefinitionJson implements DefinitionFormat {
                 .put("model", definition.spec().model())
                 .put("seed", definition.spec().seed())
                 .put("abstention", new JsonObject()
-                        .put("target_coverage", abstention.targetCoverage())
+                        .put("target_coverage", targetCoverage(abstention, definition.schema()))
                         .put("gamma", abstention.gamma())
                         .put("cost_error", abstention.costError())
                         .put("cost_abstain", abstention.costAbstain())
