@@ -23,6 +23,26 @@ final class Batch<T> {
         results = new JsonObject[size];
     }
 
+    /**
+     * Checks each item of a batch with {@code check}: those that pass are accepted, the others
+     * (and any item that is not an object: {@code notAnObject}) keep their problem.
+     */
+    static <T> Batch<T> check(JsonArray items, String notAnObject, java.util.function.Function<JsonObject, T> check) {
+        Batch<T> batch = new Batch<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
+            try {
+                if (item == null) {
+                    throw ApiProblem.badRequest(notAnObject);
+                }
+                batch.accept(i, check.apply(item));
+            } catch (ApiProblem problem) {
+                batch.refuse(i, item, problem);
+            }
+        }
+        return batch;
+    }
+
     void accept(int position, T item) {
         accepted.add(item);
         positions.add(position);

@@ -12,8 +12,6 @@ import io.vigie.server.wire.Fields;
 import io.vigie.server.wire.Json;
 import io.vigie.server.wire.JsonText;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.function.IntConsumer;
 
@@ -51,20 +49,9 @@ final class Bodies {
      * does not fail the others. {@code unknownCategory}: as {@link EventJson#instance}.
      */
     static Batch<Scoring> scorings(RoutingContext ctx, Schema schema, IntConsumer unknownCategory, int maxBatch) {
-        JsonArray events = batch(object(ctx), "events", maxBatch);
-        Batch<Scoring> scorings = new Batch<>(events.size());
-        for (int i = 0; i < events.size(); i++) {
-            JsonObject event = events.getValue(i) instanceof JsonObject o ? o : null;
-            try {
-                if (event == null) {
-                    throw ApiProblem.badRequest("each event must be an object {\"id\", \"features\"}");
-                }
-                Fields.only(event, "the event", EventJson.TO_SCORE);
-                scorings.accept(i, new Scoring(EventJson.id(event), EventJson.instance(schema, event, unknownCategory)));
-            } catch (ApiProblem problem) {
-                scorings.refuse(i, event, problem);
-            }
-        }
-        return scorings;
+        return Batch.check(batch(object(ctx), "events", maxBatch), "each event must be an object {\"id\", \"features\"}", event -> {
+            Fields.only(event, "the event", EventJson.TO_SCORE);
+            return new Scoring(EventJson.id(event), EventJson.instance(schema, event, unknownCategory));
+        });
     }
 }

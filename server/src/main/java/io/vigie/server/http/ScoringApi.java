@@ -1,7 +1,6 @@
 package io.vigie.server.http;
 
 import com.yahoo.labs.samoa.instances.Instance;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -123,7 +122,7 @@ final class ScoringApi {
             Answers.respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
-        Batch<LabelRequest> batch = checkItems(Bodies.batch(body, "labels", limits.maxBatch()),
+        Batch<LabelRequest> batch = Batch.check(Bodies.batch(body, "labels", limits.maxBatch()),
                 "each label must be an object {\"id\", \"label\"}",
                 item -> {
                     Fields.only(item, "the label", EventJson.LABEL);
@@ -141,26 +140,9 @@ final class ScoringApi {
             Answers.respond(ctx, 202, writer.learn(List.of(request)).thenApply(results -> single(results.get(0))));
             return;
         }
-        Batch<EventRequest> batch = checkItems(Bodies.batch(body, "events", limits.maxBatch()),
+        Batch<EventRequest> batch = Batch.check(Bodies.batch(body, "events", limits.maxBatch()),
                 "each event must be an object {\"id\", \"features\", \"label\"}", item -> labelledEvent(schema, writer.unknownCategories(), item));
         Answers.respondBatch(ctx, writer.learn(batch.accepted()).thenApply(batch::results));
-    }
-
-    /** Checks each item of a label or event batch: those that pass go to the model, the others keep their problem. */
-    private static <T> Batch<T> checkItems(JsonArray items, String notAnObject, java.util.function.Function<JsonObject, T> check) {
-        Batch<T> batch = new Batch<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            JsonObject item = items.getValue(i) instanceof JsonObject o ? o : null;
-            try {
-                if (item == null) {
-                    throw ApiProblem.badRequest(notAnObject);
-                }
-                batch.accept(i, check.apply(item));
-            } catch (ApiProblem problem) {
-                batch.refuse(i, item, problem);
-            }
-        }
-        return batch;
     }
 
     private static EventRequest labelledEvent(Schema schema, java.util.function.IntConsumer unknownCategory, JsonObject item) {
