@@ -73,6 +73,12 @@ public final class ApiKeys {
         public boolean expired(long nowMillis) {
             return expiresAt > 0 && nowMillis >= expiresAt;
         }
+
+        /** Its roles, the models it is scoped to and its expiry, as answers and the audit log show them. */
+        public JsonObject describe() {
+            return new JsonObject().put("roles", codes(roles)).put("models", new JsonArray(models.stream().sorted().toList()))
+                    .put("expires_at", expiresAt == 0 ? null : Instant.ofEpochMilli(expiresAt).toString());
+        }
     }
 
     /** A newly created key: the secret, returned once, and its identity. */
@@ -291,11 +297,9 @@ public final class ApiKeys {
                 .thenComparing(s -> s.identity().id())).map(s -> {
             Identity identity = s.identity();
             Long used = lastUsed.get(identity.id());
-            return new JsonObject().put("id", identity.id()).put("roles", codes(identity.roles()))
-                    .put("models", new JsonArray(identity.models().stream().sorted().toList()))
+            return identity.describe().put("id", identity.id())
                     .put("created_at", Instant.ofEpochMilli(s.createdAt()).toString())
                     .put("last_used_at", used == null ? null : Instant.ofEpochMilli(used).toString())
-                    .put("expires_at", identity.expiresAt() == 0 ? null : Instant.ofEpochMilli(identity.expiresAt()).toString())
                     .put("expired", identity.expired(now)).put("bootstrap", s.bootstrap());
         }).toList();
     }

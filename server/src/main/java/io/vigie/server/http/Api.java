@@ -132,16 +132,9 @@ public final class Api {
             } catch (java.io.IOException e) {
                 throw ApiProblem.unavailable("storage-failed", "the key could not be stored (" + e.getMessage() + "); no key was made", 5);
             }
-            audit(ctx, "key.create", null, describe(created.identity()).put("created_key_id", created.identity().id()));
+            audit(ctx, "key.create", null, created.identity().describe().put("created_key_id", created.identity().id()));
             return created;
-        }, created -> Answers.json(ctx, 201, describe(created.identity()).put("key", created.key()).put("id", created.identity().id())));
-    }
-
-    /** A key's roles, scope and expiry, as answered and audited. */
-    private static JsonObject describe(ApiKeys.Identity identity) {
-        return new JsonObject().put("roles", new JsonArray(identity.roles().stream().map(Role::code).sorted().toList()))
-                .put("models", new JsonArray(identity.models().stream().sorted().toList()))
-                .put("expires_at", identity.expiresAt() == 0 ? null : java.time.Instant.ofEpochMilli(identity.expiresAt()).toString());
+        }, created -> Answers.json(ctx, 201, created.identity().describe().put("key", created.key()).put("id", created.identity().id())));
     }
 
     private void listKeys(RoutingContext ctx) {
