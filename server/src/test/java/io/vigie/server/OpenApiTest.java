@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
 
 import static io.vigie.server.TestService.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The OpenAPI document the service serves is one that tools accept (swagger-parser, the reader
