@@ -1,10 +1,13 @@
 package io.vigie.server;
 
+import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.store.DataDirLock;
 import io.vigie.server.store.EventLog;
 import io.vigie.server.store.LogRepair;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.PendingStore;
+
+import io.vigie.server.wire.DefinitionJson;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -117,7 +120,9 @@ public final class RepairCommand {
             dirs.forEach(dir -> keep.put(dir.getFileName().toString(), Duration.ofDays(3650)));
         }
         try (PendingStore store = PendingStore.open(dataDir.resolve("pending"), keep, Clock.systemUTC())) {
-            PendingEvents events = store.forModel(model, keep.get(model));
+            ModelDefinition.ImplicitLabel implicit = DefinitionJson.FILE.decode(Files.readAllBytes(dataDir.resolve("models").resolve(model)
+                    .resolve("model.json"))).implicitLabel();
+            PendingEvents events = store.forModel(model, keep.get(model), implicit == null ? null : implicit.after());
             return events.unlabel(ids);
         }
     }

@@ -13,7 +13,9 @@ import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
 import io.vigie.server.model.Challenger;
 import io.vigie.server.model.EventRequest;
+import io.vigie.server.model.EventTime;
 import io.vigie.server.model.KnownIds;
+import io.vigie.server.model.ScoreRequest;
 import io.vigie.server.model.LabelRequest;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
@@ -174,7 +176,7 @@ final class FormatFixtures {
         List<EventRequest> requests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int at = next++;
-            requests.add(new EventRequest("l" + at, events.get(at), topic == null ? null : new LogRecord.Source(topic, 0, at)));
+            requests.add(new EventRequest("l" + at, events.get(at), EventTime.ARRIVAL, topic == null ? null : new LogRecord.Source(topic, 0, at)));
         }
         writer.learn(requests).get();
     }
@@ -188,10 +190,10 @@ final class FormatFixtures {
             int at = next++;
             ids.add("s" + at);
             unlabelled.add(schema.withoutLabel(events.get(at)));
-            labels.add(new LabelRequest("s" + at, (int) events.get(at).classValue(),
+            labels.add(new LabelRequest("s" + at, (int) events.get(at).classValue(), EventTime.ARRIVAL,
                     topic == null ? null : new LogRecord.Source(topic, 1, at)));
         }
-        writer.predictAll(ids, unlabelled, KnownIds.REFUSE).get();
+        writer.predictAll(requests(ids, unlabelled), KnownIds.REFUSE).get();
         writer.label(labels).get();
     }
 
@@ -242,6 +244,14 @@ final class FormatFixtures {
         }
     }
 
+    private static List<ScoreRequest> requests(List<String> ids, List<Instance> events) {
+        List<ScoreRequest> requests = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            requests.add(new ScoreRequest(ids.get(i), events.get(i)));
+        }
+        return requests;
+    }
+
     private JsonArray answers(ModelWriter writer, JsonArray probes) throws Exception {
         List<String> ids = new ArrayList<>();
         List<Instance> instances = new ArrayList<>();
@@ -251,7 +261,7 @@ final class FormatFixtures {
             instances.add(EventJson.instance(schema, event, null));
         }
         JsonArray answers = new JsonArray();
-        for (Scored scored : writer.predictAll(ids, instances, KnownIds.REPLACE).get()) {
+        for (Scored scored : writer.predictAll(requests(ids, instances), KnownIds.REPLACE).get()) {
             answers.add(Renderings.prediction(scored, schema));
         }
         return answers;

@@ -99,6 +99,8 @@ final class Batch<T> {
             if (result.outcome() == Outcome.LEARNED) {
                 learned++;
                 json.put("status", 202).put("outcome", "learned").put("version", result.version());
+            } else if (result.outcome() == Outcome.CONFIRMED) {
+                json.put("status", 202).put("outcome", "confirmed");
             } else {
                 ApiProblem problem = problem(result);
                 if (problem.status() >= 500) {
@@ -123,6 +125,7 @@ final class Batch<T> {
             case LATE -> "late";
             case NOT_LOGGED -> "not_logged";
             case ALREADY_LOGGED -> "already_logged";
+            case CONFIRMED -> "confirmed";
         };
     }
 
@@ -135,7 +138,7 @@ final class Batch<T> {
             case LATE -> ApiProblem.gone("late-label", "the label for '" + result.id() + "' came after the model's label TTL");
             case NOT_LOGGED -> result.problem() != null ? result.problem() : ApiProblem.unavailable("log-write-failed",
                     "the label for '" + result.id() + "' could not be logged; nothing was learned, retry", 5);
-            case ALREADY_LOGGED, LEARNED -> throw new IllegalArgumentException(result.outcome() + " is not a problem");
+            case ALREADY_LOGGED, LEARNED, CONFIRMED -> throw new IllegalArgumentException(result.outcome() + " is not a problem");
         };
     }
 }

@@ -15,6 +15,7 @@ import io.vigie.server.model.LabelRequest;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import io.vigie.server.model.Outcome;
+import io.vigie.server.model.ScoreRequest;
 import io.vigie.server.store.ScoredEvent;
 import io.vigie.server.wire.EventJson;
 import io.vigie.server.wire.Fields;
@@ -53,11 +54,11 @@ final class ScoringApi {
         ModelWriter writer = writer(ctx);
         JsonObject body = Bodies.object(ctx);
         Fields.only(body, "the event", EventJson.TO_SCORE);
-        String id = EventJson.id(body);
-        Instance instance = EventJson.instance(writer.definition().schema(), body, writer.unknownCategories());
         Schema schema = writer.definition().schema();
+        ScoreRequest request = new ScoreRequest(EventJson.id(body), EventJson.instance(schema, body, writer.unknownCategories()),
+                EventJson.time(body));
         boolean explain = explain(ctx);
-        Answers.respond(ctx, 200, writer.predict(id, instance, explain, knownIds(ctx))
+        Answers.respond(ctx, 200, writer.predict(request, explain, knownIds(ctx))
                 .thenApply(scored -> Renderings.prediction(scored, schema)));
     }
 
@@ -100,15 +101,13 @@ final class ScoringApi {
     private void predictBatch(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         Schema schema = writer.definition().schema();
-        Batch<Bodies.Scoring> events = Bodies.scorings(ctx, schema, writer.unknownCategories(), limits.maxBatch());
+        Batch<ScoreRequest> events = Bodies.scorings(ctx, schema, writer.unknownCategories(), limits.maxBatch());
         KnownIds known = knownIds(ctx);
         if (events.accepted().isEmpty()) {
             Answers.json(ctx, events.refusedStatus(), new JsonObject().put("predictions", events.answers(List.of())));
             return;
         }
-        List<String> ids = events.accepted().stream().map(Bodies.Scoring::id).toList();
-        List<Instance> instances = events.accepted().stream().map(Bodies.Scoring::instance).toList();
-        Answers.respond(ctx, 200, writer.predictAll(ids, instances, known).thenApply(scored -> new JsonObject()
+        Answers.respond(ctx, 200, writer.predictAll(events.accepted(), known).thenApply(scored -> new JsonObject()
                 .put("predictions", events.answers(scored.stream().map(s -> Renderings.prediction(s, schema)).toList()))));
     }
 
@@ -118,17 +117,20 @@ final class ScoringApi {
         JsonObject body = Bodies.object(ctx);
         if (!body.containsKey("labels")) {
             Fields.only(body, "the label (or a batch {\"labels\": [...]})", EventJson.LABEL);
-            LabelRequest request = new LabelRequest(EventJson.id(body), EventJson.classIndex(schema, body));
-            Answers.respond(ctx, 202, writer.label(List.of(request)).thenApply(results -> single(results.get(0))));
+            Answers.respond(ctx, 202, writer.label(List.of(label(schema, body))).thenApply(results -> single(results.get(0))));
             return;
         }
         Batch<LabelRequest> batch = Batch.check(Bodies.batch(body, "labels", limits.maxBatch()),
                 "each label must be an object {\"id\", \"label\"}",
                 item -> {
                     Fields.only(item, "the label", EventJson.LABEL);
-                    return new LabelRequest(EventJson.id(item), EventJson.classIndex(schema, item));
+                    return label(schema, item);
                 });
         Answers.respondBatch(ctx, writer.label(batch.accepted()).thenApply(batch::results));
+    }
+
+    private static LabelRequest label(Schema schema, JsonObject json) {
+        return new LabelRequest(EventJson.id(json), EventJson.classIndex(schema, json), EventJson.time(json), null);
     }
 
     private void events(RoutingContext ctx) {
@@ -151,11 +153,14 @@ final class ScoringApi {
         int label = EventJson.classIndex(schema, item);
         Instance instance = EventJson.instance(schema, item, unknownCategory);
         instance.setClassValue(label);
-        return new EventRequest(id, instance);
+        return new EventRequest(id, instance, EventJson.time(item), null);
     }
 
-    /** One label's or event's outcome as a whole response: 202 if learned, else its problem. */
+    /** One label's or event's outcome as a whole response: 202 if learned (or it confirms an implied label), else its problem. */
     private static JsonObject single(ItemResult result) {
+        if (result.outcome() == Outcome.CONFIRMED) {
+            return new JsonObject().put("id", result.id()).put("status", "confirmed");
+        }
         if (result.outcome() != Outcome.LEARNED) {
             throw Batch.problem(result);
         }

@@ -51,6 +51,7 @@ import io.vigie.server.model.Scored;
 import io.vigie.server.model.Outcome;
 import io.vigie.server.model.ItemResult;
 import io.vigie.server.model.KnownIds;
+import io.vigie.server.model.ScoreRequest;
 import io.vigie.server.model.LabelRequest;
 import io.vigie.server.model.EventRequest;
 import org.slf4j.Logger;
@@ -88,7 +89,7 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     /** A usable record: its model, kind, id, source, and the parsed payload. */
-    private record Item(ModelWriter writer, Kind kind, String id, LogRecord.Source source, Instance instance, int label) {
+    private record Item(ModelWriter writer, Kind kind, String id, LogRecord.Source source, Instance instance, int label, long time) {
     }
 
     private static final Duration POLL = Duration.ofMillis(100);
@@ -283,14 +284,16 @@ public final class KafkaIngest implements AutoCloseable {
             Fields.only(json, "the record", kind.fields);
             Schema schema = writer.definition().schema();
             String id = EventJson.id(json);
+            long time = EventJson.time(json);
             return switch (kind) {
-                case TRANSACTION -> new Item(writer, kind, id, source, EventJson.instance(schema, json, writer.unknownCategories()), -1);
-                case LABEL -> new Item(writer, kind, id, source, null, EventJson.classIndex(schema, json));
+                case TRANSACTION -> new Item(writer, kind, id, source, EventJson.instance(schema, json, writer.unknownCategories()), -1,
+                        time);
+                case LABEL -> new Item(writer, kind, id, source, null, EventJson.classIndex(schema, json), time);
                 case EVENT -> {
                     Instance instance = EventJson.instance(schema, json, writer.unknownCategories());
                     int label = EventJson.classIndex(schema, json);
                     instance.setClassValue(label);
-                    yield new Item(writer, kind, id, source, instance, label);
+                    yield new Item(writer, kind, id, source, instance, label, time);
                 }
             };
         } catch (ApiProblem problem) {
@@ -311,8 +314,8 @@ public final class KafkaIngest implements AutoCloseable {
         switch (run.get(0).kind()) {
             case TRANSACTION -> {
                 // a transaction redelivered after a restart is answered as it was scored, not scored again
-                List<Scored> scored = await(() -> writer.predictAll(run.stream().map(Item::id).toList(),
-                        run.stream().map(Item::instance).toList(), KnownIds.ANSWER_STORED));
+                List<Scored> scored = await(() -> writer.predictAll(run.stream()
+                        .map(i -> new ScoreRequest(i.id(), i.instance(), i.time())).toList(), KnownIds.ANSWER_STORED));
                 String model = writer.definition().name();
                 for (Scored s : scored) {
                     JsonObject prediction = Renderings.prediction(s, writer.definition().schema()).put("model", model);
@@ -320,9 +323,9 @@ public final class KafkaIngest implements AutoCloseable {
                 }
             }
             case LABEL -> requireLogged(await(() -> writer.label(run.stream()
-                    .map(i -> new LabelRequest(i.id(), i.label(), i.source())).toList())));
+                    .map(i -> new LabelRequest(i.id(), i.label(), i.time(), i.source())).toList())));
             case EVENT -> requireLogged(await(() -> writer.learn(run.stream()
-                    .map(i -> new EventRequest(i.id(), i.instance(), i.source())).toList())));
+                    .map(i -> new EventRequest(i.id(), i.instance(), i.time(), i.source())).toList())));
         }
     }
 

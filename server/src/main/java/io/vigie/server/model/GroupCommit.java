@@ -59,6 +59,7 @@ final class GroupCommit {
     private final ExecutorService logThread;
     private final List<Staged> staged = new ArrayList<>();
     private final Set<String> stagedLabels = new HashSet<>();
+    private final java.util.Map<String, LogRecord.ImpliedLabel> stagedImplied = new java.util.HashMap<>();
     private final List<Runnable> answers = new ArrayList<>();
     private boolean inFlight;
     private volatile Appended done;
@@ -88,7 +89,14 @@ final class GroupCommit {
         staged.add(new Staged(record, preloaded, applied, failed));
         if (record instanceof LogRecord.Label label) {
             stagedLabels.add(label.id());
+        } else if (record instanceof LogRecord.ImpliedLabel implied) {
+            stagedImplied.put(implied.id(), implied);
         }
+    }
+
+    /** The implied label the next commit holds for an event id, or null: a label sent in the same commit confirms or corrects it. */
+    LogRecord.ImpliedLabel impliedLabelOf(String id) {
+        return stagedImplied.get(id);
     }
 
     /** Whether the next commit already holds a label (or a labelled event) of this event id. */
@@ -181,6 +189,7 @@ final class GroupCommit {
     private void clear() {
         staged.clear();
         stagedLabels.clear();
+        stagedImplied.clear();
         first = -1;
         next = 0;
     }

@@ -14,11 +14,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Turns labels and labelled events into log records for the writer's next commit. A label is
- * joined to the event it labels, as stored when it was scored; one for an id never scored, one
- * already labelled (or labelled earlier in the same commit) and one past the TTL are refused and
- * counted. A record the log already holds from its stream position is a redelivery, skipped.
- * Runs on the writer thread.
+ * Turns labels, labelled events and implied labels into log records for the writer's next
+ * commit. A label is joined to the event it labels, as stored when it was scored; one for an id
+ * never scored, one already labelled (or labelled earlier in the same commit) and one that came
+ * more than the TTL after its event are refused and counted. A label for an event whose label was
+ * implied corrects it when it differs, and confirms it (nothing to learn) when not. A record the
+ * log already holds from its stream position is a redelivery, skipped. Runs on the writer thread.
  */
 final class LabelJoin {
     private static final Logger LOG = LoggerFactory.getLogger(LabelJoin.class);
@@ -49,19 +50,53 @@ final class LabelJoin {
                 results[i] = new ItemResult(request.id(), Outcome.ALREADY_LOGGED, 0);
                 continue;
             }
-            ScoredEvent event = storedEvent(request.id());
+            long time = EventTime.or(request.time(), now);
+            ScoredEvent event = joined(request.id());
+            if (event != null && event.implied() && event.label() == request.label() && !commit.holdsLabelOf(request.id())) {
+                results[i] = new ItemResult(request.id(), Outcome.CONFIRMED, 0);
+                continue;
+            }
             Outcome refused = event == null ? Outcome.UNKNOWN_ID
-                    : event.labelled() || commit.holdsLabelOf(request.id()) ? Outcome.DUPLICATE
-                    : pending.expired(event) ? Outcome.LATE : null;
+                    : event.labelled() && !event.implied() || commit.holdsLabelOf(request.id()) ? Outcome.DUPLICATE
+                    : time - event.eventTime() > pending.ttl().toMillis() ? Outcome.LATE : null;
             if (refused != null) {
                 results[i] = new ItemResult(request.id(), refused, 0);
                 reject(refused);
                 continue;
             }
-            meters.labelArrived(now - event.scoredAt());
-            stage(request.id(), new LogRecord.Label(request.id(), request.label(), now, event, request.source()), results, i);
+            meters.labelArrived(time - event.eventTime());
+            stage(request.id(), new LogRecord.Label(request.id(), request.label(), now, event, request.source(), time), results, i);
         }
         commit.whenCommitted(() -> answer.complete(Arrays.asList(results)));
+    }
+
+    /** The stored event a label joins, labelled as implied if the next commit implies its label already. */
+    private ScoredEvent joined(String id) {
+        LogRecord.ImpliedLabel implied = commit.impliedLabelOf(id);
+        return implied != null ? implied.event().withImpliedLabel(implied.label(), implied.time()) : storedEvent(id);
+    }
+
+    /**
+     * Stages the implied labels of the events whose implicit-label period ended by the model's
+     * clock, at most {@code max}, earliest first; {@code answer} completes with how many once the
+     * commit is done. An event labelled in the same commit is left to its label.
+     */
+    void implied(ModelDefinition.ImplicitLabel implicit, int max, CompletableFuture<Integer> answer) {
+        List<PendingEvents.Due> due;
+        try {
+            due = pending.dueBy(machine.clock(), max);
+        } catch (RocksDBException e) {
+            answer.completeExceptionally(e);
+            return;
+        }
+        int[] learned = {0};
+        for (PendingEvents.Due d : due) {
+            if (!commit.holdsLabelOf(d.id())) {
+                commit.stage(new LogRecord.ImpliedLabel(d.id(), implicit.classIndex(), d.due(), d.event()), null, seq -> learned[0]++,
+                        problem -> LOG.warn("model '{}': implied labels not logged ({}); they are tried again", model, problem.getMessage()));
+            }
+        }
+        commit.whenCommitted(() -> answer.complete(learned[0]));
     }
 
     /**
@@ -86,7 +121,7 @@ final class LabelJoin {
             }
             commit.claim(event.id());
             stage(event.id(), new LogRecord.LabelledEvent(event.id(), event.labelled().toDoubleArray(),
-                    (int) event.labelled().classValue(), now, event.source()), results, i);
+                    (int) event.labelled().classValue(), now, event.source(), EventTime.or(event.time(), now)), results, i);
         }
         commit.whenCommitted(() -> answer.complete(Arrays.asList(results)));
     }

@@ -9,12 +9,20 @@ import java.util.regex.Pattern;
 
 /**
  * What a model is, as its creator asked for it: name, schema, model spec, abstention settings,
- * how long its events wait for a label and what a category its schema does not list means.
+ * how long its events wait for a label, what a category its schema does not list means, and
+ * the label an event gets when none came (or null).
  * Stored as {@code model.json} beside its log, in the same JSON the create request takes
  * ({@link io.vigie.server.wire.DefinitionJson}).
  */
 public record ModelDefinition(String name, Schema schema, ModelSpec spec, AbstentionSettings abstention,
-                              Duration labelTtl, long createdAtMillis, UnknownValues unknownValues) {
+                              Duration labelTtl, long createdAtMillis, UnknownValues unknownValues, ImplicitLabel implicitLabel) {
+    /**
+     * The class an event is learned as when no label came for it within {@code after} of its time:
+     * where only one class is ever reported (chargebacks), silence is a label too.
+     */
+    public record ImplicitLabel(int classIndex, Duration after) {
+    }
+
     /** A nominal value the schema does not list: scored as a missing value (counted), or refused (422). */
     public enum UnknownValues {
         MISSING, REJECT;

@@ -35,6 +35,8 @@ final class ModelMeters implements ModelStateMachine.Listener {
     private final Counter duplicateLabels;
     private final Counter lateLabels;
     private final Counter learnFailures;
+    private final Counter impliedLabels;
+    private final Counter corrections;
     final Timer logAppend;
     final Timer snapshot;
     private final Timer labelDelay;
@@ -88,6 +90,10 @@ final class ModelMeters implements ModelStateMachine.Listener {
         duplicateLabels = labels(model, "duplicate");
         lateLabels = labels(model, "late");
         learnFailures = add(Counter.builder("vigie.learn.failures").description("Logged events the learner threw on")
+                .tag("model", model).register(registry));
+        impliedLabels = add(Counter.builder("vigie.labels.implied").description("Labels implied: none came within the implicit-label period")
+                .tag("model", model).register(registry));
+        corrections = add(Counter.builder("vigie.labels.corrections").description("Labels that contradicted an implied one, learned as corrections")
                 .tag("model", model).register(registry));
         logAppend = add(Timer.builder("vigie.log.append").description("Group commits: write and fsync of a batch of log records")
                 .tag("model", model).register(registry));
@@ -190,6 +196,15 @@ final class ModelMeters implements ModelStateMachine.Listener {
     @Override
     public void learnFailed() {
         learnFailures.increment();
+    }
+
+    @Override
+    public void labelled(boolean implied, boolean correction) {
+        if (implied) {
+            impliedLabels.increment();
+        } else if (correction) {
+            corrections.increment();
+        }
     }
 
     void rejected(Outcome outcome) {

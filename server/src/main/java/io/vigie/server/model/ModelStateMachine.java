@@ -53,6 +53,10 @@ final class ModelStateMachine {
 
         void inputsChecked(InputDriftMonitor.Check check);
 
+        /** A label was learned: implied (none came in time), or sent and correcting an implied one. */
+        default void labelled(boolean implied, boolean correction) {
+        }
+
         Listener NONE = new Listener() {
             @Override
             public void learned() {
@@ -162,15 +166,17 @@ final class ModelStateMachine {
 
     /**
      * Scores events in order: the champion and every challenger answer, a canary's answer goes
-     * back when the id falls in its share, and the input monitor sees each event.
+     * back when the id falls in its share, and the input monitor sees each event. An event's time
+     * is its own if its sender gave one, else {@code now}; it moves the model's clock on.
      */
-    Scores score(List<String> ids, List<Instance> events, long now) {
-        List<Scored> answers = new ArrayList<>(ids.size());
-        List<PendingEvents.Scoring> stored = new ArrayList<>(ids.size());
+    Scores score(List<ScoreRequest> requests, long now) {
+        List<Scored> answers = new ArrayList<>(requests.size());
+        List<PendingEvents.Scoring> stored = new ArrayList<>(requests.size());
         boolean canaries = challengers.hasCanary();
-        for (int i = 0; i < ids.size(); i++) {
-            String id = ids.get(i);
-            Instance event = events.get(i);
+        for (ScoreRequest request : requests) {
+            String id = request.id();
+            Instance event = request.event();
+            long time = EventTime.or(request.time(), now);
             Prediction p = model.predict(event);
             List<Challengers.Scoring> shadows = challengers.score(event);
             Challenger canary = canaries ? challengers.canary(id) : null;
@@ -181,12 +187,27 @@ final class ModelStateMachine {
                 }
             }
             double[] values = event.toDoubleArray();
-            stored.add(new PendingEvents.Scoring(id, new ScoredEvent(version, now, values, Answer.of(p),
-                    shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name())));
+            stored.add(new PendingEvents.Scoring(id, new ScoredEvent(version, now, values, Answer.of(p), -1, 0,
+                    shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name(), time, false)));
             answers.add(new Scored(id, answered, version, null, !canaries ? null : canary == null ? Scored.CHAMPION : canary.name()));
-            monitor(values, p, now);
+            monitor(values, p, time);
+            clockSeen(time);
         }
         return new Scores(answers, stored);
+    }
+
+    /** The model's clock moves on (a frozen model's state waits for the thaw, like the input monitor's). */
+    private void clockSeen(long time) {
+        if (frozen) {
+            whileFrozen.add(() -> serving.advanceClock(time));
+        } else {
+            serving.advanceClock(time);
+        }
+    }
+
+    /** The latest time of an event or label the model has seen: implicit labels fall due by it. */
+    long clock() {
+        return serving.clock();
     }
 
     /** The answer with the reasons of the model that gave it (the champion, or the canary that answered). */
@@ -219,7 +240,10 @@ final class ModelStateMachine {
             throw new IllegalStateException("record " + seq + " applied while the model is serialized elsewhere");
         }
         if (record instanceof LogRecord.Label label) {
-            applyLabel(label);
+            applyLabel(label.id(), label.label(), label.time(), label.event(), false);
+            advance(label.source());
+        } else if (record instanceof LogRecord.ImpliedLabel implied) {
+            applyLabel(implied.id(), implied.label(), implied.time(), implied.event(), true);
         } else if (record instanceof LogRecord.LabelledEvent event) {
             applyLabelledEvent(event);
         } else if (record instanceof LogRecord.Rollback rollback) {
@@ -243,20 +267,27 @@ final class ModelStateMachine {
         version = seq;
     }
 
-    private void applyLabel(LogRecord.Label label) {
-        ScoredEvent event = label.event();
+    /**
+     * Learns a label joined to its event, sent or implied. A sent label that contradicts an implied
+     * one is a correction: the event is learned again with its true class, and counted, but not
+     * measured twice (its answer was measured against the implied label).
+     */
+    private void applyLabel(String id, int label, long time, ScoredEvent event, boolean implied) {
+        boolean correction = !implied && event.implied() && event.label() != label;
         Prediction served = event.answer().prediction();
         Prediction own = serving.championAnswer(event);
         Instance instance = schema.instance(event.values());
-        instance.setClassValue(label.label());
+        instance.setClassValue(label);
         Prediction learnedFrom = learn(() -> learnFromOwnAnswer(instance, own));
-        if (learnedFrom != null) {
-            serving.measure(served, label.label(), model.learner().learned(), label.timeMillis());
+        if (learnedFrom != null && !correction) {
+            serving.measure(served, label, model.learner().learned(), time);
         }
         Prediction champion = learnedFrom != null ? learnedFrom : own != null ? own : served;
-        challengers.learn(instance, event, champion, label.label(), false);
-        labelled.add(new PendingEvents.Labelled(label.id(), event, label.label(), label.timeMillis()));
-        advance(label.source());
+        challengers.learn(instance, event, champion, label, false);
+        labelled.add(new PendingEvents.Labelled(id, event, label, time, implied));
+        serving.countLabel(implied, correction);
+        listener.labelled(implied, correction);
+        serving.advanceClock(time);
     }
 
     private void applyLabelledEvent(LogRecord.LabelledEvent event) {
@@ -265,11 +296,12 @@ final class ModelStateMachine {
         Prediction given = learn(() -> model.learnUnscored(instance));
         if (given != null) {
             learnedEvents.add(new PendingEvents.Scoring(event.id(), new ScoredEvent(version, event.timeMillis(), event.values(),
-                    Answer.of(given), event.label(), event.timeMillis(), List.of(), null)));
-            serving.measure(given, event.label(), model.learner().learned(), event.timeMillis());
-            monitor(event.values(), given, event.timeMillis());
+                    Answer.of(given), event.label(), event.timeMillis(), List.of(), null, event.time(), false)));
+            serving.measure(given, event.label(), model.learner().learned(), event.time());
+            monitor(event.values(), given, event.time());
             challengers.learn(instance, null, given, event.label(), true);
         }
+        serving.advanceClock(event.time());
         advance(event.source());
     }
 

@@ -18,9 +18,7 @@ import java.util.function.Supplier;
 public final class ModelView {
     private final ModelDefinition definition;
     private final Model model;
-    private final ServingMetrics metrics;
-    private final Timeline timeline;
-    private final InputDriftMonitor inputs;
+    private final ServingState serving;
     private final List<Challenger> challengers;
     private final Recovered recovered;
     private final long version;
@@ -28,13 +26,10 @@ public final class ModelView {
     private final Supplier<ModelState> state;
     private final Supplier<List<Versions.Version>> versions;
 
-    ModelView(ModelDefinition definition, Model model, ServingMetrics metrics, Timeline timeline, InputDriftMonitor inputs,
-              List<Challenger> challengers, long version, Recovered recovered, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
+    ModelView(ModelDefinition definition, Model model, ServingState serving, List<Challenger> challengers, long version, Recovered recovered, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
         this.definition = definition;
         this.model = model;
-        this.metrics = metrics;
-        this.timeline = timeline;
-        this.inputs = inputs;
+        this.serving = serving;
         this.challengers = challengers;
         this.recovered = recovered;
         this.version = version;
@@ -59,17 +54,32 @@ public final class ModelView {
         return pending.count(counter);
     }
 
+    /** Labels implied because none came within the implicit-label period. */
+    public long impliedLabels() {
+        return serving.impliedLabels();
+    }
+
+    /** Labels that came after an implied one and contradicted it. */
+    public long corrections() {
+        return serving.corrections();
+    }
+
+    /** The latest time of an event or label the model has seen (epoch millis; 0: none yet). */
+    public long clock() {
+        return serving.clock();
+    }
+
     public ServingMetrics metrics() {
-        return metrics;
+        return serving.metrics();
     }
 
     public Timeline timeline() {
-        return timeline;
+        return serving.timeline();
     }
 
     /** The label-free drift monitor of the events scored. */
     public InputDriftMonitor inputs() {
-        return inputs;
+        return serving.inputs();
     }
 
     /** How the model came back when the service started. */

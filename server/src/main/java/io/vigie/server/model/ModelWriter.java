@@ -46,6 +46,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private static final Logger LOG = LoggerFactory.getLogger(ModelWriter.class);
     /** Learned labels recorded on their stored events in one RocksDB batch during a long replay. */
     private static final int REPLAY_MARK_BATCH = 10_000;
+    /** Implied labels staged in one batch at most (as many as a labels request may hold). */
+    private static final int IMPLIED_BATCH = 1_000;
 
     private final ModelDefinition definition;
     private final PendingEvents pending;
@@ -64,6 +66,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final Recovered recovered;
     private final WriterLoop loop;
     private final FrozenWork frozen;
+    /** Whether a batch of implied labels is on its way (writer thread only). */
+    private boolean implying;
 
     /** Requests waiting in the writer (none before it starts), for /metrics. */
     private int queued() {
@@ -152,45 +156,44 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
      * Scores an event and stores it until its label arrives; with {@code explain}, also says why,
      * from the model that answered. An id already stored is handled as {@code known} says.
      */
-    public CompletableFuture<Scored> predict(String id, Instance unlabelled, boolean explain, KnownIds known) {
+    public CompletableFuture<Scored> predict(ScoreRequest request, boolean explain, KnownIds known) {
         return loop.fast(future -> {
-            Scored scored = scoreAll(List.of(id), List.of(unlabelled), known).get(0);
-            future.complete(explain ? machine.explain(scored, unlabelled) : scored);
+            Scored scored = scoreAll(List.of(request), known).get(0);
+            future.complete(explain ? machine.explain(scored, request.event()) : scored);
         });
     }
 
     /** Scores events in order, in one hand-off; ids already stored are handled as {@code known} says. */
-    public CompletableFuture<List<Scored>> predictAll(List<String> ids, List<Instance> unlabelled, KnownIds known) {
-        return loop.fast(future -> future.complete(scoreAll(ids, unlabelled, known)));
+    public CompletableFuture<List<Scored>> predictAll(List<ScoreRequest> requests, KnownIds known) {
+        return loop.fast(future -> future.complete(scoreAll(requests, known)));
     }
 
     /**
      * Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace.
      * Ids already stored are refused, scored again or answered as stored, as {@code known} says.
      */
-    private List<Scored> scoreAll(List<String> ids, List<Instance> unlabelled, KnownIds known) {
+    private List<Scored> scoreAll(List<ScoreRequest> requests, KnownIds known) {
         disk.check(); // before anything is scored
-        List<ScoredEvent> stored = storedOf(ids, known);
-        List<String> newIds = new ArrayList<>(ids.size());
-        List<Instance> newEvents = new ArrayList<>(ids.size());
-        for (int i = 0; i < ids.size(); i++) {
+        List<ScoredEvent> stored = storedOf(requests.stream().map(ScoreRequest::id).toList(), known);
+        List<ScoreRequest> fresh = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
             if (stored.get(i) == null) {
-                newIds.add(ids.get(i));
-                newEvents.add(unlabelled.get(i));
+                fresh.add(requests.get(i));
             }
         }
-        List<Scored> fresh = newIds.isEmpty() ? List.of() : scoreAndStore(newIds, newEvents);
-        List<Scored> answers = new ArrayList<>(ids.size());
-        for (int i = 0, f = 0; i < ids.size(); i++) {
+        List<Scored> scored = fresh.isEmpty() ? List.of() : scoreAndStore(fresh);
+        List<Scored> answers = new ArrayList<>(requests.size());
+        for (int i = 0, f = 0; i < requests.size(); i++) {
             ScoredEvent event = stored.get(i);
-            answers.add(event == null ? fresh.get(f++) : new Scored(ids.get(i), event.answer().prediction(), event.version()));
+            answers.add(event == null ? scored.get(f++) : new Scored(requests.get(i).id(), event.answer().prediction(), event.version()));
         }
+        implyDue();
         return answers;
     }
 
-    private List<Scored> scoreAndStore(List<String> ids, List<Instance> unlabelled) {
-        pending.requireRoom(ids.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
-        ModelStateMachine.Scores scores = machine.score(ids, unlabelled, clock.millis());
+    private List<Scored> scoreAndStore(List<ScoreRequest> requests) {
+        pending.requireRoom(requests.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
+        ModelStateMachine.Scores scores = machine.score(requests, clock.millis());
         try {
             pending.scored(scores.stored());
         } catch (RocksDBException e) {
@@ -226,6 +229,25 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     /** Learns labelled events never scored (each is scored first, test-then-train). */
     public CompletableFuture<List<ItemResult>> learn(List<EventRequest> events) {
         return loop.slow(false, future -> join.events(events, future));
+    }
+
+    /**
+     * Once the model's clock has passed the end of an event's implicit-label period, a batch of
+     * implied labels goes into the slow lane, one batch at a time; each is logged and learned like
+     * labels, so that replay learns them in the same order.
+     */
+    private void implyDue() {
+        ModelDefinition.ImplicitLabel implicit = definition.implicitLabel();
+        if (implicit == null || implying || machine.clock() < pending.nextDue()) {
+            return;
+        }
+        implying = true;
+        loop.<Integer>slow(false, future -> join.implied(implicit, IMPLIED_BATCH, future)).whenComplete((n, failure) -> {
+            implying = false;
+            if (failure != null) {
+                LOG.warn("model '{}': implied labels could not be staged: {}", definition.name(), failure.toString());
+            }
+        });
     }
 
     // ---- versions and challengers -----------------------------------------------------------------
@@ -336,9 +358,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
         return loop.fast(future -> {
-            ServingState serving = machine.serving();
-            future.complete(reader.apply(new ModelView(definition, machine.model(), serving.metrics(), serving.timeline(),
-                    serving.inputs(), machine.challengers(), machine.version(), recovered, pending, frozen::state,
+            future.complete(reader.apply(new ModelView(definition, machine.model(), machine.serving(), machine.challengers(), machine.version(), recovered, pending, frozen::state,
                     snapshots.versions()::list)));
         });
     }
@@ -406,6 +426,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         markLabelled();
         commit.answer();
         publish();
+        implyDue();
         if (!frozen.frozen()) {
             promoteWinner();
             if (snapshots.due()) {

@@ -133,7 +133,8 @@ public final class Models implements AutoCloseable {
 
     private ModelWriter openWriter(ModelDefinition definition) throws IOException, RocksDBException {
         return ModelWriter.open(definition, root.resolve(definition.name()),
-                store.forModel(definition.name(), definition.labelTtl()), clock, settings, registry, automaticPromotions);
+                store.forModel(definition.name(), definition.labelTtl(),
+                        definition.implicitLabel() == null ? null : definition.implicitLabel().after()), clock, settings, registry, automaticPromotions);
     }
 
     private static ModelDefinition readDefinition(DefinitionFormat format, Path file) throws IOException {

@@ -13,5 +13,7 @@ public enum Outcome {
     /** The log refused the write (disk full, I/O error): nothing was learned, the sender retries. */
     NOT_LOGGED,
     /** A stream record redelivered after a restart that the log already holds. */
-    ALREADY_LOGGED
+    ALREADY_LOGGED,
+    /** A label of the class its event's label was implied as: it confirms it, nothing more is learned. */
+    CONFIRMED
 }

@@ -24,6 +24,11 @@ final class ServingState implements Serializable {
     private final Challengers challengers;
     /** When the champion took over, and from which challenger; null while it is the model first created (older snapshots too). */
     private Succession succession;
+    /** The model's clock: the latest time of an event or label it has seen (epoch millis; 0 in older snapshots). */
+    private long clock;
+    /** Labels implied (no label came within the implicit-label period), and labels that corrected one. */
+    private long implied;
+    private long corrections;
 
     /** The champion became champion at {@code version}: promoted from {@code challenger}, or brought back by a rollback (null). */
     private record Succession(long version, String challenger) implements Serializable {
@@ -59,6 +64,30 @@ final class ServingState implements Serializable {
 
     Challengers challengers() {
         return challengers;
+    }
+
+    /** The stream's time moved on: an event or label of that time was seen. Time never goes back. */
+    void advanceClock(long timeMillis) {
+        clock = Math.max(clock, timeMillis);
+    }
+
+    /** The latest time of an event or label seen: implicit labels fall due by it. */
+    long clock() {
+        return clock;
+    }
+
+    /** A label was implied, or a label came that corrected one. */
+    void countLabel(boolean impliedLabel, boolean correction) {
+        implied += impliedLabel ? 1 : 0;
+        corrections += correction ? 1 : 0;
+    }
+
+    long impliedLabels() {
+        return implied;
+    }
+
+    long corrections() {
+        return corrections;
     }
 
     /** A promotion or rollback at {@code version} made another model champion ({@code challenger} when promoted). */

@@ -27,19 +27,45 @@ public sealed interface LogRecord {
     }
 
     /**
-     * A label joined to the event it labels: the model learns the event as it was scored.
+     * A label joined to the event it labels: the model learns the event as it was scored. When
+     * the event's label had been implied and this one differs, it is a correction.
      *
      * @param id         the event id
      * @param label      the true class index
      * @param timeMillis when the label was accepted
-     * @param event      the event as it was scored: its values and what the model answered
+     * @param event      the event as it was scored (and labelled, if its label was implied): its values and what the model answered
      * @param source     the stream position it came from, or null
+     * @param time       when the label was known, as its sender said (else {@code timeMillis})
      */
-    record Label(String id, int label, long timeMillis, ScoredEvent event, Source source) implements LogRecord {
+    record Label(String id, int label, long timeMillis, ScoredEvent event, Source source, long time) implements LogRecord {
+        public Label(String id, int label, long timeMillis, ScoredEvent event, Source source) {
+            this(id, label, timeMillis, event, source, timeMillis);
+        }
+
+        /** Whether it corrects a label that was implied. */
+        public boolean corrects() {
+            return event.implied() && event.label() != label;
+        }
     }
 
-    /** An event that arrives with its label, never scored before: it is scored, then learned. */
-    record LabelledEvent(String id, double[] values, int label, long timeMillis, Source source) implements LogRecord {
+    /**
+     * An event that arrives with its label, never scored before: it is scored, then learned.
+     *
+     * @param time when it happened, as its sender said (else {@code timeMillis}, when it was accepted)
+     */
+    record LabelledEvent(String id, double[] values, int label, long timeMillis, Source source, long time) implements LogRecord {
+        public LabelledEvent(String id, double[] values, int label, long timeMillis, Source source) {
+            this(id, values, label, timeMillis, source, timeMillis);
+        }
+    }
+
+    /**
+     * No label came for a scored event within its model's implicit-label period: it is learned as
+     * the class the model declared (a genuine transaction is genuine because no chargeback came).
+     *
+     * @param time the end of the period: the event's time plus the period
+     */
+    record ImpliedLabel(String id, int label, long time, ScoredEvent event) implements LogRecord {
     }
 
     /** The model is replaced by the snapshot of an earlier version. */
@@ -84,27 +110,45 @@ public sealed interface LogRecord {
     byte CHALLENGER_REMOVED = 5;
     byte PROMOTION = 6;
     byte LOST = 7;
+    /** A label or labelled event whose time its sender gave: written only then, so other records keep their bytes. */
+    byte LABEL_AT = 8;
+    byte LABELLED_EVENT_AT = 9;
+    byte IMPLIED_LABEL = 10;
 
     /** The record's bytes: a type byte, then its fields. */
     static byte[] encode(LogRecord record) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             if (record instanceof Label l) {
-                out.writeByte(LABEL);
+                out.writeByte(l.time() == l.timeMillis() ? LABEL : LABEL_AT);
                 writeString(out, l.id());
                 out.writeInt(l.label());
                 out.writeLong(l.timeMillis());
+                if (l.time() != l.timeMillis()) {
+                    out.writeLong(l.time());
+                }
                 byte[] event = l.event().encode();
                 out.writeInt(event.length);
                 out.write(event);
                 writeSource(out, l.source());
             } else if (record instanceof LabelledEvent e) {
-                out.writeByte(LABELLED_EVENT);
+                out.writeByte(e.time() == e.timeMillis() ? LABELLED_EVENT : LABELLED_EVENT_AT);
                 writeString(out, e.id());
                 writeDoubles(out, e.values());
                 out.writeInt(e.label());
                 out.writeLong(e.timeMillis());
+                if (e.time() != e.timeMillis()) {
+                    out.writeLong(e.time());
+                }
                 writeSource(out, e.source());
+            } else if (record instanceof ImpliedLabel i) {
+                out.writeByte(IMPLIED_LABEL);
+                writeString(out, i.id());
+                out.writeInt(i.label());
+                out.writeLong(i.time());
+                byte[] event = i.event().encode();
+                out.writeInt(event.length);
+                out.write(event);
             } else if (record instanceof Rollback r) {
                 out.writeByte(ROLLBACK);
                 out.writeLong(r.version());
@@ -145,7 +189,23 @@ public sealed interface LogRecord {
         return switch (type) {
             case LABEL -> new Label(readString(in), in.readInt(), in.readLong(),
                     ScoredEvent.decode(in.readNBytes(length(in))), readSource(in));
+            case LABEL_AT -> {
+                String id = readString(in);
+                int label = in.readInt();
+                long accepted = in.readLong();
+                long time = in.readLong();
+                yield new Label(id, label, accepted, ScoredEvent.decode(in.readNBytes(length(in))), readSource(in), time);
+            }
             case LABELLED_EVENT -> new LabelledEvent(readString(in), readDoubles(in), in.readInt(), in.readLong(), readSource(in));
+            case LABELLED_EVENT_AT -> {
+                String id = readString(in);
+                double[] values = readDoubles(in);
+                int label = in.readInt();
+                long accepted = in.readLong();
+                long time = in.readLong();
+                yield new LabelledEvent(id, values, label, accepted, readSource(in), time);
+            }
+            case IMPLIED_LABEL -> new ImpliedLabel(readString(in), in.readInt(), in.readLong(), ScoredEvent.decode(in.readNBytes(length(in))));
             case ROLLBACK -> new Rollback(in.readLong(), in.readLong());
             case CHALLENGER_ADDED -> new ChallengerAdded(readString(in), readString(in), in.readInt(), readString(in), in.readDouble(),
                     in.readLong(), in.readDouble(), in.readLong());

@@ -177,6 +177,9 @@ public final class LogRepair {
             if (record instanceof LogRecord.Label label) {
                 return label.id();
             }
+            if (record instanceof LogRecord.ImpliedLabel implied) {
+                return implied.id();
+            }
             return record instanceof LogRecord.LabelledEvent event ? event.id() : "";
         } catch (IOException | RuntimeException unreadable) {
             return "";

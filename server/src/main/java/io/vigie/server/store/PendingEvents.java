@@ -3,6 +3,7 @@ package io.vigie.server.store;
 import io.vigie.server.ApiProblem;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.TtlDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -51,14 +53,19 @@ public final class PendingEvents {
     private final Map<Counter, Long> counts = new EnumMap<>(Counter.class);
     private final WriteOptions writeOptions = new WriteOptions();
     private final PendingByTime pendingByTime;
+    /** The model's implicit-label period, or null: only then are events indexed by when it ends ({@link #dueBy}). */
+    private final Duration impliedAfter;
+    /** The earliest end of a period in the index (Long.MAX_VALUE: none), so that most scorings need not look. */
+    private long nextDue = Long.MAX_VALUE;
 
     PendingEvents(TtlDB db, ColumnFamilyHandle family, ColumnFamilyHandle counterFamily, String model, Duration ttl,
-                  Clock clock) throws RocksDBException {
+                  Duration impliedAfter, Clock clock) throws RocksDBException {
         this.db = db;
         this.family = family;
         this.counterFamily = counterFamily;
         this.model = model;
         this.ttl = ttl;
+        this.impliedAfter = impliedAfter;
         this.clock = clock;
         for (Counter counter : Counter.values()) {
             byte[] value = db.get(counterFamily, counterKey(counter));
@@ -73,6 +80,9 @@ public final class PendingEvents {
                 batch.delete(counterFamily, counterKey(Counter.PENDING));
                 db.write(writeOptions, batch);
             }
+        }
+        if (impliedAfter != null) {
+            nextDue = firstDue();
         }
     }
 
@@ -125,6 +135,11 @@ public final class PendingEvents {
                     pendingByTime.add(batch, counterFamily, before.scoredAt(), -1, now);
                 }
                 pendingByTime.add(batch, counterFamily, scoring.event().scoredAt(), 1, now);
+                if (impliedAfter != null) {
+                    long due = scoring.event().eventTime() + impliedAfter.toMillis();
+                    batch.put(counterFamily, dueKey(due, scoring.id()), new byte[0]);
+                    nextDue = Math.min(nextDue, due);
+                }
             }
             count(batch, Counter.PREDICTIONS, scorings.size());
             db.write(writeOptions, batch);
@@ -135,13 +150,24 @@ public final class PendingEvents {
         return !event.labelled() && !expired(event);
     }
 
-    /** A learned label, to record on its stored scoring. */
-    public record Labelled(String id, ScoredEvent scoring, int label, long at) {
+    /** A learned label, to record on its stored scoring; {@code implied}: no label came, the model's implicit one was learned. */
+    public record Labelled(String id, ScoringRef scoring, int label, long at, boolean implied) {
+        public Labelled(String id, ScoredEvent scoring, int label, long at, boolean implied) {
+            this(id, new ScoringRef(scoring.version(), scoring.scoredAt()), label, at, implied);
+        }
+    }
+
+    /** Which scoring of an id a label was joined to (an id scored again is a new event). */
+    public record ScoringRef(long version, long scoredAt) {
+        boolean of(ScoredEvent event) {
+            return event.version() == version && event.scoredAt() == scoredAt;
+        }
     }
 
     /**
      * Records that the labels of scorings were learned, in one read and one write. Idempotent, so
-     * log replay may repeat it; an id scored again since is left alone.
+     * log replay may repeat it; an id scored again since is left alone. A label sent after an
+     * implied one replaces it; an implied one takes the event out of the implicit-label index.
      */
     public void labelled(List<Labelled> marks) throws RocksDBException {
         if (marks.isEmpty()) {
@@ -150,15 +176,25 @@ public final class PendingEvents {
         List<byte[]> keys = new ArrayList<>(marks.size());
         marks.forEach(m -> keys.add(key(m.id())));
         List<byte[]> current = db.multiGetAsList(Collections.nCopies(marks.size(), family), keys);
+        Map<String, ScoredEvent> inThisBatch = new HashMap<>(); // an implied label and its correction may share a batch
         try (WriteBatch batch = new WriteBatch()) {
             for (int i = 0; i < marks.size(); i++) {
                 Labelled mark = marks.get(i);
-                ScoredEvent event = current.get(i) == null ? null : ScoredEvent.decode(current.get(i));
-                if (event == null || event.labelled() || !event.sameScoring(mark.scoring())) {
+                ScoredEvent event = inThisBatch.containsKey(mark.id()) ? inThisBatch.get(mark.id())
+                        : current.get(i) == null ? null : ScoredEvent.decode(current.get(i));
+                if (mark.implied() && impliedAfter != null) {
+                    batch.delete(counterFamily, dueKey(mark.at(), mark.id()));
+                }
+                boolean replacesImplied = event != null && event.implied() && !mark.implied();
+                if (event == null || event.labelled() && !replacesImplied || !mark.scoring().of(event)) {
                     continue;
                 }
-                batch.put(family, keys.get(i), event.withLabel(mark.label(), mark.at()).encode());
-                pendingByTime.add(batch, counterFamily, event.scoredAt(), -1, clock.millis());
+                ScoredEvent marked = mark.implied() ? event.withImpliedLabel(mark.label(), mark.at()) : event.withLabel(mark.label(), mark.at());
+                batch.put(family, keys.get(i), marked.encode());
+                inThisBatch.put(mark.id(), marked);
+                if (!event.labelled()) {
+                    pendingByTime.add(batch, counterFamily, event.scoredAt(), -1, clock.millis());
+                }
             }
             db.write(writeOptions, batch);
         }
@@ -179,6 +215,11 @@ public final class PendingEvents {
                 if (event != null && event.labelled()) {
                     batch.put(family, key(id), event.withLabel(-1, 0).encode());
                     pendingByTime.add(batch, counterFamily, event.scoredAt(), 1, clock.millis());
+                    if (impliedAfter != null) { // it may be implied again once its period ends
+                        long due = event.eventTime() + impliedAfter.toMillis();
+                        batch.put(counterFamily, dueKey(due, id), new byte[0]);
+                        nextDue = Math.min(nextDue, due);
+                    }
                     undone++;
                 }
             }
@@ -202,6 +243,69 @@ public final class PendingEvents {
             }
             db.write(writeOptions, batch);
         }
+    }
+
+    /** An event still unlabelled whose implicit-label period ended at {@code due}. */
+    public record Due(String id, ScoredEvent event, long due) {
+    }
+
+    /** The earliest end of an implicit-label period still indexed (Long.MAX_VALUE: none): nothing is due before it. */
+    public long nextDue() {
+        return nextDue;
+    }
+
+    /**
+     * The events whose implicit-label period ended by {@code clock} and that are still unlabelled,
+     * earliest first, at most {@code max}. Index entries of events labelled since, scored again or
+     * gone are removed here; those returned stay until their implied label is recorded
+     * ({@link #labelled}), so that a crash before it is logged loses nothing.
+     */
+    public List<Due> dueBy(long clock, int max) throws RocksDBException {
+        List<Due> due = new ArrayList<>();
+        byte[] prefix = duePrefix();
+        try (WriteBatch stale = new WriteBatch(); RocksIterator it = db.newIterator(counterFamily)) {
+            for (it.seek(prefix); it.isValid() && due.size() < max && startsWith(it.key(), prefix); it.next()) {
+                ByteBuffer key = ByteBuffer.wrap(it.key());
+                long end = key.getLong(prefix.length);
+                if (end > clock) {
+                    break;
+                }
+                String id = new String(it.key(), prefix.length + 8, it.key().length - prefix.length - 8, StandardCharsets.UTF_8);
+                ScoredEvent event = get(id);
+                if (event == null || event.labelled() || event.eventTime() + impliedAfter.toMillis() != end) {
+                    stale.delete(counterFamily, it.key());
+                } else {
+                    due.add(new Due(id, event, end));
+                }
+            }
+            db.write(writeOptions, stale);
+        }
+        nextDue = due.isEmpty() ? firstDue() : due.get(0).due();
+        return due;
+    }
+
+    private long firstDue() throws RocksDBException {
+        byte[] prefix = duePrefix();
+        try (RocksIterator it = db.newIterator(counterFamily)) {
+            it.seek(prefix);
+            return it.isValid() && startsWith(it.key(), prefix) ? ByteBuffer.wrap(it.key()).getLong(prefix.length) : Long.MAX_VALUE;
+        }
+    }
+
+    /** The keys of the implicit-label index: {@code <model>\0DUE@}, the period's end, then the id: ordered by end. */
+    private byte[] dueKey(long due, String id) {
+        byte[] prefix = duePrefix();
+        byte[] utf8 = key(id);
+        return ByteBuffer.allocate(prefix.length + 8 + utf8.length).put(prefix).putLong(due).put(utf8).array();
+    }
+
+    private byte[] duePrefix() {
+        byte[] prefix = counterPrefix(model);
+        return ByteBuffer.allocate(prefix.length + 4).put(prefix).put("DUE@".getBytes(StandardCharsets.US_ASCII)).array();
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     /** Counts a label that was not learned (unknown, duplicate or late). */

@@ -102,14 +102,19 @@ public final class PendingStore implements AutoCloseable {
     }
 
     /** A model's pending events, created on first use. */
-    public synchronized PendingEvents forModel(String model, Duration ttl) throws RocksDBException {
+    public PendingEvents forModel(String model, Duration ttl) throws RocksDBException {
+        return forModel(model, ttl, null);
+    }
+
+    /** A model's pending events, created on first use, indexed by when their implicit label is due ({@code impliedAfter}, or null). */
+    public synchronized PendingEvents forModel(String model, Duration ttl, Duration impliedAfter) throws RocksDBException {
         ColumnFamilyHandle family = families.get(model);
         if (family == null) {
             family = db.createColumnFamilyWithTtl(new ColumnFamilyDescriptor(familyName(model), familyOptions), seconds(ttl));
             compactWithin(db, family, ttl);
             families.put(model, family);
         }
-        return new PendingEvents(db, family, counters, model, ttl, clock);
+        return new PendingEvents(db, family, counters, model, ttl, impliedAfter, clock);
     }
 
     /**

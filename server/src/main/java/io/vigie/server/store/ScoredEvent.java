@@ -18,9 +18,11 @@ import java.util.List;
  * @param labelledAt when the label was learned, else 0
  * @param shadows    each challenger's answer, in challenger order
  * @param answeredBy the challenger whose answer the caller got (a canary), or null for the champion
+ * @param eventTime  when the event happened, as its sender said (else when it was scored)
+ * @param implied    whether its label was implied (no label came within the model's implicit-label period)
  */
 public record ScoredEvent(long version, long scoredAt, double[] values, Answer answer, int label, long labelledAt,
-                          List<Shadow> shadows, String answeredBy) {
+                          List<Shadow> shadows, String answeredBy, long eventTime, boolean implied) {
 
     /** A challenger's answer to the same event. */
     public record Shadow(String challenger, Answer answer) {
@@ -30,9 +32,9 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
         shadows = List.copyOf(shadows);
     }
 
-    /** A fresh scoring, not yet labelled. */
+    /** A fresh scoring, not yet labelled, of an event that happened when it was scored. */
     public ScoredEvent(long version, long scoredAt, double[] values, Answer answer, List<Shadow> shadows, String answeredBy) {
-        this(version, scoredAt, values, answer, -1, 0, shadows, answeredBy);
+        this(version, scoredAt, values, answer, -1, 0, shadows, answeredBy, scoredAt, false);
     }
 
     public boolean labelled() {
@@ -41,12 +43,12 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
 
     /** The same event, labelled. */
     public ScoredEvent withLabel(int trueClass, long at) {
-        return new ScoredEvent(version, scoredAt, values, answer, trueClass, at, shadows, answeredBy);
+        return new ScoredEvent(version, scoredAt, values, answer, trueClass, at, shadows, answeredBy, eventTime, false);
     }
 
-    /** Whether this is the same scoring as another (an id scored again is a new event). */
-    public boolean sameScoring(ScoredEvent other) {
-        return other != null && version == other.version && scoredAt == other.scoredAt;
+    /** The same event, labelled by its model's implicit label: no label came in time. */
+    public ScoredEvent withImpliedLabel(int impliedClass, long at) {
+        return new ScoredEvent(version, scoredAt, values, answer, impliedClass, at, shadows, answeredBy, eventTime, true);
     }
 
     /** A challenger's shadow answer, or null if it did not score this event (it came later). */
@@ -61,8 +63,9 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
 
     /**
      * The fields in a fixed order; then who answered and the shadows, then each answer's learned
-     * count. Records are read back by what they hold: older ones end before who answered (they
-     * had no challenger) or before the learned counts (they did not keep them).
+     * count, then the event's time and whether its label was implied. Records are read back by
+     * what they hold: older ones end before who answered (they had no challenger), before the
+     * learned counts (they did not keep them) or before the time (it was when they were scored).
      */
     byte[] encode() {
         List<byte[]> names = new ArrayList<>();
@@ -73,7 +76,7 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             names.add(name);
             size += 4 + name.length + s.answer().encodedSize();
         }
-        size += 8 * (1 + shadows.size());
+        size += 8 * (1 + shadows.size()) + 8 + 1;
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putLong(version).putLong(scoredAt);
         b.putInt(values.length);
@@ -93,6 +96,7 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
         for (Shadow s : shadows) {
             b.putLong(s.answer().learnedBefore());
         }
+        b.putLong(eventTime).put((byte) (implied ? 1 : 0));
         return b.array();
     }
 
@@ -123,7 +127,13 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
                 shadows.set(i, new Shadow(shadows.get(i).challenger(), shadows.get(i).answer().withLearnedBefore(b.getLong())));
             }
         }
-        return new ScoredEvent(version, scoredAt, values, answer, label, labelledAt, shadows, answeredBy);
+        long eventTime = scoredAt;
+        boolean implied = false;
+        if (b.hasRemaining()) {
+            eventTime = b.getLong();
+            implied = b.get() == 1;
+        }
+        return new ScoredEvent(version, scoredAt, values, answer, label, labelledAt, shadows, answeredBy, eventTime, implied);
     }
 
     private static byte[] utf8(String s) {

@@ -41,7 +41,8 @@ public final class DefinitionJson implements DefinitionFormat {
     }
 
     private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at",
-            "unknown_values");
+            "unknown_values", "implicit_label");
+    private static final Set<String> IMPLICIT_FIELDS = Set.of("class", "after");
     private static final Set<String> SCHEMA_FIELDS = Set.of("features", "classes");
     private static final Set<String> FEATURE_FIELDS = Set.of("name", "type", "values", "optional");
     private static final Set<String> ABSTENTION_FIELDS = Set.of("target_coverage", "gamma", "cost_error", "cost_abstain", "per_class");
@@ -87,11 +88,41 @@ public final class DefinitionJson implements DefinitionFormat {
                     .findFirst().orElseThrow(() -> ApiProblem.invalid("'unknown_values' must be \"missing\" (a category the schema "
                             + "does not list is scored as a missing value) or \"reject\" (422); got '" + Json.quote(text) + "'"));
         }
+        ModelDefinition.ImplicitLabel implicit = json.containsKey("implicit_label")
+                ? implicitLabel(Json.object(json, "implicit_label", true), schema, ttl) : null;
         try {
-            return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt, unknownValues);
+            return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt, unknownValues,
+                    implicit);
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }
+    }
+
+    /**
+     * {@code {"class": C, "after": "P7D"}}: the period must end within the label TTL, or events
+     * would be gone before it ends (and a correction could never come).
+     */
+    private static ModelDefinition.ImplicitLabel implicitLabel(JsonObject json, Schema schema, Duration ttl) {
+        Fields.only(json, "'implicit_label'", IMPLICIT_FIELDS);
+        String label = Json.string(json, "class", true);
+        int classIndex = schema.classes().indexOf(label);
+        if (classIndex < 0) {
+            throw ApiProblem.invalid("'implicit_label.class' must be one of the schema's classes " + schema.classes() + ", got '"
+                    + Json.quote(label) + "'");
+        }
+        String text = Json.string(json, "after", true);
+        Duration after;
+        try {
+            after = Duration.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.invalid("'implicit_label.after' must be an ISO-8601 duration such as P7D or PT12H, got '"
+                    + Json.quote(text) + "'");
+        }
+        if (after.isNegative() || after.isZero() || after.compareTo(ttl) >= 0) {
+            throw ApiProblem.invalid("'implicit_label.after' must be positive and shorter than 'label_ttl' (" + ttl
+                    + "), so that a label that contradicts it can still come; got " + text);
+        }
+        return new ModelDefinition.ImplicitLabel(classIndex, after);
     }
 
     private static Schema schema(JsonObject json) {
@@ -175,7 +206,7 @@ public final class DefinitionJson implements DefinitionFormat {
     /** The definition as the create request would give it, plus its creation time. */
     public static JsonObject write(ModelDefinition definition) {
         AbstentionSettings abstention = definition.abstention();
-        return new JsonObject()
+        JsonObject json = new JsonObject()
                 .put("name", definition.name())
                 .put("schema", schema(definition.schema()))
                 .put("model", definition.spec().model())
@@ -189,6 +220,12 @@ public final class DefinitionJson implements DefinitionFormat {
                 .put("label_ttl", definition.labelTtl().toString())
                 .put("unknown_values", definition.unknownValues().code())
                 .put("created_at", definition.createdAtMillis());
+        ModelDefinition.ImplicitLabel implicit = definition.implicitLabel();
+        if (implicit != null) {
+            json.put("implicit_label", new JsonObject().put("class", definition.schema().classes().get(implicit.classIndex()))
+                    .put("after", implicit.after().toString()));
+        }
+        return json;
     }
 
     /** A schema as the create request's {@code "schema"} takes it. */

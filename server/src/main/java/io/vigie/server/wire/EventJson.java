@@ -6,7 +6,13 @@ import io.vigie.learner.LearnerException;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 
+import io.vigie.server.model.EventTime;
+
 import java.text.Normalizer;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /** Reads an event's id, features and label against a model's schema, the same way for HTTP and Kafka; 4xx when they do not fit. */
@@ -14,9 +20,11 @@ public final class EventJson {
     /** Event ids go into RocksDB keys and logs: bounded. */
     static final int MAX_ID_LENGTH = 256;
     /** The fields of an event to score, of a label and of a labelled event (on Kafka, each names its model too). */
-    public static final Set<String> TO_SCORE = Set.of("id", "features");
-    public static final Set<String> LABEL = Set.of("id", "label");
-    public static final Set<String> LABELLED = Set.of("id", "features", "label");
+    public static final Set<String> TO_SCORE = Set.of("id", "features", "time");
+    public static final Set<String> LABEL = Set.of("id", "label", "time");
+    public static final Set<String> LABELLED = Set.of("id", "features", "label", "time");
+    /** Event times before 1970 or after 9999 are typos, not times. */
+    private static final long LATEST_TIME = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
 
     private EventJson() {
     }
@@ -60,6 +68,34 @@ public final class EventJson {
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }
+    }
+
+    /**
+     * When the event (or the label) happened, as its sender says: {@code time}, an RFC 3339 date
+     * and time with its offset ({@code 2018-04-01T00:00:31Z}) or epoch milliseconds; without it,
+     * {@link EventTime#ARRIVAL} (the service takes the time it arrived).
+     */
+    public static long time(JsonObject event) {
+        Object value = event.getValue("time");
+        long millis;
+        if (value == null) {
+            return EventTime.ARRIVAL;
+        } else if (value instanceof Integer || value instanceof Long) {
+            millis = ((Number) value).longValue();
+        } else if (value instanceof String text) {
+            try {
+                millis = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException e) {
+                throw ApiProblem.invalid("'time' must be an RFC 3339 date and time with its offset (2018-04-01T00:00:31Z) "
+                        + "or epoch milliseconds, got '" + Json.quote(text) + "'");
+            }
+        } else {
+            throw ApiProblem.badRequest("'time' must be an RFC 3339 string or epoch milliseconds, got " + Json.describe(value));
+        }
+        if (millis < 0 || millis > LATEST_TIME) {
+            throw ApiProblem.invalid("'time' must fall between 1970 and 9999, got " + millis + " ms since 1970");
+        }
+        return millis;
     }
 
     /** The index of the event's {@code label} among the schema's classes. */

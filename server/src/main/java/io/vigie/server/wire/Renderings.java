@@ -95,12 +95,14 @@ public final class Renderings {
                 .put("id", id)
                 .put("version", e.version())
                 .put("scored_at", Instant.ofEpochMilli(e.scoredAt()).toString())
+                .put("time", Instant.ofEpochMilli(e.eventTime()).toString())
                 .put("features", features)
                 .put("prediction", stored(e.answer(), schema))
                 .put("answered_by", e.answeredBy() == null ? "champion" : e.answeredBy())
                 .put("challengers", shadows(e, schema))
                 .put("label", e.labelled() ? schema.classes().get(e.label()) : null)
-                .put("labelled_at", e.labelled() ? Instant.ofEpochMilli(e.labelledAt()).toString() : null);
+                .put("labelled_at", e.labelled() ? Instant.ofEpochMilli(e.labelledAt()).toString() : null)
+                .put("label_implied", e.implied());
     }
 
     private static JsonObject stored(Answer a, Schema schema) {
@@ -156,7 +158,10 @@ public final class Renderings {
                         .put("learned", m.cumulative().count())
                         .put("unknown_id", view.count(PendingEvents.Counter.UNKNOWN))
                         .put("duplicate", view.count(PendingEvents.Counter.DUPLICATE))
-                        .put("late", view.count(PendingEvents.Counter.LATE)))
+                        .put("late", view.count(PendingEvents.Counter.LATE))
+                        .put("implied", view.impliedLabels())
+                        .put("corrected", view.corrections()))
+                .put("clock", view.clock() == 0 ? null : instant(view.clock()))
                 .put("metrics", new JsonObject()
                         .put("cumulative", metrics(m.cumulative(), m.allRates()))
                         .put("window", metrics(m.windowed(), m.recentRates()).put("size", ServingMetrics.WINDOW)))

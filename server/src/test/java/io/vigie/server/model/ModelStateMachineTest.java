@@ -14,6 +14,7 @@ import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.store.LogRecord;
 import io.vigie.server.store.PendingEvents;
+import io.vigie.server.store.ScoredEvent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -53,7 +55,7 @@ class ModelStateMachineTest {
 
     private static ModelDefinition definition(String model) {
         return new ModelDefinition("m", schema, new ModelSpec(model, 1), AbstentionSettings.DEFAULTS, Duration.ofDays(30), T0,
-                ModelDefinition.UnknownValues.MISSING);
+                ModelDefinition.UnknownValues.MISSING, null);
     }
 
     private static ModelStateMachine fresh(String model, Counting listener) {
@@ -81,13 +83,21 @@ class ModelStateMachineTest {
             ids.add("e" + i);
             batch.add(unlabelled(i));
         }
-        ModelStateMachine.Scores scores = machine.score(ids, batch, T0 + from);
+        ModelStateMachine.Scores scores = machine.score(requests(ids, batch), T0 + from);
         List<LogRecord> labels = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             PendingEvents.Scoring stored = scores.stored().get(i);
             labels.add(new LogRecord.Label(stored.id(), label(from + i), T0 + from + i, stored.event(), null));
         }
         return labels;
+    }
+
+    static List<ScoreRequest> requests(List<String> ids, List<Instance> events) {
+        List<ScoreRequest> requests = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            requests.add(new ScoreRequest(ids.get(i), events.get(i)));
+        }
+        return requests;
     }
 
     private static long apply(ModelStateMachine machine, long seq, List<LogRecord> records) {
@@ -153,6 +163,59 @@ class ModelStateMachineTest {
         assertEquals(live.version(), replayed.version());
         assertEquals(live.model().learner().learned(), replayed.model().learner().learned());
         assertSameAnswers(probe(live), probe(replayed));
+        assertEquals(live.serving().metrics().cumulative().accuracy(), replayed.serving().metrics().cumulative().accuracy());
+    }
+
+    @Test
+    void impliedLabelsAndCorrections_replayFromTheirEncodedRecords_toTheSameModel() throws Exception {
+        ModelStateMachine live = fresh("hat", new Counting());
+        long minute = 60_000;
+        List<ScoreRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            requests.add(new ScoreRequest("t" + i, unlabelled(i), T0 + i * minute));
+        }
+        List<PendingEvents.Scoring> stored = live.score(requests, T0 + 600 * minute * 2).stored();
+        assertEquals(T0 + 599 * minute, live.clock(), "scoring moves the clock to the latest event time");
+        List<LogRecord> logged = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            ScoredEvent event = stored.get(i).event();
+            int truth = label(i);
+            if (truth == 1) { // only the one class is ever reported: the rest is implied
+                logged.add(new LogRecord.Label("t" + i, truth, T0, event, null, T0 + i * minute + 30 * minute));
+            } else {
+                logged.add(new LogRecord.ImpliedLabel("t" + i, 1, T0 + i * minute + 60 * minute, event));
+                if (i % 10 == 0) { // the chargeback comes after all
+                    logged.add(new LogRecord.Label("t" + i, truth, T0, event.withImpliedLabel(1, T0 + i * minute + 60 * minute), null,
+                            T0 + 900 * minute));
+                }
+            }
+        }
+        apply(live, 0, logged);
+        long corrections = logged.stream().filter(r -> r instanceof LogRecord.Label l && l.corrects()).count();
+        assertTrue(corrections > 10, "some implied labels were corrected: " + corrections);
+        assertEquals(corrections, live.serving().corrections());
+        assertEquals(600 - logged.stream().filter(r -> r instanceof LogRecord.Label l && !l.corrects()).count(),
+                live.serving().impliedLabels());
+        assertEquals(600 + corrections, live.model().learner().learned(), "a correction is learned");
+        assertEquals(600, live.serving().metrics().cumulative().count(), "and not measured twice");
+        assertEquals(T0 + 900 * minute, live.clock());
+        List<PendingEvents.Labelled> marks = live.takeLabelled();
+        assertTrue(marks.stream().anyMatch(PendingEvents.Labelled::implied));
+
+        ModelStateMachine replayed = fresh("hat", new Counting());
+        List<LogRecord> decoded = new ArrayList<>();
+        for (LogRecord record : logged) {
+            decoded.add(LogRecord.decode(new java.io.DataInputStream(new java.io.ByteArrayInputStream(LogRecord.encode(record)))));
+        }
+        for (int i = 0; i < logged.size(); i++) {
+            assertEquals(logged.get(i).getClass(), decoded.get(i).getClass());
+            assertArrayEquals(LogRecord.encode(logged.get(i)), LogRecord.encode(decoded.get(i)), "record " + i + " reads back as written");
+        }
+        apply(replayed, 0, decoded);
+        assertSameAnswers(probe(live), probe(replayed));
+        assertEquals(live.serving().corrections(), replayed.serving().corrections());
+        assertEquals(live.serving().impliedLabels(), replayed.serving().impliedLabels());
+        assertEquals(live.clock(), replayed.clock());
         assertEquals(live.serving().metrics().cumulative().accuracy(), replayed.serving().metrics().cumulative().accuracy());
     }
 
@@ -241,7 +304,7 @@ class ModelStateMachineTest {
             ids.add("c" + i);
             batch.add(unlabelled(i));
         }
-        ModelStateMachine.Scores scores = machine.score(ids, batch, T0);
+        ModelStateMachine.Scores scores = machine.score(requests(ids, batch), T0);
         long byCanary = scores.answers().stream().filter(s -> "half".equals(s.answeredBy())).count();
         assertTrue(byCanary > 150 && byCanary < 250, "about half: " + byCanary);
         for (int i = 0; i < ids.size(); i++) {

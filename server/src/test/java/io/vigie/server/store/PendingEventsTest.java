@@ -34,7 +34,7 @@ class PendingEventsTest {
             clock.advance(Duration.ofMinutes(30));
             pending.scored(List.of(scoring("d"), scoring("d"))); // an id twice in a batch waits once
             ScoredEvent a = pending.get("a");
-            pending.labelled(List.of(new PendingEvents.Labelled("a", a, 1, clock.millis())));
+            pending.labelled(List.of(new PendingEvents.Labelled("a", a, 1, clock.millis(), false)));
             assertEquals(3, pending.count(PendingEvents.Counter.PENDING), "b, c and d");
 
             clock.advance(Duration.ofMinutes(31)); // b and c are past the TTL (and at most 1/128 of it)
@@ -42,7 +42,7 @@ class PendingEventsTest {
             pending.scored(List.of(scoring("d"))); // scored again: it waits from now on, counted once
             assertEquals(1, pending.count(PendingEvents.Counter.PENDING));
             ScoredEvent b = pending.get("b");
-            pending.labelled(List.of(new PendingEvents.Labelled("b", b, 0, clock.millis())));
+            pending.labelled(List.of(new PendingEvents.Labelled("b", b, 0, clock.millis(), false)));
             assertEquals(1, pending.count(PendingEvents.Counter.PENDING), "a label past the TTL does not count down twice");
         }
         try (PendingStore store = PendingStore.open(dir, Map.of("m", TTL), clock)) {

@@ -9,6 +9,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ScoredEventTest {
     private static Answer answer(int predicted, long learnedBefore) {
@@ -32,12 +34,15 @@ class ScoredEventTest {
         assertArrayEquals(new double[]{0.3, 0.7}, read.shadow("nb").probabilities());
     }
 
+    /** The event's time and whether its label was implied, at the end of a record. */
+    private static final int TIME_AND_FLAG = 8 + 1;
+
     @Test
     void olderRecords_readWithTheLearnedCountUnknown() {
         ScoredEvent plain = new ScoredEvent(1, 5, new double[]{1}, answer(1, 12), List.of(), null);
         byte[] bytes = plain.encode();
         // before challengers: the record ended after the label (no "answered by", no shadows, no counts)
-        byte[] beforeChallengers = Arrays.copyOf(bytes, bytes.length - 4 - 4 - 8);
+        byte[] beforeChallengers = Arrays.copyOf(bytes, bytes.length - 4 - 4 - 8 - TIME_AND_FLAG);
         ScoredEvent old = ScoredEvent.decode(beforeChallengers);
         assertEquals(Prediction.UNKNOWN, old.answer().learnedBefore());
         assertNull(old.answeredBy());
@@ -47,10 +52,30 @@ class ScoredEventTest {
                 List.of(new ScoredEvent.Shadow("hat", answer(0, 12))), "hat");
         byte[] shadowed = withShadow.encode();
         // with challengers, before the counts: the record ended after the shadows
-        ScoredEvent older = ScoredEvent.decode(Arrays.copyOf(shadowed, shadowed.length - 2 * 8));
+        ScoredEvent older = ScoredEvent.decode(Arrays.copyOf(shadowed, shadowed.length - 2 * 8 - TIME_AND_FLAG));
         assertEquals(Prediction.UNKNOWN, older.answer().learnedBefore());
         assertEquals(Prediction.UNKNOWN, older.shadow("hat").learnedBefore());
         assertEquals("hat", older.answeredBy());
         assertEquals(0, older.shadow("hat").predicted());
+
+        // before event times: the record ended after the counts; its time is when it was scored
+        ScoredEvent untimed = ScoredEvent.decode(Arrays.copyOf(shadowed, shadowed.length - TIME_AND_FLAG));
+        assertEquals(5, untimed.eventTime());
+        assertEquals(12, untimed.answer().learnedBefore());
+        assertFalse(untimed.implied());
+    }
+
+    @Test
+    void eventTimeAndImpliedLabel_roundTrip() {
+        ScoredEvent scored = new ScoredEvent(2, 9_000, new double[]{1}, answer(1, 3), -1, 0, List.of(), null, 1_522_540_800_000L, false);
+        ScoredEvent implied = ScoredEvent.decode(scored.withImpliedLabel(0, 1_523_145_600_000L).encode());
+        assertEquals(1_522_540_800_000L, implied.eventTime());
+        assertEquals(9_000, implied.scoredAt());
+        assertTrue(implied.implied() && implied.labelled());
+        assertEquals(0, implied.label());
+        ScoredEvent corrected = ScoredEvent.decode(implied.withLabel(1, 1_530_000_000_000L).encode());
+        assertFalse(corrected.implied(), "a sent label replaces the implied one");
+        assertEquals(1, corrected.label());
+        assertEquals(1_522_540_800_000L, corrected.eventTime());
     }
 }
