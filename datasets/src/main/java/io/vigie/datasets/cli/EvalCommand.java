@@ -54,13 +54,17 @@ final class EvalCommand {
               --save SNAPSHOT      save the model after the run
               --features fraud     read the Fraud-Detection Handbook stream with its online features (terminal
                                    fraud rates use labels older than the delay, if in time, else 7d)
+              --implicit C@SPAN    labels of class C are never delivered: an event is learned as C once SPAN (events,
+                                   or 7d, 12h...) has passed without its label; the other labels come at --delay,
+                                   and one that comes after the span is learned again as a correction (as the
+                                   service's "implicit_label" does)
               --period FROM,TO     also report accuracy, PR-AUC and card precision over days FROM..TO (ISO dates, inclusive)
               --json               print one JSON object as the last line of stdout
             """.formatted(ModelSpec.presetNames(), EvalCommand.DEFAULT_MODEL, ModelSpec.DEFAULT_SEED);
 
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
-            "window", "positive", "from", "save", "target-coverage", "features", "period");
+            "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit");
     private static final List<String> FLAGS = List.of("json", "per-class");
 
     private final PrintStream out;
@@ -111,6 +115,14 @@ final class EvalCommand {
             if (args.get("period", null) != null) {
                 long[] period = period(args.get("period", null));
                 evaluation.reportPeriod(period[0], period[1]);
+            }
+            if (args.get("implicit", null) != null) {
+                String text = args.get("implicit", null);
+                int at = text.lastIndexOf('@');
+                if (at <= 0) {
+                    throw new Args.UsageException("--implicit must be CLASS@SPAN, e.g. genuine@7d or 0@1000");
+                }
+                evaluation.implicitLabels(stream.schema().classIndexOf(text.substring(0, at)), LabelDelay.parse(text.substring(at + 1)));
             }
             EvaluationReport report = evaluation.run(stream, List.of(model.spec().displayName(), "no-change", "majority"), models);
             if (args.get("save", null) != null) {
@@ -205,6 +217,14 @@ final class EvalCommand {
             period.put("card_precision_at_100", number(result.period().cardPrecision()));
             o.put("period", period);
         }
+        if (report.implicit() != null) {
+            Map<String, Object> implicit = new LinkedHashMap<>();
+            implicit.put("class", stream.schema().classes().get(report.implicit().classIndex()));
+            implicit.put("after", report.implicit().after().toString());
+            implicit.put("implied", report.implicit().implied());
+            implicit.put("corrections", report.implicit().corrections());
+            o.put("implicit", implicit);
+        }
         Map<String, Object> baselines = new LinkedHashMap<>();
         baselines.put("no_change", number(report.learners().get(1).cumulative().accuracy()));
         baselines.put("majority", number(report.learners().get(2).cumulative().accuracy()));
@@ -239,6 +259,11 @@ final class EvalCommand {
         if (model.irregularVotes() > 0) {
             out.printf(Locale.ROOT, "%,d predictions met NaN or infinite votes from MOA (read as the rule in ClassProbabilities says)%n",
                     model.irregularVotes());
+        }
+        if (report.implicit() != null) {
+            out.printf(Locale.ROOT, "labels of '%s' never delivered: %,d events learned as it after %s without a label, %,d of them "
+                            + "corrected by a label that came later%n", stream.schema().classes().get(report.implicit().classIndex()),
+                    report.implicit().implied(), report.implicit().after(), report.implicit().corrections());
         }
         out.printf(Locale.ROOT, "%,d events in %.1f s (%,.0f events/s)%n", report.events(), report.seconds(), report.eventsPerSecond());
     }

@@ -134,6 +134,36 @@ class EvalCommandTest {
     }
 
     @Test
+    void implicitLabels_learnTheSilentClassAfterItsSpan_andCountCorrections() throws IOException {
+        Path csv = tmp.resolve("chargebacks.csv");
+        StringBuilder rows = new StringBuilder("when,amount,fraud\n");
+        for (int day = 1; day <= 30; day++) {
+            for (int hour = 0; hour < 20; hour++) {
+                rows.append(String.format("2018-04-%02dT%02d:00:00,%d,%d%n", day, hour, (hour * 7 + day) % 50, hour % 3 == 0 ? 1 : 0));
+            }
+        }
+        Files.writeString(csv, rows.toString());
+        Run run = eval("--data", csv.toString(), "--time", "when", "--implicit", "0@2d", "--delay", "5d", "--model", "nochange", "--json");
+        assertEquals(0, run.status, run.err);
+        JsonNode implicit = run.json().get("implicit");
+        assertEquals("0", implicit.get("class").asText());
+        assertEquals("PT48H", implicit.get("after").asText());
+        // the last event is at April 30 19:00: every event up to April 28 19:00 was implied (frauds too: theirs come at 5 days)
+        assertEquals(28 * 20, implicit.get("implied").asLong());
+        // frauds (7 a day) up to April 25 19:00 then got their true label, each a correction
+        assertEquals(25 * 7, implicit.get("corrections").asLong());
+        assertEquals(28 * 20 + 25 * 7, run.json().get("learned").asLong(), "a correction is learned again");
+
+        Run text = eval("--data", csv.toString(), "--time", "when", "--implicit", "0@2d", "--delay", "1d", "--model", "nochange");
+        assertTrue(text.out.contains("labels of '0' never delivered: 364 events learned as it after PT48H without a label, 0 of them"),
+                "frauds come at 1 day, before the implied label: " + text.out);
+        assertEquals(2, eval("--data", csv.toString(), "--implicit", "0").status, "CLASS@SPAN");
+        Run unknown = eval("--data", csv.toString(), "--time", "when", "--implicit", "genuine@2d");
+        assertEquals(1, unknown.status);
+        assertTrue(unknown.err.contains("genuine"), unknown.err);
+    }
+
+    @Test
     void badInputs_giveOneClearLineAndANonZeroStatus() throws IOException {
         Path corrupt = tmp.resolve("corrupt.snapshot");
         Files.write(corrupt, "VIGIESNP garbage".getBytes(StandardCharsets.UTF_8));

@@ -15,9 +15,18 @@ import java.util.List;
  * @param learners  one result per learner, in the order given
  * @param onlyRight {@code onlyRight[i][j]}: events learner i predicted right and learner j wrong
  * @param seconds   wall-clock time of the run
+ * @param implicit  the implicit labels, when labels of one class were never delivered; else null
  */
 public record EvaluationReport(String stream, long events, LabelDelay delay, int window, int positive,
-                               List<LearnerResult> learners, long[][] onlyRight, double seconds) {
+                               List<LearnerResult> learners, long[][] onlyRight, double seconds, Implicit implicit) {
+    /**
+     * Labels of {@code classIndex} never came: events were learned as it {@code after} their time
+     * ({@code implied} of them), and {@code corrections} of those were learned again when their true
+     * label came later.
+     */
+    public record Implicit(int classIndex, LabelDelay after, long implied, long corrections) {
+    }
+
     public EvaluationReport {
         learners = List.copyOf(learners);
         onlyRight = copy(onlyRight);

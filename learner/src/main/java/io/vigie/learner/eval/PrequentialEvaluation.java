@@ -28,6 +28,12 @@ import java.util.stream.DoubleStream;
  * delay of k events this is MOA's {@code EvaluatePrequentialDelayed -k k -p 0}; with 0 it is
  * {@code EvaluatePrequential}. Labels of the last events, not yet due when the stream ends, are
  * never learned, as in MOA.
+ *
+ * <p>With an {@linkplain #implicitLabels implicit label}, as a fraud platform's feeds give them,
+ * labels of the implicit class are never delivered: an event waits for its implicit period and is
+ * then learned as that class, unless its true label (of another class, at the delay) came first.
+ * A true label that comes after the implicit one is a correction: the event is learned again with
+ * its true class, as the service does.
  */
 public final class PrequentialEvaluation {
     /** How often, in events, progress is reported. */
@@ -40,6 +46,8 @@ public final class PrequentialEvaluation {
     private final LongSupplier nanoTime;
     private long periodFrom = Long.MIN_VALUE;
     private long periodTo = Long.MIN_VALUE;
+    private int implicitClass = -1;
+    private LabelDelay implicitAfter;
 
     /** Receives progress during a run: events so far and the stream's fraction read (or -1). */
     @FunctionalInterface
@@ -77,6 +85,16 @@ public final class PrequentialEvaluation {
         return this;
     }
 
+    /**
+     * Labels of class {@code classIndex} are never delivered: an event whose true label has not come
+     * {@code after} it is learned as that class (a later true label of another class corrects it).
+     */
+    public PrequentialEvaluation implicitLabels(int classIndex, LabelDelay after) {
+        this.implicitClass = classIndex;
+        this.implicitAfter = after;
+        return this;
+    }
+
     /** Runs the stream through the models (name, model) and reports each one's result. */
     public EvaluationReport run(EventStream stream, List<String> names, List<Model> models) {
         if (names.size() != models.size() || models.isEmpty()) {
@@ -93,16 +111,16 @@ public final class PrequentialEvaluation {
         }
         long[][] onlyRight = new long[models.size()][models.size()];
         boolean[] right = new boolean[models.size()];
-        ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        Deliveries deliveries = new Deliveries();
         long start = nanoTime.getAsLong();
         long t = 0;
         while (stream.hasNext()) {
             LabelledEvent event = stream.next();
             t++;
-            if (delay.needsTime() && event.timeMillis() == LabelledEvent.NO_TIME) {
+            if ((delay.needsTime() || implicitAfter != null && implicitAfter.needsTime()) && event.timeMillis() == LabelledEvent.NO_TIME) {
                 throw new LearnerException("a delay in time (" + delay + ") needs event times: name the time column");
             }
-            learnDue(waiting, models, t, event.timeMillis());
+            deliveries.learnDue(models, t, event.timeMillis());
             Instance instance = event.instance();
             int truth = (int) instance.classValue();
             Instance unlabelled = stream.schema().withoutLabel(instance);
@@ -114,8 +132,8 @@ public final class PrequentialEvaluation {
                 right[i] = predictions[i].label() == truth;
             }
             countOnlyRight(right, onlyRight);
-            waiting.addLast(new Waiting(t, event, predictions));
-            learnDue(waiting, models, t, event.timeMillis()); // with no delay, t's own label is due at once
+            deliveries.add(new Waiting(t, event, predictions), truth);
+            deliveries.learnDue(models, t, event.timeMillis()); // with no delay, t's own label is due at once
             if (t % PROGRESS_EVERY == 0) {
                 progress.update(t, stream.progress());
             }
@@ -128,7 +146,9 @@ public final class PrequentialEvaluation {
             int resets = learner instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
             results.add(scores.get(i).result(names.get(i), learner.spec().displayName(), resets));
         }
-        return new EvaluationReport(stream.name(), t, delay, window, positive, results, onlyRight, seconds);
+        EvaluationReport.Implicit implicit = implicitAfter == null ? null
+                : new EvaluationReport.Implicit(implicitClass, implicitAfter, deliveries.implied, deliveries.corrections);
+        return new EvaluationReport(stream.name(), t, delay, window, positive, results, onlyRight, seconds, implicit);
     }
 
     /** For the paired comparison of every two learners: counts each event one got right and the other wrong. */
@@ -142,18 +162,83 @@ public final class PrequentialEvaluation {
         }
     }
 
-    /** Learns, oldest first, every waiting event whose label is due when event {@code now} arrives. */
-    private void learnDue(ArrayDeque<Waiting> waiting, List<Model> models, long now, long nowTime) {
-        while (!waiting.isEmpty() && waiting.peekFirst().isDue(delay, now, nowTime)) {
-            Waiting due = waiting.pollFirst();
-            for (int i = 0; i < models.size(); i++) {
-                models.get(i).learn(due.event.instance(), due.predictions[i]);
+    /**
+     * The labels waiting to be learned, in two queues when labels are implicit: the true labels (at
+     * the delay) and the implicit ones (at the implicit period). Each queue is in order of its due
+     * point; between them, the earlier due point goes first (a true label on a tie).
+     */
+    private final class Deliveries {
+        final ArrayDeque<Waiting> labels = new ArrayDeque<>();
+        final ArrayDeque<Waiting> implicit = new ArrayDeque<>();
+        long implied;
+        long corrections;
+
+        void add(Waiting waiting, int truth) {
+            if (implicitAfter != null) {
+                implicit.addLast(waiting);
             }
+            if (truth != implicitClass) {
+                labels.addLast(waiting);
+            }
+        }
+
+        /** Learns every label due when event {@code now} arrives, in order. */
+        void learnDue(List<Model> models, long now, long nowTime) {
+            while (true) {
+                boolean label = !labels.isEmpty() && labels.peekFirst().isDue(delay, now, nowTime);
+                boolean implication = !implicit.isEmpty() && implicit.peekFirst().isDue(implicitAfter, now, nowTime);
+                if (label && implication) { // both due: the earlier first, the true label when they cannot be compared
+                    implication = delay.needsTime() == implicitAfter.needsTime()
+                            && dueAt(implicit.peekFirst(), implicitAfter) < dueAt(labels.peekFirst(), delay);
+                    label = !implication;
+                }
+                if (label) {
+                    Waiting due = labels.pollFirst();
+                    corrections += due.implied ? 1 : 0;
+                    due.delivered = true;
+                    learn(models, due, due.event.instance());
+                } else if (implication) {
+                    Waiting due = implicit.pollFirst();
+                    if (!due.delivered) {
+                        Instance asImplied = due.event.instance().copy();
+                        asImplied.setClassValue(implicitClass);
+                        due.implied = true;
+                        implied++;
+                        learn(models, due, asImplied);
+                    }
+                } else {
+                    return;
+                }
+            }
+        }
+
+        private void learn(List<Model> models, Waiting due, Instance labelled) {
+            for (int i = 0; i < models.size(); i++) {
+                models.get(i).learn(labelled, due.predictions[i]);
+            }
+        }
+
+        /** Where a waiting event's label falls due: a time, or an event index (comparable between delays of one kind). */
+        private static long dueAt(Waiting waiting, LabelDelay after) {
+            return after instanceof LabelDelay.Time time ? waiting.event.timeMillis() + time.span().toMillis()
+                    : waiting.index + ((LabelDelay.Events) after).k();
         }
     }
 
-    /** An event waiting for its label, with what each model predicted for it. */
-    private record Waiting(long index, LabelledEvent event, Prediction[] predictions) {
+    /** An event waiting for its label, with what each model predicted for it; whether its label was implied or came. */
+    private static final class Waiting {
+        final long index;
+        final LabelledEvent event;
+        final Prediction[] predictions;
+        boolean implied;
+        boolean delivered;
+
+        Waiting(long index, LabelledEvent event, Prediction[] predictions) {
+            this.index = index;
+            this.event = event;
+            this.predictions = predictions;
+        }
+
         boolean isDue(LabelDelay delay, long now, long nowTime) {
             return delay.isDue(index, event.timeMillis(), now, nowTime);
         }

@@ -65,6 +65,61 @@ class PrequentialEvaluationTest {
                 .run(stream, names, models);
     }
 
+    /**
+     * Class 0 never delivered: each event is learned as 0 {@code after} events later unless its
+     * true label (class 1, {@code delay} events later) came first, and learned again as 1 when it
+     * comes after. No-change predicts the label it learned last, so the order of every delivery
+     * shows in its accuracy; the expected order is worked out here on its own: by due event, a
+     * true label first on a tie.
+     */
+    @Test
+    void implicitLabels_comeInOrder_andLateTrueLabelsCorrectThem() {
+        for (int[] kd : new int[][]{{20, 50}, {50, 20}, {30, 30}}) {
+            int after = kd[0];
+            int delay = kd[1];
+            Recorded stream = new Recorded(3000, false);
+            List<long[]> deliveries = new ArrayList<>(); // {due, kind (0 label, 1 implied), event, class}
+            for (int i = 0; i < 3000; i++) {
+                if (stream.label(i) == 1) {
+                    deliveries.add(new long[]{i + delay, 0, i, 1});
+                }
+                deliveries.add(new long[]{i + after, 1, i, 0});
+            }
+            deliveries.sort(java.util.Comparator.<long[]>comparingLong(d -> d[0]).thenComparingLong(d -> d[1]).thenComparingLong(d -> d[2]));
+            boolean[] delivered = new boolean[3000];
+            boolean[] implied = new boolean[3000];
+            long expectedCorrect = 0;
+            long impliedCount = 0;
+            long corrections = 0;
+            int next = 0;
+            int last = 0;
+            for (int t = 0; t < 3000; t++) {
+                for (; next < deliveries.size() && deliveries.get(next)[0] <= t; next++) {
+                    long[] d = deliveries.get(next);
+                    int event = (int) d[2];
+                    if (d[1] == 0) {
+                        corrections += implied[event] ? 1 : 0;
+                        delivered[event] = true;
+                        last = 1;
+                    } else if (!delivered[event]) {
+                        implied[event] = true;
+                        impliedCount++;
+                        last = 0;
+                    }
+                }
+                expectedCorrect += last == stream.label(t) ? 1 : 0;
+            }
+            EvaluationReport report = new PrequentialEvaluation(new LabelDelay.Events(delay), 100, 1, PrequentialEvaluation.Progress.NONE,
+                    () -> 0L).implicitLabels(0, new LabelDelay.Events(after)).run(stream, List.of("nochange"),
+                    List.of(new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), AbstentionSettings.DEFAULTS)));
+            String what = "implicit after " + after + ", delay " + delay;
+            assertEquals(expectedCorrect, report.learners().get(0).cumulative().correct(), what);
+            assertEquals(impliedCount, report.implicit().implied(), what);
+            assertEquals(corrections, report.implicit().corrections(), what);
+            assertEquals(after < delay, corrections > 0, what + ": corrections only when true labels come after the period");
+        }
+    }
+
     @Test
     void eventDelay_noChangePredictsTheLabelOfTMinusK() {
         for (int k : new int[]{0, 1, 5, 200}) {
@@ -152,7 +207,7 @@ class PrequentialEvaluationTest {
     void sameAccuracyPValue_isMcNemarsTest() {
         // 630 events only the first got right, 595 only the second: χ² = (35 − 1)² / 1225 = 0.9437
         EvaluationReport report = new EvaluationReport("s", 10_000, new LabelDelay.Events(0), 1000, 1, List.of(),
-                new long[][]{{0, 630}, {595, 0}}, 1);
+                new long[][]{{0, 630}, {595, 0}}, 1, null);
         assertEquals(0.33133, report.sameAccuracyPValue(0, 1), 1e-5);
         assertEquals(report.sameAccuracyPValue(0, 1), report.sameAccuracyPValue(1, 0));
     }
