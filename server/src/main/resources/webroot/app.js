@@ -95,6 +95,9 @@ function renderFigures(model) {
     ['coverage', all.coverage], ['abstention rate', all.abstention_rate], ['selective accuracy', all.selective_accuracy],
     ['member resets', model.drift_resets, 0],
   ];
+  if (model.definition.implicit_label) {
+    figures.push(['labels implied', model.labels.implied, 0], ['corrected later', model.labels.corrected, 0]);
+  }
   $('#figures').replaceChildren(...figures.map(([label, value, digits]) =>
     el('div', { class: 'figure' }, el('b', {}, fmt(value, digits ?? 3)), label)));
 }

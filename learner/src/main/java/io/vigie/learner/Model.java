@@ -18,11 +18,21 @@ public final class Model implements Serializable {
     private final Learner learner;
     private final AbstentionSettings settings;
     private final ConformalSets conformal;
+    /** Where a binary model decides "positive" by costs, or null: the most probable class (models saved before it had none). */
+    private final OperatingPoint operatingPoint;
 
     public Model(Learner learner, AbstentionSettings settings) {
+        this(learner, settings, null);
+    }
+
+    public Model(Learner learner, AbstentionSettings settings, OperatingPoint operatingPoint) {
+        if (operatingPoint != null && learner.schema().numClasses() != 2) {
+            throw new LearnerException("an operating point by costs needs two classes, the schema has " + learner.schema().numClasses());
+        }
         this.learner = learner;
         this.settings = settings;
         this.conformal = new ConformalSets(settings, learner.schema().numClasses());
+        this.operatingPoint = operatingPoint;
     }
 
     /** Scores an unlabelled instance. */
@@ -40,12 +50,16 @@ public final class Model implements Serializable {
             uncertainty = Uncertainty.of(p);
         }
         List<Integer> set = conformal.predictionSet(p.probabilities());
+        if (operatingPoint != null) {
+            p = operatingPoint.decide(p);
+        }
         Prediction.Reason reason = null;
         if (set.isEmpty()) {
             reason = Prediction.Reason.EMPTY_SET;
         } else if (set.size() > 1) {
             reason = Prediction.Reason.AMBIGUOUS_SET;
-        } else if (settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
+        } else if (operatingPoint == null && settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
+            // with class costs the decision already weighs what an error costs: this rule is theirs to replace
             reason = Prediction.Reason.EXPECTED_COST;
         }
         return new Prediction(p, uncertainty, set, reason != null, reason, memberLabels, learner.learned());
@@ -91,5 +105,10 @@ public final class Model implements Serializable {
 
     public AbstentionSettings settings() {
         return settings;
+    }
+
+    /** Where it decides "positive" by costs, or null when it names the most probable class. */
+    public OperatingPoint operatingPoint() {
+        return operatingPoint;
     }
 }

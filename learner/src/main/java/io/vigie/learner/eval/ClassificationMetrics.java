@@ -9,6 +9,9 @@ package io.vigie.learner.eval;
  * numbers are bit-identical to MOA's. That includes two of MOA's conventions: the no-change
  * classifier behind kappa-temporal starts from class 0, and the majority classifier behind kappa-M
  * counts the current label before it predicts.
+ *
+ * <p>Per class, it also counts the predictions that were right: precision and recall of a class
+ * (a fraud model's figures at its operating point).
  */
 public final class ClassificationMetrics implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -26,6 +29,12 @@ public final class ClassificationMetrics implements java.io.Serializable {
     private final int[] ringTrue;
     private final byte[] ringBaselineHits;
     private int ringNext;
+    /** Per class: predicted, true and right, since they were kept (metrics restored from before count from then). */
+    private long[] classPredicted;
+    private long[] classTrue;
+    private long[] classCorrect;
+    /** The oldest predictions of the window that the per-class counts never saw (restored from before they were kept). */
+    private long uncounted;
 
     /** Metrics over the whole stream. */
     public ClassificationMetrics(int numClasses) {
@@ -44,6 +53,21 @@ public final class ClassificationMetrics implements java.io.Serializable {
         this.ringPredicted = new int[window];
         this.ringTrue = new int[window];
         this.ringBaselineHits = new byte[window];
+        startClassCounts();
+    }
+
+    private void startClassCounts() {
+        classPredicted = new long[numClasses];
+        classTrue = new long[numClasses];
+        classCorrect = new long[numClasses];
+        uncounted = seen;
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (classPredicted == null) {
+            startClassCounts();
+        }
     }
 
     /** Records one prediction and the true class. */
@@ -57,6 +81,9 @@ public final class ClassificationMetrics implements java.io.Serializable {
         }
         predictedCounts[predicted]++;
         trueCounts[truth]++;
+        classPredicted[predicted]++;
+        classTrue[truth]++;
+        classCorrect[truth] += predicted == truth ? 1 : 0;
         boolean noChangeHit = lastSeenClass == truth;
         boolean majorityHit = majorityClass() == truth;
         noChangeCorrect += noChangeHit ? 1 : 0;
@@ -79,6 +106,13 @@ public final class ClassificationMetrics implements java.io.Serializable {
         }
         predictedCounts[predicted]--;
         trueCounts[truth]--;
+        if (uncounted > 0) {
+            uncounted--;
+        } else {
+            classPredicted[predicted]--;
+            classTrue[truth]--;
+            classCorrect[truth] -= predicted == truth ? 1 : 0;
+        }
         noChangeCorrect -= ringBaselineHits[slot] & 1;
         majorityCorrect -= (ringBaselineHits[slot] >> 1) & 1;
     }
@@ -120,6 +154,16 @@ public final class ClassificationMetrics implements java.io.Serializable {
             pc += ((double) predictedCounts[i] / seen) * ((double) trueCounts[i] / seen);
         }
         return (p0 - pc) / (1.0 - pc);
+    }
+
+    /** Of the predictions of a class, the share that were right (NaN before any). */
+    public double precision(int classIndex) {
+        return (double) classCorrect[classIndex] / classPredicted[classIndex];
+    }
+
+    /** Of the events of a class, the share predicted as it (NaN before any). */
+    public double recall(int classIndex) {
+        return (double) classCorrect[classIndex] / classTrue[classIndex];
     }
 
     /** Kappa against the no-change classifier (predict the previous event's class). */

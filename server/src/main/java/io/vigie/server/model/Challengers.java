@@ -1,7 +1,6 @@
 package io.vigie.server.model;
 
 import com.yahoo.labs.samoa.instances.Instance;
-import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
@@ -56,8 +55,8 @@ final class Challengers implements Serializable {
     }
 
     void add(String name, ModelSpec spec, Challenger.Mode mode, double share, Challenger.Promotion policy, long since, Schema schema,
-             AbstentionSettings abstention) {
-        all.add(new Challenger(name, spec, mode, share, policy, since, new Model(Learners.create(spec, schema), abstention),
+             java.util.function.Function<io.vigie.learner.Learner, Model> modelOf) {
+        all.add(new Challenger(name, spec, mode, share, policy, since, modelOf.apply(Learners.create(spec, schema)),
                 schema.numClasses()));
     }
 

@@ -1,6 +1,9 @@
 package io.vigie.server.model;
 
 import io.vigie.learner.AbstentionSettings;
+import io.vigie.learner.Learner;
+import io.vigie.learner.Model;
+import io.vigie.learner.OperatingPoint;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 
@@ -10,12 +13,24 @@ import java.util.regex.Pattern;
 /**
  * What a model is, as its creator asked for it: name, schema, model spec, abstention settings,
  * how long its events wait for a label, what a category its schema does not list means, and
- * the label an event gets when none came (or null).
+ * the label an event gets when none came (or null), and where a binary model raises an alert by
+ * class costs (or null: the most probable class).
  * Stored as {@code model.json} beside its log, in the same JSON the create request takes
  * ({@link io.vigie.server.wire.DefinitionJson}).
  */
 public record ModelDefinition(String name, Schema schema, ModelSpec spec, AbstentionSettings abstention,
-                              Duration labelTtl, long createdAtMillis, UnknownValues unknownValues, ImplicitLabel implicitLabel) {
+                              Duration labelTtl, long createdAtMillis, UnknownValues unknownValues, ImplicitLabel implicitLabel,
+                              OperatingPoint operatingPoint) {
+    /** The class a binary model's alerts name: its operating point's, else the second. */
+    public int positiveClass() {
+        return operatingPoint != null ? operatingPoint.positive() : 1;
+    }
+
+    /** A model of this definition around a learner: its abstention settings and operating point. */
+    public Model newModel(Learner learner) {
+        return new Model(learner, abstention, operatingPoint);
+    }
+
     /**
      * The class an event is learned as when no label came for it within {@code after} of its time:
      * where only one class is ever reported (chargebacks), silence is a label too.

@@ -21,9 +21,10 @@ import java.util.function.ToDoubleFunction;
 final class ModelMeters implements ModelStateMachine.Listener {
     /** What the writer publishes for gauges; replaced whole, read without locks. */
     record Published(long version, long learned, long pending, double accuracy, double windowedAccuracy,
-                     double kappa, double coverage, double windowedCoverage, double abstentionRate, long driftResets) {
+                     double kappa, double coverage, double windowedCoverage, double abstentionRate, long driftResets,
+                     double windowedPrecision, double windowedRecall) {
         static final Published EMPTY = new Published(0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, 0);
+                Double.NaN, 0, Double.NaN, Double.NaN);
     }
 
     private final MeterRegistry registry;
@@ -119,6 +120,10 @@ final class ModelMeters implements ModelStateMachine.Listener {
         gauge("vigie.windowed.coverage.ratio", model, "Coverage over the last 1000 labels", Published::windowedCoverage);
         gauge("vigie.abstention.ratio", model, "Share of labelled predictions that abstained, whole stream", Published::abstentionRate);
         // a gauge, not a counter: a rollback takes the model, and its count, back
+        gauge("vigie.windowed.precision.ratio", model, "Binary models: share of the last 1000 labelled alerts that were right "
+                + "(the positive class at the operating point)", Published::windowedPrecision);
+        gauge("vigie.windowed.recall.ratio", model, "Binary models: share of the positives among the last 1000 labels that were alerted",
+                Published::windowedRecall);
         gauge("vigie.drift.resets", model, "Committee members replaced after drift", Published::driftResets);
         inputWarnings = inputAlerts(model, Severity.WARNING);
         inputAlerts = inputAlerts(model, Severity.ALERT);

@@ -105,7 +105,7 @@ final class ModelStateMachine {
         this.versions = versions;
         this.listener = listener;
         if (start == null) {
-            model = new Model(Learners.create(definition.spec(), schema), definition.abstention());
+            model = definition.newModel(Learners.create(definition.spec(), schema));
             serving(ServingState.from(null, schema));
         } else {
             Map<String, String> attributes = start.provenance().attributes();
@@ -254,7 +254,7 @@ final class ModelStateMachine {
         } else if (record instanceof LogRecord.ChallengerAdded added) {
             challengers.add(added.name(), new ModelSpec(added.model(), added.seed()), Challenger.Mode.parse(added.mode()),
                     added.share(), new Challenger.Promotion(added.promoteAfter(), added.promoteBelow()), seq, schema,
-                    definition.abstention());
+                    definition::newModel);
         } else if (record instanceof LogRecord.ChallengerRemoved removed) {
             challengers.remove(removed.name());
         } else if (record instanceof LogRecord.Promotion promotion) {
@@ -446,9 +446,12 @@ final class ModelStateMachine {
         ServingMetrics metrics = serving.metrics();
         ServingMetrics.Rates all = metrics.allRates();
         long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
+        boolean binary = schema.numClasses() == 2;
+        int positive = definition.positiveClass();
         return new ModelMeters.Published(version, model.learner().learned(), pending, metrics.cumulative().accuracy(),
                 metrics.windowed().accuracy(), metrics.cumulative().kappa(), all.coverage(), metrics.recentRates().coverage(),
-                all.abstentionRate(), resets);
+                all.abstentionRate(), resets, binary ? metrics.windowed().precision(positive) : Double.NaN,
+                binary ? metrics.windowed().recall(positive) : Double.NaN);
     }
 
     /** Each challenger's figures for gauges, by name. */

@@ -3,6 +3,7 @@ package io.vigie.server.wire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigie.learner.AbstentionSettings;
+import io.vigie.learner.OperatingPoint;
 import io.vigie.learner.Feature;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.ModelSpec;
@@ -41,7 +42,8 @@ public final class DefinitionJson implements DefinitionFormat {
     }
 
     private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at",
-            "unknown_values", "implicit_label");
+            "unknown_values", "implicit_label", "costs");
+    private static final Set<String> COSTS_FIELDS = Set.of("missed", "false_alert", "positive");
     private static final Set<String> IMPLICIT_FIELDS = Set.of("class", "after");
     private static final Set<String> SCHEMA_FIELDS = Set.of("features", "classes");
     private static final Set<String> FEATURE_FIELDS = Set.of("name", "type", "values", "optional");
@@ -90,9 +92,10 @@ public final class DefinitionJson implements DefinitionFormat {
         }
         ModelDefinition.ImplicitLabel implicit = json.containsKey("implicit_label")
                 ? implicitLabel(Json.object(json, "implicit_label", true), schema, ttl) : null;
+        OperatingPoint costs = json.containsKey("costs") ? costs(Json.object(json, "costs", true), schema) : null;
         try {
             return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt, unknownValues,
-                    implicit);
+                    implicit, costs);
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }
@@ -123,6 +126,32 @@ public final class DefinitionJson implements DefinitionFormat {
                     + "), so that a label that contradicts it can still come; got " + text);
         }
         return new ModelDefinition.ImplicitLabel(classIndex, after);
+    }
+
+    /**
+     * {@code {"missed": 50, "false_alert": 1, "positive": "fraud"}}: a binary model alerts where an
+     * alert is the cheaper error; {@code positive} defaults to the second class.
+     */
+    private static OperatingPoint costs(JsonObject json, Schema schema) {
+        Fields.only(json, "'costs'", COSTS_FIELDS);
+        if (schema.numClasses() != 2) {
+            throw ApiProblem.invalid("'costs' sets the operating point of a binary model; the schema has " + schema.numClasses()
+                    + " classes");
+        }
+        int positive = 1;
+        if (json.containsKey("positive")) {
+            positive = schema.classes().indexOf(Json.string(json, "positive", true));
+            if (positive < 0) {
+                throw ApiProblem.invalid("'costs.positive' must be one of the schema's classes " + schema.classes() + ", got '"
+                        + Json.quote(json.getString("positive")) + "'");
+            }
+        }
+        double missed = Json.number(json, "missed");
+        double falseAlert = Json.number(json, "false_alert");
+        if (!(missed > 0 && falseAlert > 0 && missed < 1e12 && falseAlert < 1e12)) {
+            throw ApiProblem.invalid("'costs.missed' and 'costs.false_alert' must be positive, got " + missed + " and " + falseAlert);
+        }
+        return new OperatingPoint(positive, missed, falseAlert);
     }
 
     private static Schema schema(JsonObject json) {
@@ -220,6 +249,11 @@ public final class DefinitionJson implements DefinitionFormat {
                 .put("label_ttl", definition.labelTtl().toString())
                 .put("unknown_values", definition.unknownValues().code())
                 .put("created_at", definition.createdAtMillis());
+        OperatingPoint costs = definition.operatingPoint();
+        if (costs != null) {
+            json.put("costs", new JsonObject().put("missed", costs.missed()).put("false_alert", costs.falseAlert())
+                    .put("positive", definition.schema().classes().get(costs.positive())));
+        }
         ModelDefinition.ImplicitLabel implicit = definition.implicitLabel();
         if (implicit != null) {
             json.put("implicit_label", new JsonObject().put("class", definition.schema().classes().get(implicit.classIndex()))

@@ -13,6 +13,7 @@ import io.vigie.learner.monitor.ChannelResult;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.model.Challenger;
 import io.vigie.server.model.Comparison;
+import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelView;
 import io.vigie.server.model.Models;
 import io.vigie.server.model.Recovered;
@@ -163,8 +164,8 @@ public final class Renderings {
                         .put("corrected", view.corrections()))
                 .put("clock", view.clock() == 0 ? null : instant(view.clock()))
                 .put("metrics", new JsonObject()
-                        .put("cumulative", metrics(m.cumulative(), m.allRates()))
-                        .put("window", metrics(m.windowed(), m.recentRates()).put("size", ServingMetrics.WINDOW)))
+                        .put("cumulative", metrics(m.cumulative(), m.allRates(), view.definition()))
+                        .put("window", metrics(m.windowed(), m.recentRates(), view.definition()).put("size", ServingMetrics.WINDOW)))
                 .put("learner", state.learner())
                 .put("measurements", measurements)
                 .put("members", members)
@@ -175,9 +176,13 @@ public final class Renderings {
                 .put("versions", view.versions().size());
     }
 
-    private static JsonObject metrics(ClassificationMetrics c, ServingMetrics.Rates r) {
+    /** The figures of labelled predictions; for a binary model also precision and recall of its positive class (else null). */
+    private static JsonObject metrics(ClassificationMetrics c, ServingMetrics.Rates r, ModelDefinition definition) {
+        boolean binary = definition.schema().numClasses() == 2;
         return new JsonObject()
                 .put("labelled", c.count())
+                .put("precision", binary ? number(c.precision(definition.positiveClass())) : null)
+                .put("recall", binary ? number(c.recall(definition.positiveClass())) : null)
                 .put("accuracy", number(c.accuracy()))
                 .put("kappa", number(c.kappa()))
                 .put("kappa_temporal", number(c.kappaTemporal()))
@@ -318,14 +323,13 @@ public final class Renderings {
      */
     public static JsonObject comparison(ModelView view) {
         JsonArray list = new JsonArray();
-        AbstentionSettings costs = view.definition().abstention();
         for (Challenger c : view.challengers()) {
             Comparison k = c.comparison();
             list.add(new JsonObject()
                     .put("name", c.name()).put("model", c.spec().model()).put("mode", c.mode().code()).put("share", c.share())
                     .put("events", k.events())
-                    .put("champion", side(k.champion(), k.prAuc(false), k.recentPrAuc(false), costs))
-                    .put("challenger", side(k.challenger(), k.prAuc(true), k.recentPrAuc(true), costs))
+                    .put("champion", side(k.champion(), k.prAuc(false), k.recentPrAuc(false), view.definition()))
+                    .put("challenger", side(k.challenger(), k.prAuc(true), k.recentPrAuc(true), view.definition()))
                     .put("mcnemar", new JsonObject()
                             .put("champion_only_right", k.championOnlyRight())
                             .put("challenger_only_right", k.challengerOnlyRight())
@@ -335,10 +339,12 @@ public final class Renderings {
                 .put("version", view.version()).put("challengers", list);
     }
 
-    private static JsonObject side(ServingMetrics m, double prAuc, double recentPrAuc, AbstentionSettings costs) {
+    private static JsonObject side(ServingMetrics m, double prAuc, double recentPrAuc, ModelDefinition definition) {
+        AbstentionSettings costs = definition.abstention();
         return new JsonObject()
-                .put("whole", metrics(m.cumulative(), m.allRates()).put("pr_auc", number(prAuc)).put("cost", number(cost(m.allRates(), costs))))
-                .put("window", metrics(m.windowed(), m.recentRates()).put("pr_auc", number(recentPrAuc))
+                .put("whole", metrics(m.cumulative(), m.allRates(), definition).put("pr_auc", number(prAuc))
+                        .put("cost", number(cost(m.allRates(), costs))))
+                .put("window", metrics(m.windowed(), m.recentRates(), definition).put("pr_auc", number(recentPrAuc))
                         .put("cost", number(cost(m.recentRates(), costs))).put("size", ServingMetrics.WINDOW));
     }
 

@@ -1,0 +1,122 @@
+package io.vigie.server;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static io.vigie.server.TestService.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A binary model's operating point from class costs: it alerts wherever an alert is the cheaper
+ * error in expectation, which on a stream with one fraud in ten finds more frauds than the most
+ * probable class does; precision and recall at that point are in its state and in /metrics.
+ */
+class CostsTest {
+    @TempDir
+    Path dataDir;
+
+    private static JsonObject costs(double missed, double falseAlert) {
+        return new JsonObject().put("missed", missed).put("false_alert", falseAlert);
+    }
+
+    /** Scores and labels the same 3,000 events through a model; returns what it answered. */
+    private static JsonArray run(TestService service, String model) throws Exception {
+        Random random = new Random(11);
+        JsonArray answers = new JsonArray();
+        for (int batch = 0; batch < 30; batch++) {
+            JsonArray events = new JsonArray();
+            JsonArray labels = new JsonArray();
+            for (int i = 0; i < 100; i++) {
+                JsonObject features = ServiceApiTest.features(random);
+                String id = "e" + batch + "-" + i;
+                events.add(new JsonObject().put("id", id).put("features", features));
+                labels.add(new JsonObject().put("id", id).put("label", ServiceApiTest.truth(features)));
+            }
+            expect(200, service.post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", events)))
+                    .getJsonArray("predictions").forEach(answers::add);
+            expect(202, service.post("/v1/models/" + model + "/labels", new JsonObject().put("labels", labels)));
+        }
+        return answers;
+    }
+
+    @Test
+    void costs_moveTheAlertLine_andTheFiguresShowItsPrecisionAndRecall() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("argmax", "nb")));
+            JsonObject created = expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("costed", "nb")
+                    .put("costs", costs(50, 1))));
+            assertEquals("fraud", created.getJsonObject("definition").getJsonObject("costs").getString("positive"),
+                    "the second class by default");
+            JsonArray plain = run(service, "argmax");
+            JsonArray costed = run(service, "costed");
+
+            double threshold = 1 / 51.0;
+            for (Object item : costed) {
+                JsonObject answer = (JsonObject) item;
+                double fraud = answer.getJsonObject("probabilities").getDouble("fraud");
+                assertEquals(fraud >= threshold ? "fraud" : "ok", answer.getString("label"), answer.encode());
+                assertTrue(!"expected_cost".equals(answer.getString("reason")), "costs replace the expected-cost rule");
+            }
+            long plainAlerts = plain.stream().filter(a -> "fraud".equals(((JsonObject) a).getString("label"))).count();
+            long costedAlerts = costed.stream().filter(a -> "fraud".equals(((JsonObject) a).getString("label"))).count();
+            assertTrue(costedAlerts > plainAlerts, "a missed fraud costs 50 alerts: more alerts " + costedAlerts + " vs " + plainAlerts);
+
+            JsonObject argmaxFigures = expect(200, service.get("/v1/models/argmax")).getJsonObject("metrics").getJsonObject("cumulative");
+            JsonObject costedFigures = expect(200, service.get("/v1/models/costed")).getJsonObject("metrics").getJsonObject("cumulative");
+            assertTrue(costedFigures.getDouble("recall") > argmaxFigures.getDouble("recall"),
+                    "more frauds found: " + costedFigures + " vs " + argmaxFigures);
+            assertTrue(costedFigures.getDouble("precision") < argmaxFigures.getDouble("precision"), "at the price of more false alerts");
+            long frauds = 0;
+            long found = 0;
+            Random random = new Random(11);
+            for (Object item : costed) {
+                boolean fraud = ServiceApiTest.truth(ServiceApiTest.features(random)).equals("fraud");
+                frauds += fraud ? 1 : 0;
+                found += fraud && "fraud".equals(((JsonObject) item).getString("label")) ? 1 : 0;
+            }
+            assertEquals((double) found / frauds, costedFigures.getDouble("recall"), 1e-12, "recall counted from the answers given");
+
+            String metrics = service.get("/metrics").body();
+            assertTrue(metrics.contains("vigie_windowed_recall_ratio{model=\"costed\"}"), metrics);
+            assertTrue(metrics.contains("vigie_windowed_precision_ratio{model=\"argmax\"}"), metrics);
+        }
+        try (TestService service = new TestService(dataDir)) { // the operating point is part of the model its snapshot restores
+            Random random = new Random(12);
+            long alerts = 0;
+            for (int i = 0; i < 200; i++) {
+                JsonObject answer = expect(200, service.post("/v1/models/costed/predict",
+                        new JsonObject().put("id", "after-" + i).put("features", ServiceApiTest.features(random))));
+                boolean alert = answer.getJsonObject("probabilities").getDouble("fraud") >= 1 / 51.0;
+                assertEquals(alert ? "fraud" : "ok", answer.getString("label"));
+                alerts += alert ? 1 : 0;
+            }
+            assertTrue(alerts > 0 && alerts < 200, "both sides of the line are met: " + alerts);
+        }
+    }
+
+    @Test
+    void costs_areRefusedWhereTheyMeanNothing() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            JsonObject threeClasses = ServiceApiTest.modelRequest("three", "nb").put("costs", costs(50, 1));
+            threeClasses.getJsonObject("schema").put("classes", new JsonArray().add("ok").add("fraud").add("review"));
+            HttpResponse<String> refused = service.post("/v1/models", threeClasses);
+            assertEquals(422, refused.statusCode());
+            assertTrue(refused.body().contains("binary"), refused.body());
+            assertEquals(422, service.post("/v1/models", ServiceApiTest.modelRequest("m", "nb").put("costs", costs(0, 1))).statusCode());
+            assertEquals(422, service.post("/v1/models", ServiceApiTest.modelRequest("m", "nb")
+                    .put("costs", costs(5, 1).put("positive", "chargeback"))).statusCode());
+            assertEquals(422, service.post("/v1/models", ServiceApiTest.modelRequest("m", "nb")
+                    .put("costs", costs(5, 1).put("misssed", 3))).statusCode(), "a typo in a cost is not ignored");
+            JsonObject okPositive = expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("m", "nb")
+                    .put("costs", costs(5, 1).put("positive", "ok"))));
+            assertEquals("ok", okPositive.getJsonObject("definition").getJsonObject("costs").getString("positive"));
+        }
+    }
+}
