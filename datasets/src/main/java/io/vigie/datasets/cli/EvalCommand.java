@@ -9,6 +9,7 @@ import io.vigie.learner.Learner;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
+import io.vigie.learner.OperatingPoint;
 import io.vigie.learner.Snapshot;
 import io.vigie.learner.Snapshots;
 import io.vigie.learner.eval.EvaluationReport;
@@ -48,6 +49,8 @@ final class EvalCommand {
               --limit N            evaluate the first N events only
               --window W           window of the windowed metrics, in events (default: 1000)
               --positive CLASS     class scored by ROC-AUC and PR-AUC on binary streams (default: the second class)
+              --costs M:F          binary streams: alert (predict the positive class) wherever its probability is at least
+                                   F / (M + F), with M the cost of a missed positive and F of a false alert (50:1)
               --target-coverage C  coverage the conformal prediction sets aim at (default: 0.9)
               --per-class          calibrate the prediction sets per class (cover each class at the target; for fraud)
               --from SNAPSHOT      start from a saved model instead of a fresh one
@@ -64,7 +67,7 @@ final class EvalCommand {
 
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
-            "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit");
+            "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit", "costs");
     private static final List<String> FLAGS = List.of("json", "per-class");
 
     private final PrintStream out;
@@ -106,9 +109,10 @@ final class EvalCommand {
             int positive = args.get("positive", null) == null ? 1 : stream.schema().classIndexOf(args.get("positive", null));
             AbstentionSettings settings = AbstentionSettings.DEFAULTS.withTargetCoverage(
                     args.getDouble("target-coverage", AbstentionSettings.DEFAULTS.targetCoverage())).withPerClass(args.flag("per-class"));
-            List<Model> models = List.of(new Model(model, settings),
-                    new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings),
-                    new Model(Learners.create(ModelSpec.of("majority"), stream.schema()), settings));
+            OperatingPoint costs = costs(args.get("costs", null), positive);
+            List<Model> models = List.of(new Model(model, settings, costs),
+                    new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings, costs),
+                    new Model(Learners.create(ModelSpec.of("majority"), stream.schema()), settings, costs));
             boolean showProgress = Boolean.getBoolean("vigie.progress");
             PrequentialEvaluation evaluation = new PrequentialEvaluation(delay, (int) window, positive,
                     showProgress ? new ProgressBar(err) : PrequentialEvaluation.Progress.NONE, System::nanoTime);
@@ -155,6 +159,22 @@ final class EvalCommand {
         return Streams.fraud(data, feedback, limit);
     }
 
+    /** Reads "MISSED:FALSE_ALERT" as the operating point of the positive class, or null. */
+    private static OperatingPoint costs(String text, int positive) {
+        if (text == null) {
+            return null;
+        }
+        String[] parts = text.split(":");
+        try {
+            if (parts.length == 2) {
+                return new OperatingPoint(positive, Double.parseDouble(parts[0]), Double.parseDouble(parts[1]));
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the usage error
+        }
+        throw new Args.UsageException("--costs must be MISSED:FALSE_ALERT, two positive numbers, e.g. 50:1");
+    }
+
     /** Reads "2018-08-08,2018-08-14" as [start of the first day, start of the day after the last) in UTC. */
     private static long[] period(String text) {
         String[] days = text.split(",");
@@ -199,6 +219,11 @@ final class EvalCommand {
         o.put("nonfinite_votes", result.irregularVotes());
         o.put("no_opinion", result.noOpinion());
         o.put("positive_class", stream.schema().classes().get(report.positive()));
+        o.put("precision", number(result.cumulative().precision()));
+        o.put("recall", number(result.cumulative().recall()));
+        if (models.get(0).operatingPoint() != null) {
+            o.put("alert_threshold", models.get(0).operatingPoint().threshold());
+        }
         o.put("roc_auc", number(result.rocAuc()));
         o.put("pr_auc", number(result.prAuc()));
         o.put("target_coverage", models.get(0).settings().targetCoverage());

@@ -55,7 +55,7 @@ class EvalCommandTest {
         assertEquals(0, run.status, run.err);
         JsonNode json = run.json();
         for (String field : List.of("model", "spec", "seed", "data", "instances", "delay", "accuracy", "kappa", "kappa_temporal",
-                "kappa_m", "nonfinite_votes", "pr_auc", "roc_auc", "baselines", "seconds", "instances_per_second")) {
+                "kappa_m", "nonfinite_votes", "precision", "recall", "pr_auc", "roc_auc", "baselines", "seconds", "instances_per_second")) {
             assertTrue(json.has(field), "missing " + field + " in " + json);
         }
         assertEquals("ht", json.get("model").asText());
@@ -158,6 +158,16 @@ class EvalCommandTest {
         assertTrue(text.out.contains("labels of '0' never delivered: 364 events learned as it after PT48H without a label, 0 of them"),
                 "frauds come at 1 day, before the implied label: " + text.out);
         assertEquals(2, eval("--data", csv.toString(), "--implicit", "0").status, "CLASS@SPAN");
+
+        // the same stream, the line moved by costs: every alert where P(fraud) >= 1/51, so no fewer frauds found
+        Run argmax = eval("--data", csv.toString(), "--time", "when", "--delay", "1d", "--model", "nb", "--json");
+        Run costed = eval("--data", csv.toString(), "--time", "when", "--delay", "1d", "--model", "nb", "--costs", "50:1", "--json");
+        assertEquals(1 / 51.0, costed.json().get("alert_threshold").asDouble(), 1e-15);
+        assertTrue(costed.json().get("recall").asDouble() >= argmax.json().get("recall").asDouble(), costed.out + argmax.out);
+        assertEquals(argmax.json().get("pr_auc").asDouble(), costed.json().get("pr_auc").asDouble(), 1e-15,
+                "the ranking is the model's, not the line's");
+        assertEquals(2, eval("--data", csv.toString(), "--costs", "50").status, "MISSED:FALSE_ALERT");
+        assertEquals(1, eval("--data", csv.toString(), "--costs", "-1:1").status, "costs are positive");
         Run unknown = eval("--data", csv.toString(), "--time", "when", "--implicit", "genuine@2d");
         assertEquals(1, unknown.status);
         assertTrue(unknown.err.contains("genuine"), unknown.err);

@@ -66,10 +66,15 @@ public record LearnerResult(String name, String spec, Metrics cumulative, Metric
      * @param kappa    Cohen's kappa
      * @param kappaTemporal kappa against the no-change classifier
      * @param kappaM   kappa against the majority classifier
+     * @param precision of the predictions of the positive class, the share right (binary streams; NaN otherwise)
+     * @param recall   of the events of the positive class, the share predicted as it (binary streams; NaN otherwise)
      */
-    public record Metrics(long count, long correct, double accuracy, double kappa, double kappaTemporal, double kappaM) {
-        static Metrics of(ClassificationMetrics m) {
-            return new Metrics(m.count(), m.correct(), m.accuracy(), m.kappa(), m.kappaTemporal(), m.kappaM());
+    public record Metrics(long count, long correct, double accuracy, double kappa, double kappaTemporal, double kappaM,
+                          double precision, double recall) {
+        /** The metrics, with precision and recall of class {@code positive} (none when it is negative). */
+        static Metrics of(ClassificationMetrics m, int positive) {
+            return new Metrics(m.count(), m.correct(), m.accuracy(), m.kappa(), m.kappaTemporal(), m.kappaM(),
+                    positive < 0 ? Double.NaN : m.precision(positive), positive < 0 ? Double.NaN : m.recall(positive));
         }
     }
 }

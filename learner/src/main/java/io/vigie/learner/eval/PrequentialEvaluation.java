@@ -144,7 +144,7 @@ public final class PrequentialEvaluation {
         for (int i = 0; i < models.size(); i++) {
             Learner learner = models.get(i).learner();
             int resets = learner instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
-            results.add(scores.get(i).result(names.get(i), learner.spec().displayName(), resets));
+            results.add(scores.get(i).result(names.get(i), learner.spec().displayName(), resets, positive));
         }
         EvaluationReport.Implicit implicit = implicitAfter == null ? null
                 : new EvaluationReport.Implicit(implicitClass, implicitAfter, deliveries.implied, deliveries.corrections);
@@ -311,14 +311,15 @@ public final class PrequentialEvaluation {
             noOpinion += p.noOpinion() ? 1 : 0;
         }
 
-        LearnerResult result(String name, String spec, int driftResets) {
+        LearnerResult result(String name, String spec, int driftResets, int positive) {
+            int scored = ranking == null ? -1 : positive; // precision and recall of the positive class of a binary stream
             double cardPrecision = cards == null ? Double.NaN : cards.mean();
             LearnerResult.Period period = periodRanking == null ? null : new LearnerResult.Period(periodEvents,
                     (double) periodCorrect / periodEvents, periodRanking.prAuc(), periodCards.mean());
             long n = cumulative.count();
             LearnerResult.Trust trust = new LearnerResult.Trust((double) covered / n, (double) setSizes / n,
                     (double) abstained / n, (double) answeredCorrect / (n - abstained), coverageByWindow.build().toArray());
-            return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative), LearnerResult.Metrics.of(windowed),
+            return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative, scored), LearnerResult.Metrics.of(windowed, scored),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
                     ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets, cardPrecision, period);
         }
