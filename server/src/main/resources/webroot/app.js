@@ -95,6 +95,12 @@ function renderFigures(model) {
     ['coverage', all.coverage], ['abstention rate', all.abstention_rate], ['selective accuracy', all.selective_accuracy],
     ['member resets', model.drift_resets, 0],
   ];
+  if (model.definition.schema.classes.length === 2) {
+    // a fraud team reads these first: ranking, what its alerts are worth, what they miss, how many it gets
+    const latest = model.days.length ? model.days[model.days.length - 1] : null;
+    figures.unshift(['PR-AUC, last window', recent.pr_auc], ['precision, last 1000', recent.precision],
+      ['recall, last 1000', recent.recall], ['alerts, latest day', latest ? latest.alerts : null, 0]);
+  }
   if (model.definition.implicit_label) {
     figures.push(['labels implied', model.labels.implied, 0], ['corrected later', model.labels.corrected, 0]);
   }

@@ -63,6 +63,8 @@ class AnalystPageTest {
                         + " && document.querySelectorAll('#challengers tr[data-challenger=forest] button.promote').length === 1");
 
                 assertEquals("elec2", chromium.evaluate("document.querySelector('#models li.selected').dataset.model"));
+                String lead = (String) chromium.evaluate("document.querySelector('#figures .figure').textContent");
+                assertTrue(lead.endsWith("PR-AUC, last window") && !lead.startsWith("–"), "a binary model leads with its ranking: " + lead);
                 String members = (String) chromium.evaluate("document.querySelector('#members tbody').textContent");
                 assertTrue(members.contains("hat") && members.contains("nb") && members.contains("nochange"), members);
                 Number segments = (Number) chromium.evaluate(

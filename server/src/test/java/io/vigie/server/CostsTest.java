@@ -83,11 +83,27 @@ class CostsTest {
             }
             assertEquals((double) found / frauds, costedFigures.getDouble("recall"), 1e-12, "recall counted from the answers given");
 
+            JsonObject state = expect(200, service.get("/v1/models/costed"));
+            JsonArray days = state.getJsonArray("days");
+            assertEquals(1, days.size(), "every event arrived today, without a time of its own: " + days);
+            assertEquals(3000, days.getJsonObject(0).getLong("scored"));
+            assertEquals(costedAlerts, days.getJsonObject(0).getLong("alerts"));
+            JsonArray points = expect(200, service.get("/v1/models/costed/timeline")).getJsonArray("points");
+            assertEquals(3, points.size(), "a point per 1000 labels");
+            for (Object point : points) {
+                double recall = ((JsonObject) point).getDouble("recall");
+                assertTrue(recall > 0 && recall <= 1, point.toString());
+            }
+
             String metrics = service.get("/metrics").body();
+            assertTrue(metrics.contains("vigie_alerts_total{model=\"costed\"} " + costedAlerts + ".0"), metrics);
             assertTrue(metrics.contains("vigie_windowed_recall_ratio{model=\"costed\"}"), metrics);
             assertTrue(metrics.contains("vigie_windowed_precision_ratio{model=\"argmax\"}"), metrics);
         }
         try (TestService service = new TestService(dataDir)) { // the operating point is part of the model its snapshot restores
+            JsonObject recovery = expect(200, service.get("/v1/models/costed")).getJsonObject("recovery");
+            assertEquals(3000, recovery.getLong("snapshot"), recovery.encode());
+            assertEquals(0, recovery.getLong("replayed"));
             Random random = new Random(12);
             long alerts = 0;
             for (int i = 0; i < 200; i++) {

@@ -91,7 +91,9 @@ class ImplicitLabelsTest {
         }
         try (TestService service = new TestService(dataDir)) {
             JsonObject recovered = expect(200, service.get("/v1/models/m"));
-            assertEquals(19, recovered.getJsonObject("labels").getLong("implied"), "replayed from the log");
+            assertEquals(21, recovered.getJsonObject("recovery").getLong("snapshot"), "the closing snapshot reads back");
+            assertTrue(recovered.getJsonObject("recovery").getJsonArray("unreadable_snapshots").isEmpty());
+            assertEquals(19, recovered.getJsonObject("labels").getLong("implied"), "kept in the snapshot");
             assertEquals(1, recovered.getJsonObject("labels").getLong("corrected"));
             assertEquals(21, recovered.getLong("version"));
             // tx20, scored on day 8 before the restart, is implied once the clock passes day 15

@@ -221,8 +221,10 @@ final class EvalCommand {
         o.put("positive_class", stream.schema().classes().get(report.positive()));
         o.put("precision", number(result.cumulative().precision()));
         o.put("recall", number(result.cumulative().recall()));
-        if (models.get(0).operatingPoint() != null) {
-            o.put("alert_threshold", models.get(0).operatingPoint().threshold());
+        OperatingPoint costs = models.get(0).operatingPoint();
+        if (costs != null) {
+            o.put("alert_threshold", costs.threshold());
+            o.put("cost_per_event", number(result.cumulative().costPerEvent(costs.missed(), costs.falseAlert())));
         }
         o.put("roc_auc", number(result.rocAuc()));
         o.put("pr_auc", number(result.prAuc()));

@@ -163,6 +163,12 @@ class EvalCommandTest {
         Run argmax = eval("--data", csv.toString(), "--time", "when", "--delay", "1d", "--model", "nb", "--json");
         Run costed = eval("--data", csv.toString(), "--time", "when", "--delay", "1d", "--model", "nb", "--costs", "50:1", "--json");
         assertEquals(1 / 51.0, costed.json().get("alert_threshold").asDouble(), 1e-15);
+        JsonNode c = costed.json();
+        long frauds = 30 * 7;
+        long found = Math.round(c.get("recall").asDouble() * frauds);
+        long alerts = Math.round(found / c.get("precision").asDouble());
+        assertEquals((50.0 * (frauds - found) + (alerts - found)) / 600, c.get("cost_per_event").asDouble(), 1e-9,
+                "misses at 50, false alerts at 1, per event");
         assertTrue(costed.json().get("recall").asDouble() >= argmax.json().get("recall").asDouble(), costed.out + argmax.out);
         assertEquals(argmax.json().get("pr_auc").asDouble(), costed.json().get("pr_auc").asDouble(), 1e-15,
                 "the ranking is the model's, not the line's");

@@ -156,6 +156,16 @@ public final class ClassificationMetrics implements java.io.Serializable {
         return (p0 - pc) / (1.0 - pc);
     }
 
+    /** Predictions of a class that were wrong: false alarms, when it is the positive class. */
+    public long falsePositives(int classIndex) {
+        return classPredicted[classIndex] - classCorrect[classIndex];
+    }
+
+    /** Events of a class predicted as another: misses, when it is the positive class. */
+    public long falseNegatives(int classIndex) {
+        return classTrue[classIndex] - classCorrect[classIndex];
+    }
+
     /** Of the predictions of a class, the share that were right (NaN before any). */
     public double precision(int classIndex) {
         return (double) classCorrect[classIndex] / classPredicted[classIndex];

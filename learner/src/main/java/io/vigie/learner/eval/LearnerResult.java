@@ -68,13 +68,22 @@ public record LearnerResult(String name, String spec, Metrics cumulative, Metric
      * @param kappaM   kappa against the majority classifier
      * @param precision of the predictions of the positive class, the share right (binary streams; NaN otherwise)
      * @param recall   of the events of the positive class, the share predicted as it (binary streams; NaN otherwise)
+     * @param falseAlerts negatives predicted positive (binary streams; 0 otherwise)
+     * @param misses   positives predicted negative (binary streams; 0 otherwise)
      */
     public record Metrics(long count, long correct, double accuracy, double kappa, double kappaTemporal, double kappaM,
-                          double precision, double recall) {
+                          double precision, double recall, long falseAlerts, long misses) {
         /** The metrics, with precision and recall of class {@code positive} (none when it is negative). */
         static Metrics of(ClassificationMetrics m, int positive) {
+            boolean binary = positive >= 0;
             return new Metrics(m.count(), m.correct(), m.accuracy(), m.kappa(), m.kappaTemporal(), m.kappaM(),
-                    positive < 0 ? Double.NaN : m.precision(positive), positive < 0 ? Double.NaN : m.recall(positive));
+                    binary ? m.precision(positive) : Double.NaN, binary ? m.recall(positive) : Double.NaN,
+                    binary ? m.falsePositives(positive) : 0, binary ? m.falseNegatives(positive) : 0);
+        }
+
+        /** The mean cost of an event's decision, a miss costing {@code missed} and a false alert {@code falseAlert}. */
+        public double costPerEvent(double missed, double falseAlert) {
+            return (missed * misses + falseAlert * falseAlerts) / count;
         }
     }
 }

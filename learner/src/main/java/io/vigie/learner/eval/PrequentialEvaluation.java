@@ -165,7 +165,9 @@ public final class PrequentialEvaluation {
     /**
      * The labels waiting to be learned, in two queues when labels are implicit: the true labels (at
      * the delay) and the implicit ones (at the implicit period). Each queue is in order of its due
-     * point; between them, the earlier due point goes first (a true label on a tie).
+     * point; between them, the earlier due point goes first, then the earlier event (so that an
+     * implicit period equal to the delay learns exactly what the delay alone would), and an
+     * event's true label before its implied one.
      */
     private final class Deliveries {
         final ArrayDeque<Waiting> labels = new ArrayDeque<>();
@@ -187,9 +189,11 @@ public final class PrequentialEvaluation {
             while (true) {
                 boolean label = !labels.isEmpty() && labels.peekFirst().isDue(delay, now, nowTime);
                 boolean implication = !implicit.isEmpty() && implicit.peekFirst().isDue(implicitAfter, now, nowTime);
-                if (label && implication) { // both due: the earlier first, the true label when they cannot be compared
-                    implication = delay.needsTime() == implicitAfter.needsTime()
-                            && dueAt(implicit.peekFirst(), implicitAfter) < dueAt(labels.peekFirst(), delay);
+                if (label && implication) { // both due: the earlier first, then the earlier event, the true label when they cannot be compared
+                    Waiting i = implicit.peekFirst();
+                    Waiting l = labels.peekFirst();
+                    long byDue = Long.compare(dueAt(i, implicitAfter), dueAt(l, delay));
+                    implication = delay.needsTime() == implicitAfter.needsTime() && (byDue < 0 || byDue == 0 && i.index < l.index);
                     label = !implication;
                 }
                 if (label) {

@@ -69,8 +69,8 @@ class PrequentialEvaluationTest {
      * Class 0 never delivered: each event is learned as 0 {@code after} events later unless its
      * true label (class 1, {@code delay} events later) came first, and learned again as 1 when it
      * comes after. No-change predicts the label it learned last, so the order of every delivery
-     * shows in its accuracy; the expected order is worked out here on its own: by due event, a
-     * true label first on a tie.
+     * shows in its accuracy; the expected order is worked out here on its own: by due event, then
+     * by event, an event's true label before its implied one.
      */
     @Test
     void implicitLabels_comeInOrder_andLateTrueLabelsCorrectThem() {
@@ -85,7 +85,7 @@ class PrequentialEvaluationTest {
                 }
                 deliveries.add(new long[]{i + after, 1, i, 0});
             }
-            deliveries.sort(java.util.Comparator.<long[]>comparingLong(d -> d[0]).thenComparingLong(d -> d[1]).thenComparingLong(d -> d[2]));
+            deliveries.sort(java.util.Comparator.<long[]>comparingLong(d -> d[0]).thenComparingLong(d -> d[2]).thenComparingLong(d -> d[1]));
             boolean[] delivered = new boolean[3000];
             boolean[] implied = new boolean[3000];
             long expectedCorrect = 0;
@@ -117,7 +117,38 @@ class PrequentialEvaluationTest {
             assertEquals(impliedCount, report.implicit().implied(), what);
             assertEquals(corrections, report.implicit().corrections(), what);
             assertEquals(after < delay, corrections > 0, what + ": corrections only when true labels come after the period");
+            if (after == delay) {
+                EvaluationReport plain = evaluate(new Recorded(3000, false), new LabelDelay.Events(delay), "hat");
+                EvaluationReport implicit = new PrequentialEvaluation(new LabelDelay.Events(delay), 100, 1,
+                        PrequentialEvaluation.Progress.NONE, () -> 0L).implicitLabels(0, new LabelDelay.Events(after))
+                        .run(new Recorded(3000, false), List.of("hat"), List.of(new Model(Learners.create(ModelSpec.of("hat"),
+                                stream.schema()), AbstentionSettings.DEFAULTS)));
+                assertEquals(plain.learners().get(0).prAuc(), implicit.learners().get(0).prAuc(),
+                        "a period equal to the delay learns what the delay alone does, in the same order");
+                assertEquals(plain.learners().get(0).cumulative(), implicit.learners().get(0).cumulative());
+            }
         }
+    }
+
+    /** In time, with three events to a minute: a period equal to the delay still learns in the delay's order, ties and all. */
+    @Test
+    void implicitLabels_overTheDelaysOwnSpan_learnWhatTheDelayAloneDoes() {
+        EvaluationReport[] reports = new EvaluationReport[2];
+        for (int run = 0; run < 2; run++) {
+            Recorded ticks = new Recorded(3000, true);
+            for (int i = 0; i < ticks.events.size(); i++) {
+                ticks.events.set(i, new LabelledEvent(ticks.events.get(i).instance(), 60_000L * (i / 3)));
+            }
+            PrequentialEvaluation evaluation = new PrequentialEvaluation(LabelDelay.parse("30m"), 100, 1,
+                    PrequentialEvaluation.Progress.NONE, () -> 0L);
+            if (run == 1) {
+                evaluation.implicitLabels(0, LabelDelay.parse("30m"));
+            }
+            reports[run] = evaluation.run(ticks, List.of("hat"), List.of(new Model(Learners.create(ModelSpec.of("hat"),
+                    ticks.schema()), AbstentionSettings.DEFAULTS)));
+        }
+        assertEquals(reports[0].learners().get(0).prAuc(), reports[1].learners().get(0).prAuc());
+        assertEquals(reports[0].learners().get(0).cumulative(), reports[1].learners().get(0).cumulative());
     }
 
     @Test

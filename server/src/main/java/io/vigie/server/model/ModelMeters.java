@@ -37,6 +37,9 @@ final class ModelMeters implements ModelStateMachine.Listener {
     private final Counter lateLabels;
     private final Counter learnFailures;
     private final Counter impliedLabels;
+    private final Counter alerts;
+    /** The class an answer alerts with (binary models), or -1. */
+    private final int alertClass;
     private final Counter corrections;
     final Timer logAppend;
     final Timer snapshot;
@@ -70,8 +73,11 @@ final class ModelMeters implements ModelStateMachine.Listener {
      * {@code targetCoverage} is the coverage the model's prediction sets aim for.
      */
     ModelMeters(MeterRegistry registry, String model, List<String> channels, java.util.function.IntSupplier queueDepth,
-                int queueCapacity, double targetCoverage) {
+                int queueCapacity, double targetCoverage, int alertClass) {
         this.registry = registry;
+        this.alertClass = alertClass;
+        alerts = add(Counter.builder("vigie.alerts").description("Binary models: answers that named the positive class (alerts)")
+                .tag("model", model).register(registry));
         this.model = model;
         this.channels = channels;
         double[] none = new double[channels.size()];
@@ -188,6 +194,9 @@ final class ModelMeters implements ModelStateMachine.Listener {
 
     void predicted(Prediction p) {
         predictions.increment();
+        if (p.label() == alertClass) {
+            alerts.increment();
+        }
         if (p.reason() != null) {
             abstentions[p.reason().ordinal()].increment();
         }

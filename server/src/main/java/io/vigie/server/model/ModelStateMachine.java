@@ -191,17 +191,21 @@ final class ModelStateMachine {
                     shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name(), time, false)));
             answers.add(new Scored(id, answered, version, null, !canaries ? null : canary == null ? Scored.CHAMPION : canary.name()));
             monitor(values, p, time);
-            clockSeen(time);
+            scored(time, p.label());
         }
         return new Scores(answers, stored);
     }
 
-    /** The model's clock moves on (a frozen model's state waits for the thaw, like the input monitor's). */
-    private void clockSeen(long time) {
+    /**
+     * A scoring moves the model's clock on and counts for its day (an alert if a binary model named
+     * its positive class); a frozen model's state waits for the thaw, like the input monitor's.
+     */
+    private void scored(long time, int label) {
+        int alertClass = schema.numClasses() == 2 ? definition.positiveClass() : -1;
         if (frozen) {
-            whileFrozen.add(() -> serving.advanceClock(time));
+            whileFrozen.add(() -> serving.scored(time, label, alertClass));
         } else {
-            serving.advanceClock(time);
+            serving.scored(time, label, alertClass);
         }
     }
 
@@ -280,7 +284,7 @@ final class ModelStateMachine {
         instance.setClassValue(label);
         Prediction learnedFrom = learn(() -> learnFromOwnAnswer(instance, own));
         if (learnedFrom != null && !correction) {
-            serving.measure(served, label, model.learner().learned(), time);
+            serving.measure(served, label, definition.positiveClass(), model.learner().learned(), time);
         }
         Prediction champion = learnedFrom != null ? learnedFrom : own != null ? own : served;
         challengers.learn(instance, event, champion, label, false);
@@ -297,7 +301,7 @@ final class ModelStateMachine {
         if (given != null) {
             learnedEvents.add(new PendingEvents.Scoring(event.id(), new ScoredEvent(version, event.timeMillis(), event.values(),
                     Answer.of(given), event.label(), event.timeMillis(), List.of(), null, event.time(), false)));
-            serving.measure(given, event.label(), model.learner().learned(), event.time());
+            serving.measure(given, event.label(), definition.positiveClass(), model.learner().learned(), event.time());
             monitor(event.values(), given, event.time());
             challengers.learn(instance, null, given, event.label(), true);
         }

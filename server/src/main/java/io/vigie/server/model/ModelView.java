@@ -64,6 +64,11 @@ public final class ModelView {
         return serving.corrections();
     }
 
+    /** Scorings and alerts per day of event time, the latest days. */
+    public List<AlertsByDay.Day> alertsByDay() {
+        return serving.alerts().days();
+    }
+
     /** The latest time of an event or label the model has seen (epoch millis; 0: none yet). */
     public long clock() {
         return serving.clock();

@@ -82,7 +82,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         this.clock = clock;
         this.settings = settings;
         this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(definition.schema()),
-                this::queued, settings.queueCapacity(), definition.abstention().targetCoverage());
+                this::queued, settings.queueCapacity(), definition.abstention().targetCoverage(),
+                definition.schema().numClasses() == 2 ? definition.positiveClass() : -1);
         this.unknownCategories = definition.unknownValues() == ModelDefinition.UnknownValues.REJECT ? null
                 : meters.unknownValues(definition.schema());
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());

@@ -29,6 +29,8 @@ final class ServingState implements Serializable {
     /** Labels implied (no label came within the implicit-label period), and labels that corrected one. */
     private long implied;
     private long corrections;
+    /** Scorings and alerts per day; null in older snapshots. */
+    private AlertsByDay alerts = new AlertsByDay();
 
     /** The champion became champion at {@code version}: promoted from {@code challenger}, or brought back by a rollback (null). */
     private record Succession(long version, String challenger) implements Serializable {
@@ -108,12 +110,26 @@ final class ServingState implements Serializable {
         return shadow == null ? null : shadow.prediction();
     }
 
-    /** A labelled answer of the champion: the running metrics and the timeline. */
-    void measure(Prediction given, int truth, long learned, long timeMillis) {
+    /** A labelled answer of the champion: the running metrics and the timeline; {@code positive}: the class alerts name. */
+    void measure(Prediction given, int truth, int positive, long learned, long timeMillis) {
         metrics.add(given.label(), truth, given.covers(truth), given.predictionSet().size(), given.abstain());
         double[] p = given.probabilities().probabilities();
-        timeline.add(given.label(), truth, p.length > 1 ? p[1] : 0, given.covers(truth), given.abstain(), given.memberLabels(),
-                learned, timeMillis);
+        timeline.add(given.label(), truth, positive, p.length > 1 ? p[positive] : 0, given.covers(truth), given.abstain(),
+                given.memberLabels(), learned, timeMillis);
+    }
+
+    /** A scored answer at {@code timeMillis}: counted for its day, as an alert if it named {@code alertClass} (-1: none is). */
+    void scored(long timeMillis, int label, int alertClass) {
+        if (alerts == null) {
+            alerts = new AlertsByDay(); // older snapshots had none
+        }
+        alerts.add(timeMillis, label == alertClass);
+        advanceClock(timeMillis);
+    }
+
+    /** Scorings and alerts per day of event time, latest days (empty before the first scoring). */
+    AlertsByDay alerts() {
+        return alerts == null ? new AlertsByDay() : alerts;
     }
 
     /**

@@ -43,9 +43,13 @@ public final class Timeline implements Serializable {
      * @param learned        events learned at the window's end
      * @param timeMillis     when its last label came
      * @param memberAccuracy each member's accuracy over the window, in member order (empty for single learners)
+     * @param precision      binary models: of the window's alerts (the positive class decided), the share right;
+     *                       null in points kept before it was (boxed for that: a missing field reads as null)
+     * @param recall         binary models: of the window's positives, the share alerted; likewise
      */
     public record Point(long learned, long timeMillis, long labels, double accuracy, double kappa, double prAuc,
-                        double coverage, double abstentionRate, List<Double> memberAccuracy) implements Serializable {
+                        double coverage, double abstentionRate, List<Double> memberAccuracy, Double precision,
+                        Double recall) implements Serializable {
     }
 
     /** Mean entropy and abstention share over a window of predictions, no label needed. */
@@ -78,14 +82,16 @@ public final class Timeline implements Serializable {
     /**
      * Takes in one labelled answer.
      *
-     * @param positiveScore the score of the second class (binary models), for PR-AUC; ignored otherwise
+     * @param positive      the class alerts name (binary models)
+     * @param positiveScore its score, for PR-AUC (binary models; ignored otherwise)
      * @param memberLabels  each member's predicted class when the event was scored
      */
-    public void add(int predicted, int truth, double positiveScore, boolean isCovered, boolean isAbstained,
+    public void add(int predicted, int truth, int positive, double positiveScore, boolean isCovered, boolean isAbstained,
                     List<Integer> memberLabels, long learned, long timeMillis) {
         window.add(predicted, truth);
-        if (numClasses == 2) {
-            ranking.add(positiveScore, truth == 1);
+        boolean binary = numClasses == 2;
+        if (binary) {
+            ranking.add(positiveScore, truth == positive);
         }
         covered += isCovered ? 1 : 0;
         abstained += isAbstained ? 1 : 0;
@@ -105,7 +111,8 @@ public final class Timeline implements Serializable {
             accuracy[m] = (double) membersCorrect[m] / n;
         }
         keep(points, new Point(learned, timeMillis, n, window.accuracy(), window.kappa(),
-                numClasses == 2 ? ranking.prAuc() : Double.NaN, (double) covered / n, (double) abstained / n, List.of(accuracy)));
+                binary ? ranking.prAuc() : Double.NaN, (double) covered / n, (double) abstained / n, List.of(accuracy),
+                binary ? window.precision(positive) : Double.NaN, binary ? window.recall(positive) : Double.NaN));
         startWindow();
     }
 

@@ -163,9 +163,11 @@ public final class Renderings {
                         .put("implied", view.impliedLabels())
                         .put("corrected", view.corrections()))
                 .put("clock", view.clock() == 0 ? null : instant(view.clock()))
+                .put("days", days(view))
                 .put("metrics", new JsonObject()
                         .put("cumulative", metrics(m.cumulative(), m.allRates(), view.definition()))
-                        .put("window", metrics(m.windowed(), m.recentRates(), view.definition()).put("size", ServingMetrics.WINDOW)))
+                        .put("window", metrics(m.windowed(), m.recentRates(), view.definition()).put("size", ServingMetrics.WINDOW)
+                                .put("pr_auc", lastPrAuc(view.timeline()))))
                 .put("learner", state.learner())
                 .put("measurements", measurements)
                 .put("members", members)
@@ -174,6 +176,23 @@ public final class Renderings {
                 .put("recovery", recovery(view.recovered()))
                 .put("size_bytes", state.serializedBytes())
                 .put("versions", view.versions().size());
+    }
+
+    /** Events scored per day of event time, and for binary models the alerts among them (the latest 14 days). */
+    private static JsonArray days(ModelView view) {
+        boolean binary = view.definition().schema().numClasses() == 2;
+        JsonArray days = new JsonArray();
+        for (io.vigie.server.model.AlertsByDay.Day d : view.alertsByDay()) {
+            days.add(new JsonObject().put("day", Instant.ofEpochMilli(d.startMillis()).toString().substring(0, 10))
+                    .put("scored", d.scored()).put("alerts", binary ? d.alerts() : null));
+        }
+        return days;
+    }
+
+    /** PR-AUC of the latest complete window of labels on the timeline (binary models; null before one). */
+    private static Object lastPrAuc(Timeline timeline) {
+        List<Timeline.Point> points = timeline.points();
+        return points.isEmpty() ? null : number(points.get(points.size() - 1).prAuc());
     }
 
     /** The figures of labelled predictions; for a binary model also precision and recall of its positive class (else null). */
@@ -260,6 +279,8 @@ public final class Renderings {
             p.memberAccuracy().forEach(a -> members.add(number(a)));
             points.add(new JsonObject().put("learned", p.learned()).put("at", instant(p.timeMillis())).put("labels", p.labels())
                     .put("accuracy", number(p.accuracy())).put("kappa", number(p.kappa())).put("pr_auc", number(p.prAuc()))
+                    .put("precision", p.precision() == null ? null : number(p.precision()))
+                    .put("recall", p.recall() == null ? null : number(p.recall()))
                     .put("coverage", number(p.coverage())).put("abstention_rate", number(p.abstentionRate()))
                     .put("members", members));
         }
