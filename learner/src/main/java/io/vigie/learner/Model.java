@@ -18,16 +18,16 @@ public final class Model implements Serializable {
     private final Learner learner;
     private final AbstentionSettings settings;
     private final ConformalSets conformal;
-    /** Where a binary model decides "positive" by costs, or null: the most probable class (models saved before it had none). */
-    private final OperatingPoint operatingPoint;
+    /** How a binary model decides "positive" (costs, an alert budget), or null: the most probable class (models saved before had none). */
+    private final DecisionRule operatingPoint;
 
     public Model(Learner learner, AbstentionSettings settings) {
         this(learner, settings, null);
     }
 
-    public Model(Learner learner, AbstentionSettings settings, OperatingPoint operatingPoint) {
+    public Model(Learner learner, AbstentionSettings settings, DecisionRule operatingPoint) {
         if (operatingPoint != null && learner.schema().numClasses() != 2) {
-            throw new LearnerException("an operating point by costs needs two classes, the schema has " + learner.schema().numClasses());
+            throw new LearnerException("an alert line (costs or a budget) needs two classes, the schema has " + learner.schema().numClasses());
         }
         this.learner = learner;
         this.settings = settings;
@@ -59,7 +59,7 @@ public final class Model implements Serializable {
         } else if (set.size() > 1) {
             reason = Prediction.Reason.AMBIGUOUS_SET;
         } else if (operatingPoint == null && settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
-            // with class costs the decision already weighs what an error costs: this rule is theirs to replace
+            // an alert line (costs, a budget) already weighs what an error costs: this rule is theirs to replace
             reason = Prediction.Reason.EXPECTED_COST;
         }
         return new Prediction(p, uncertainty, set, reason != null, reason, memberLabels, learner.learned());
@@ -107,8 +107,8 @@ public final class Model implements Serializable {
         return settings;
     }
 
-    /** Where it decides "positive" by costs, or null when it names the most probable class. */
-    public OperatingPoint operatingPoint() {
+    /** How it decides "positive" (costs, an alert budget), or null when it names the most probable class. */
+    public DecisionRule operatingPoint() {
         return operatingPoint;
     }
 }

@@ -1,7 +1,5 @@
 package io.vigie.learner;
 
-import java.io.Serializable;
-
 /**
  * Where a binary model says "positive": at the probability where raising an alert and letting the
  * event pass cost the same. With a missed positive costing {@code missed} and a false alert
@@ -13,7 +11,7 @@ import java.io.Serializable;
  * @param missed     the cost of a positive let through
  * @param falseAlert the cost of an alert on a negative
  */
-public record OperatingPoint(int positive, double missed, double falseAlert) implements Serializable {
+public record OperatingPoint(int positive, double missed, double falseAlert) implements DecisionRule {
     public OperatingPoint {
         if (positive < 0 || positive > 1) {
             throw new LearnerException("the positive class of an operating point must be 0 or 1, got " + positive);
@@ -29,8 +27,8 @@ public record OperatingPoint(int positive, double missed, double falseAlert) imp
     }
 
     /** The distribution with its label decided here: the positive class at or above the threshold, else the other. */
-    ClassProbabilities decide(ClassProbabilities p) {
-        int label = p.probability(positive) >= threshold() ? positive : 1 - positive;
-        return label == p.label() ? p : new ClassProbabilities(p.probabilities(), label, p.noOpinion(), p.irregular());
+    @Override
+    public ClassProbabilities decide(ClassProbabilities p) {
+        return DecisionRule.labelled(p, p.probability(positive) >= threshold() ? positive : 1 - positive);
     }
 }

@@ -118,6 +118,44 @@ class CostsTest {
     }
 
     @Test
+    void anAlertBudget_spendsAboutItsAlertsADay() throws Exception {
+        Random random = new Random(21);
+        java.time.Instant day0 = java.time.Instant.parse("2018-04-01T00:00:00Z");
+        try (TestService service = new TestService(dataDir)) {
+            JsonObject created = expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("budget", "nb")
+                    .put("alert_budget", new JsonObject().put("per_day", 30))));
+            assertEquals(30, created.getJsonObject("definition").getJsonObject("alert_budget").getInteger("per_day"));
+            JsonArray training = new JsonArray();
+            for (int i = 0; i < 1000; i++) {
+                JsonObject features = ServiceApiTest.features(random);
+                training.add(new JsonObject().put("id", "t" + i).put("features", features).put("label", ServiceApiTest.truth(features))
+                        .put("time", day0.minusSeconds(1000 - i).toString()));
+            }
+            expect(202, service.post("/v1/models/budget/events", new JsonObject().put("events", training)));
+            for (int day = 0; day < 3; day++) {
+                for (int batch = 0; batch < 3; batch++) {
+                    JsonArray events = new JsonArray();
+                    for (int i = 0; i < 500; i++) {
+                        long second = (batch * 500L + i) * 57;
+                        events.add(new JsonObject().put("id", "d" + day + "-" + batch + "-" + i).put("features", ServiceApiTest.features(random))
+                                .put("time", day0.plusSeconds(day * 86_400L + second).toString()));
+                    }
+                    expect(200, service.post("/v1/models/budget/predict/batch", new JsonObject().put("events", events)));
+                }
+            }
+            JsonArray days = expect(200, service.get("/v1/models/budget")).getJsonArray("days");
+            assertEquals(3, days.size());
+            assertTrue(days.getJsonObject(0).getLong("alerts") > 60, "before a whole day is known the budget is not spent: " + days);
+            for (int day = 1; day < 3; day++) {
+                long alerts = days.getJsonObject(day).getLong("alerts");
+                assertTrue(alerts >= 20 && alerts <= 45, "day " + day + " holds about its 30 alerts: " + days);
+            }
+            assertEquals(422, service.post("/v1/models", ServiceApiTest.modelRequest("both", "nb").put("costs", costs(5, 1))
+                    .put("alert_budget", new JsonObject().put("per_day", 30))).statusCode(), "one alert line, not two");
+        }
+    }
+
+    @Test
     void costs_areRefusedWhereTheyMeanNothing() throws Exception {
         try (TestService service = new TestService(dataDir)) {
             JsonObject threeClasses = ServiceApiTest.modelRequest("three", "nb").put("costs", costs(50, 1));

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
+import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ScoreRequest;
 import io.vigie.server.wire.EventJson;
 import io.vigie.server.wire.Fields;
@@ -45,10 +46,11 @@ final class Bodies {
      * that read are accepted, each one that does not keeps its own problem, so that one bad event
      * does not fail the others. {@code unknownCategory}: as {@link EventJson#instance}.
      */
-    static Batch<ScoreRequest> scorings(RoutingContext ctx, Schema schema, IntConsumer unknownCategory, int maxBatch) {
+    static Batch<ScoreRequest> scorings(RoutingContext ctx, ModelDefinition definition, IntConsumer unknownCategory, int maxBatch) {
         return Batch.check(batch(object(ctx), "events", maxBatch), "each event must be an object {\"id\", \"features\"}", event -> {
             Fields.only(event, "the event", EventJson.TO_SCORE);
-            return new ScoreRequest(EventJson.id(event), EventJson.instance(schema, event, unknownCategory), EventJson.time(event));
+            return new ScoreRequest(EventJson.id(event), EventJson.instance(definition.schema(), event, unknownCategory),
+                    EventJson.time(event), EventJson.keys(event, definition.keys()));
         });
     }
 }

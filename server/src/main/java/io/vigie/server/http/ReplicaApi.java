@@ -65,7 +65,7 @@ public final class ReplicaApi {
 
     private void predictBatch(RoutingContext ctx) {
         ReplicaModels.Served served = served(ctx);
-        Batch<io.vigie.server.model.ScoreRequest> events = Bodies.scorings(ctx, served.definition().schema(), unknownCategories(served), limits.maxBatch());
+        Batch<io.vigie.server.model.ScoreRequest> events = Bodies.scorings(ctx, served.definition(), unknownCategories(served), limits.maxBatch());
         java.util.List<JsonObject> predictions = events.accepted().stream().map(e -> answer(served, e.id(), e.event())).toList();
         Answers.json(ctx, predictions.isEmpty() ? events.refusedStatus() : 200, new JsonObject().put("predictions",
                 events.answers(predictions)));

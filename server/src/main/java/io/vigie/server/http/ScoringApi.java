@@ -56,7 +56,7 @@ final class ScoringApi {
         Fields.only(body, "the event", EventJson.TO_SCORE);
         Schema schema = writer.definition().schema();
         ScoreRequest request = new ScoreRequest(EventJson.id(body), EventJson.instance(schema, body, writer.unknownCategories()),
-                EventJson.time(body));
+                EventJson.time(body), EventJson.keys(body, writer.definition().keys()));
         boolean explain = explain(ctx);
         Answers.respond(ctx, 200, writer.predict(request, explain, knownIds(ctx))
                 .thenApply(scored -> Renderings.prediction(scored, schema)));
@@ -101,7 +101,7 @@ final class ScoringApi {
     private void predictBatch(RoutingContext ctx) {
         ModelWriter writer = writer(ctx);
         Schema schema = writer.definition().schema();
-        Batch<ScoreRequest> events = Bodies.scorings(ctx, schema, writer.unknownCategories(), limits.maxBatch());
+        Batch<ScoreRequest> events = Bodies.scorings(ctx, writer.definition(), writer.unknownCategories(), limits.maxBatch());
         KnownIds known = knownIds(ctx);
         if (events.accepted().isEmpty()) {
             Answers.json(ctx, events.refusedStatus(), new JsonObject().put("predictions", events.answers(List.of())));
@@ -176,7 +176,7 @@ final class ScoringApi {
                 throw ApiProblem.notFound("unknown-id", "model '" + writer.definition().name() + "' has no stored prediction for id '"
                         + id + "' (never scored, or expired after " + writer.definition().labelTtl() + ")");
             }
-            return Renderings.stored(id, event, writer.definition().schema());
+            return Renderings.stored(id, event, writer.definition().schema(), writer.definition().keys());
         }, json -> Answers.json(ctx, 200, json));
     }
 

@@ -89,7 +89,8 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     /** A usable record: its model, kind, id, source, and the parsed payload. */
-    private record Item(ModelWriter writer, Kind kind, String id, LogRecord.Source source, Instance instance, int label, long time) {
+    private record Item(ModelWriter writer, Kind kind, String id, LogRecord.Source source, Instance instance, int label, long time,
+                        List<String> keys) {
     }
 
     private static final Duration POLL = Duration.ofMillis(100);
@@ -287,13 +288,13 @@ public final class KafkaIngest implements AutoCloseable {
             long time = EventJson.time(json);
             return switch (kind) {
                 case TRANSACTION -> new Item(writer, kind, id, source, EventJson.instance(schema, json, writer.unknownCategories()), -1,
-                        time);
-                case LABEL -> new Item(writer, kind, id, source, null, EventJson.classIndex(schema, json), time);
+                        time, EventJson.keys(json, writer.definition().keys()));
+                case LABEL -> new Item(writer, kind, id, source, null, EventJson.classIndex(schema, json), time, List.of());
                 case EVENT -> {
                     Instance instance = EventJson.instance(schema, json, writer.unknownCategories());
                     int label = EventJson.classIndex(schema, json);
                     instance.setClassValue(label);
-                    yield new Item(writer, kind, id, source, instance, label, time);
+                    yield new Item(writer, kind, id, source, instance, label, time, List.of());
                 }
             };
         } catch (ApiProblem problem) {
@@ -315,7 +316,7 @@ public final class KafkaIngest implements AutoCloseable {
             case TRANSACTION -> {
                 // a transaction redelivered after a restart is answered as it was scored, not scored again
                 List<Scored> scored = await(() -> writer.predictAll(run.stream()
-                        .map(i -> new ScoreRequest(i.id(), i.instance(), i.time())).toList(), KnownIds.ANSWER_STORED));
+                        .map(i -> new ScoreRequest(i.id(), i.instance(), i.time(), i.keys())).toList(), KnownIds.ANSWER_STORED));
                 String model = writer.definition().name();
                 for (Scored s : scored) {
                     JsonObject prediction = Renderings.prediction(s, writer.definition().schema()).put("model", model);

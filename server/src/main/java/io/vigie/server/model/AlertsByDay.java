@@ -44,6 +44,23 @@ public final class AlertsByDay implements Serializable {
         }
     }
 
+    /**
+     * Events scored a day, for an alert budget: those of the latest day kept before the day of
+     * {@code timeMillis} (a whole day), else those of its day so far.
+     */
+    long volume(long timeMillis) {
+        long day = Math.floorDiv(timeMillis, DAY_MILLIS);
+        long today = 0;
+        for (int i = days.size() - 1; i >= 0; i--) {
+            long[] d = days.get(i);
+            if (d[0] < day) {
+                return d[1];
+            }
+            today += d[0] == day ? d[1] : 0;
+        }
+        return today;
+    }
+
     /** The days kept, oldest first. */
     public List<Day> days() {
         List<Day> list = new ArrayList<>(days.size());

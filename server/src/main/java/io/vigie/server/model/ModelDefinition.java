@@ -1,6 +1,7 @@
 package io.vigie.server.model;
 
 import io.vigie.learner.AbstentionSettings;
+import io.vigie.learner.AlertBudget;
 import io.vigie.learner.Learner;
 import io.vigie.learner.Model;
 import io.vigie.learner.OperatingPoint;
@@ -13,22 +14,42 @@ import java.util.regex.Pattern;
 /**
  * What a model is, as its creator asked for it: name, schema, model spec, abstention settings,
  * how long its events wait for a label, what a category its schema does not list means, and
- * the label an event gets when none came (or null), and where a binary model raises an alert by
- * class costs (or null: the most probable class).
+ * the label an event gets when none came (or null), where a binary model raises an alert by
+ * class costs (or null: the most probable class), the entity keys its events carry, and which of
+ * them card precision ranks (or null).
  * Stored as {@code model.json} beside its log, in the same JSON the create request takes
  * ({@link io.vigie.server.wire.DefinitionJson}).
  */
 public record ModelDefinition(String name, Schema schema, ModelSpec spec, AbstentionSettings abstention,
                               Duration labelTtl, long createdAtMillis, UnknownValues unknownValues, ImplicitLabel implicitLabel,
-                              OperatingPoint operatingPoint) {
-    /** The class a binary model's alerts name: its operating point's, else the second. */
-    public int positiveClass() {
-        return operatingPoint != null ? operatingPoint.positive() : 1;
+                              OperatingPoint operatingPoint, java.util.List<String> keys, CardPrecision cardPrecision,
+                              Budget alertBudget) {
+    /** An alert line set by a daily budget of alerts ({@link io.vigie.learner.AlertBudget}) on class {@code positive}. */
+    public record Budget(int positive, long perDay) {
     }
 
-    /** A model of this definition around a learner: its abstention settings and operating point. */
+    public ModelDefinition {
+        keys = java.util.List.copyOf(keys);
+    }
+
+    /**
+     * Card precision at k per day, as fraud teams measure a day's work: the k entities (cards,
+     * customers) with the highest score that day, and the share of them that had a fraud.
+     *
+     * @param key the index of the entity key among {@link #keys}
+     */
+    public record CardPrecision(int key, int k) {
+    }
+
+    /** The class a binary model's alerts name: its operating point's or budget's, else the second. */
+    public int positiveClass() {
+        return operatingPoint != null ? operatingPoint.positive() : alertBudget != null ? alertBudget.positive() : 1;
+    }
+
+    /** A model of this definition around a learner: its abstention settings and alert line (costs, or a budget of its own). */
     public Model newModel(Learner learner) {
-        return new Model(learner, abstention, operatingPoint);
+        return new Model(learner, abstention, operatingPoint != null ? operatingPoint
+                : alertBudget != null ? new AlertBudget(alertBudget.positive(), alertBudget.perDay()) : null);
     }
 
     /**

@@ -22,9 +22,9 @@ final class ModelMeters implements ModelStateMachine.Listener {
     /** What the writer publishes for gauges; replaced whole, read without locks. */
     record Published(long version, long learned, long pending, double accuracy, double windowedAccuracy,
                      double kappa, double coverage, double windowedCoverage, double abstentionRate, long driftResets,
-                     double windowedPrecision, double windowedRecall) {
+                     double windowedPrecision, double windowedRecall, double prAuc, double cardPrecision) {
         static final Published EMPTY = new Published(0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, 0, Double.NaN, Double.NaN);
+                Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     private final MeterRegistry registry;
@@ -130,6 +130,10 @@ final class ModelMeters implements ModelStateMachine.Listener {
                 + "(the positive class at the operating point)", Published::windowedPrecision);
         gauge("vigie.windowed.recall.ratio", model, "Binary models: share of the positives among the last 1000 labels that were alerted",
                 Published::windowedRecall);
+        gauge("vigie.pr.auc.ratio", model, "Binary models: PR-AUC of the positive class over the latest complete timeline window "
+                + "of 1000 labels", Published::prAuc);
+        gauge("vigie.card.precision.ratio", model, "Models that rank an entity key: card precision at k of the latest complete day "
+                + "(before the model's clock's day), as far as its frauds are known", Published::cardPrecision);
         gauge("vigie.drift.resets", model, "Committee members replaced after drift", Published::driftResets);
         inputWarnings = inputAlerts(model, Severity.WARNING);
         inputAlerts = inputAlerts(model, Severity.ALERT);

@@ -1,6 +1,7 @@
 package io.vigie.server.model;
 
 import com.yahoo.labs.samoa.instances.Instance;
+import io.vigie.learner.AlertBudget;
 import io.vigie.learner.Ensemble;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
@@ -173,6 +174,7 @@ final class ModelStateMachine {
         List<Scored> answers = new ArrayList<>(requests.size());
         List<PendingEvents.Scoring> stored = new ArrayList<>(requests.size());
         boolean canaries = challengers.hasCanary();
+        budgetVolume();
         for (ScoreRequest request : requests) {
             String id = request.id();
             Instance event = request.event();
@@ -188,24 +190,46 @@ final class ModelStateMachine {
             }
             double[] values = event.toDoubleArray();
             stored.add(new PendingEvents.Scoring(id, new ScoredEvent(version, now, values, Answer.of(p), -1, 0,
-                    shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name(), time, false)));
+                    shadows.stream().map(Challengers.Scoring::shadow).toList(), canary == null ? null : canary.name(), time, false,
+                    request.keys())));
             answers.add(new Scored(id, answered, version, null, !canaries ? null : canary == null ? Scored.CHAMPION : canary.name()));
             monitor(values, p, time);
-            scored(time, p.label());
+            scored(time, p, request.keys());
         }
         return new Scores(answers, stored);
+    }
+
+    /** Alert budgets (the champion's, the challengers') are a share of the events scored a day: tell them the latest volume. */
+    private void budgetVolume() {
+        if (definition.alertBudget() == null) {
+            return;
+        }
+        long volume = serving.alerts().volume(serving.clock());
+        if (model.operatingPoint() instanceof AlertBudget budget) {
+            budget.expectVolume(volume);
+        }
+        for (Challenger c : challengers.list()) {
+            if (c.model().operatingPoint() instanceof AlertBudget budget) {
+                budget.expectVolume(volume);
+            }
+        }
     }
 
     /**
      * A scoring moves the model's clock on and counts for its day (an alert if a binary model named
      * its positive class); a frozen model's state waits for the thaw, like the input monitor's.
      */
-    private void scored(long time, int label) {
+    private void scored(long time, Prediction p, List<String> keys) {
         int alertClass = schema.numClasses() == 2 ? definition.positiveClass() : -1;
+        ModelDefinition.CardPrecision cards = definition.cardPrecision();
+        int k = cards == null ? 0 : cards.k();
+        String entity = cards == null || keys.size() <= cards.key() ? null : keys.get(cards.key());
+        double score = alertClass < 0 ? 0 : p.probabilities().probability(alertClass);
+        int label = p.label();
         if (frozen) {
-            whileFrozen.add(() -> serving.scored(time, label, alertClass));
+            whileFrozen.add(() -> serving.scored(time, label, alertClass, k, entity, score));
         } else {
-            serving.scored(time, label, alertClass);
+            serving.scored(time, label, alertClass, k, entity, score);
         }
     }
 
@@ -289,6 +313,10 @@ final class ModelStateMachine {
         Prediction champion = learnedFrom != null ? learnedFrom : own != null ? own : served;
         challengers.learn(instance, event, champion, label, false);
         labelled.add(new PendingEvents.Labelled(id, event, label, time, implied));
+        ModelDefinition.CardPrecision cards = definition.cardPrecision();
+        if (cards != null && label == definition.positiveClass() && event.keys().size() > cards.key()) {
+            serving.fraudLearned(cards.k(), event.eventTime(), event.keys().get(cards.key()));
+        }
         serving.countLabel(implied, correction);
         listener.labelled(implied, correction);
         serving.advanceClock(time);
@@ -300,7 +328,7 @@ final class ModelStateMachine {
         Prediction given = learn(() -> model.learnUnscored(instance));
         if (given != null) {
             learnedEvents.add(new PendingEvents.Scoring(event.id(), new ScoredEvent(version, event.timeMillis(), event.values(),
-                    Answer.of(given), event.label(), event.timeMillis(), List.of(), null, event.time(), false)));
+                    Answer.of(given), event.label(), event.timeMillis(), List.of(), null, event.time(), false, List.of())));
             serving.measure(given, event.label(), definition.positiveClass(), model.learner().learned(), event.time());
             monitor(event.values(), given, event.time());
             challengers.learn(instance, null, given, event.label(), true);
@@ -455,7 +483,13 @@ final class ModelStateMachine {
         return new ModelMeters.Published(version, model.learner().learned(), pending, metrics.cumulative().accuracy(),
                 metrics.windowed().accuracy(), metrics.cumulative().kappa(), all.coverage(), metrics.recentRates().coverage(),
                 all.abstentionRate(), resets, binary ? metrics.windowed().precision(positive) : Double.NaN,
-                binary ? metrics.windowed().recall(positive) : Double.NaN);
+                binary ? metrics.windowed().recall(positive) : Double.NaN, binary ? latestPrAuc() : Double.NaN,
+                serving.latestCardPrecision());
+    }
+
+    private double latestPrAuc() {
+        Timeline.Point latest = serving.timeline().latest();
+        return latest == null ? Double.NaN : latest.prAuc();
     }
 
     /** Each challenger's figures for gauges, by name. */

@@ -64,6 +64,11 @@ public final class ModelView {
         return serving.corrections();
     }
 
+    /** A day's card precision so far (NaN when the model ranks no entities, or the day is not kept). */
+    public double cardPrecision(long dayStartMillis) {
+        return serving.cardPrecision(dayStartMillis);
+    }
+
     /** Scorings and alerts per day of event time, the latest days. */
     public List<AlertsByDay.Day> alertsByDay() {
         return serving.alerts().days();

@@ -31,6 +31,8 @@ final class ServingState implements Serializable {
     private long corrections;
     /** Scorings and alerts per day; null in older snapshots. */
     private AlertsByDay alerts = new AlertsByDay();
+    /** Card precision per day, for models that rank an entity key; null otherwise (and in older snapshots). */
+    private CardPrecisionByDay cards;
 
     /** The champion became champion at {@code version}: promoted from {@code challenger}, or brought back by a rollback (null). */
     private record Succession(long version, String challenger) implements Serializable {
@@ -118,13 +120,42 @@ final class ServingState implements Serializable {
                 given.memberLabels(), learned, timeMillis);
     }
 
-    /** A scored answer at {@code timeMillis}: counted for its day, as an alert if it named {@code alertClass} (-1: none is). */
-    void scored(long timeMillis, int label, int alertClass) {
+    /**
+     * A scored answer at {@code timeMillis}: counted for its day, as an alert if it named
+     * {@code alertClass} (-1: none is), and ranked with the day's entities when the model ranks
+     * them ({@code cardsK} > 0) by the score it gave the positive class.
+     */
+    void scored(long timeMillis, int label, int alertClass, int cardsK, String entity, double score) {
         if (alerts == null) {
             alerts = new AlertsByDay(); // older snapshots had none
         }
         alerts.add(timeMillis, label == alertClass);
+        if (cardsK > 0) {
+            cards(cardsK).scored(timeMillis, entity, score);
+        }
         advanceClock(timeMillis);
+    }
+
+    /** A fraud of {@code entity} at {@code timeMillis} was learned: it counts for its day's card precision. */
+    void fraudLearned(int cardsK, long timeMillis, String entity) {
+        cards(cardsK).fraud(timeMillis, entity);
+    }
+
+    private CardPrecisionByDay cards(int k) {
+        if (cards == null) {
+            cards = new CardPrecisionByDay(k);
+        }
+        return cards;
+    }
+
+    /** Card precision of the latest day kept before the clock's day: the last complete day (NaN when none). */
+    double latestCardPrecision() {
+        return cards == null ? Double.NaN : cards.latestBefore(clock);
+    }
+
+    /** A day's card precision so far, NaN when the model ranks no entities or the day is not kept. */
+    double cardPrecision(long dayStartMillis) {
+        return cards == null ? Double.NaN : cards.precision(dayStartMillis);
     }
 
     /** Scorings and alerts per day of event time, latest days (empty before the first scoring). */

@@ -131,6 +131,11 @@ public final class Timeline implements Serializable {
         series.addLast(entry);
     }
 
+    /** The latest point, or null before a window of labels is complete. */
+    public Point latest() {
+        return points.peekLast();
+    }
+
     public List<Point> points() {
         return List.copyOf(points);
     }

@@ -20,9 +20,10 @@ import java.util.List;
  * @param answeredBy the challenger whose answer the caller got (a canary), or null for the champion
  * @param eventTime  when the event happened, as its sender said (else when it was scored)
  * @param implied    whether its label was implied (no label came within the model's implicit-label period)
+ * @param keys       its entity keys, in the order the model declares them (null where not given)
  */
 public record ScoredEvent(long version, long scoredAt, double[] values, Answer answer, int label, long labelledAt,
-                          List<Shadow> shadows, String answeredBy, long eventTime, boolean implied) {
+                          List<Shadow> shadows, String answeredBy, long eventTime, boolean implied, List<String> keys) {
 
     /** A challenger's answer to the same event. */
     public record Shadow(String challenger, Answer answer) {
@@ -30,11 +31,12 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
 
     public ScoredEvent {
         shadows = List.copyOf(shadows);
+        keys = java.util.Collections.unmodifiableList(new ArrayList<>(keys)); // nulls allowed: a key not given
     }
 
     /** A fresh scoring, not yet labelled, of an event that happened when it was scored. */
     public ScoredEvent(long version, long scoredAt, double[] values, Answer answer, List<Shadow> shadows, String answeredBy) {
-        this(version, scoredAt, values, answer, -1, 0, shadows, answeredBy, scoredAt, false);
+        this(version, scoredAt, values, answer, -1, 0, shadows, answeredBy, scoredAt, false, List.of());
     }
 
     public boolean labelled() {
@@ -43,12 +45,12 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
 
     /** The same event, labelled. */
     public ScoredEvent withLabel(int trueClass, long at) {
-        return new ScoredEvent(version, scoredAt, values, answer, trueClass, at, shadows, answeredBy, eventTime, false);
+        return new ScoredEvent(version, scoredAt, values, answer, trueClass, at, shadows, answeredBy, eventTime, false, keys);
     }
 
     /** The same event, labelled by its model's implicit label: no label came in time. */
     public ScoredEvent withImpliedLabel(int impliedClass, long at) {
-        return new ScoredEvent(version, scoredAt, values, answer, impliedClass, at, shadows, answeredBy, eventTime, true);
+        return new ScoredEvent(version, scoredAt, values, answer, impliedClass, at, shadows, answeredBy, eventTime, true, keys);
     }
 
     /** A challenger's shadow answer, or null if it did not score this event (it came later). */
@@ -63,9 +65,10 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
 
     /**
      * The fields in a fixed order; then who answered and the shadows, then each answer's learned
-     * count, then the event's time and whether its label was implied. Records are read back by
-     * what they hold: older ones end before who answered (they had no challenger), before the
-     * learned counts (they did not keep them) or before the time (it was when they were scored).
+     * count, then the event's time and whether its label was implied, then its keys. Records are
+     * read back by what they hold: older ones end before who answered (they had no challenger),
+     * before the learned counts (they did not keep them), before the time (it was when they were
+     * scored) or before the keys (none).
      */
     byte[] encode() {
         List<byte[]> names = new ArrayList<>();
@@ -76,7 +79,13 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             names.add(name);
             size += 4 + name.length + s.answer().encodedSize();
         }
-        size += 8 * (1 + shadows.size()) + 8 + 1;
+        size += 8 * (1 + shadows.size()) + 8 + 1 + 4;
+        List<byte[]> keyBytes = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            byte[] utf8 = key == null ? null : utf8(key);
+            keyBytes.add(utf8);
+            size += 4 + (utf8 == null ? 0 : utf8.length);
+        }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putLong(version).putLong(scoredAt);
         b.putInt(values.length);
@@ -97,6 +106,14 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             b.putLong(s.answer().learnedBefore());
         }
         b.putLong(eventTime).put((byte) (implied ? 1 : 0));
+        b.putInt(keyBytes.size());
+        for (byte[] key : keyBytes) {
+            if (key == null) {
+                b.putInt(-1);
+            } else {
+                b.putInt(key.length).put(key);
+            }
+        }
         return b.array();
     }
 
@@ -133,7 +150,20 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             eventTime = b.getLong();
             implied = b.get() == 1;
         }
-        return new ScoredEvent(version, scoredAt, values, answer, label, labelledAt, shadows, answeredBy, eventTime, implied);
+        List<String> keys = new ArrayList<>();
+        if (b.hasRemaining()) {
+            int n = b.getInt();
+            for (int i = 0; i < n; i++) {
+                keys.add(b.getInt(b.position()) < 0 ? skipNull(b) : string(b));
+            }
+        }
+        return new ScoredEvent(version, scoredAt, values, answer, label, labelledAt, shadows, answeredBy, eventTime, implied, keys);
+    }
+
+    /** A key not given: its length is -1. */
+    private static String skipNull(ByteBuffer b) {
+        b.getInt();
+        return null;
     }
 
     private static byte[] utf8(String s) {

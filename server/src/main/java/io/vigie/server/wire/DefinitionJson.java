@@ -42,7 +42,9 @@ public final class DefinitionJson implements DefinitionFormat {
     }
 
     private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at",
-            "unknown_values", "implicit_label", "costs");
+            "unknown_values", "implicit_label", "costs", "keys", "card_precision", "alert_budget");
+    private static final Set<String> BUDGET_FIELDS = Set.of("per_day", "positive");
+    private static final Set<String> CARD_PRECISION_FIELDS = Set.of("key", "k");
     private static final Set<String> COSTS_FIELDS = Set.of("missed", "false_alert", "positive");
     private static final Set<String> IMPLICIT_FIELDS = Set.of("class", "after");
     private static final Set<String> SCHEMA_FIELDS = Set.of("features", "classes");
@@ -93,9 +95,16 @@ public final class DefinitionJson implements DefinitionFormat {
         ModelDefinition.ImplicitLabel implicit = json.containsKey("implicit_label")
                 ? implicitLabel(Json.object(json, "implicit_label", true), schema, ttl) : null;
         OperatingPoint costs = json.containsKey("costs") ? costs(Json.object(json, "costs", true), schema) : null;
+        ModelDefinition.Budget budget = json.containsKey("alert_budget") ? budget(Json.object(json, "alert_budget", true), schema) : null;
+        if (costs != null && budget != null) {
+            throw ApiProblem.invalid("'costs' and 'alert_budget' each set where the model alerts: give one");
+        }
+        List<String> keys = json.containsKey("keys") ? keys(json) : List.of();
+        ModelDefinition.CardPrecision cardPrecision = json.containsKey("card_precision")
+                ? cardPrecision(Json.object(json, "card_precision", true), schema, keys) : null;
         try {
             return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt, unknownValues,
-                    implicit, costs);
+                    implicit, costs, keys, cardPrecision, budget);
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }
@@ -138,20 +147,73 @@ public final class DefinitionJson implements DefinitionFormat {
             throw ApiProblem.invalid("'costs' sets the operating point of a binary model; the schema has " + schema.numClasses()
                     + " classes");
         }
-        int positive = 1;
-        if (json.containsKey("positive")) {
-            positive = schema.classes().indexOf(Json.string(json, "positive", true));
-            if (positive < 0) {
-                throw ApiProblem.invalid("'costs.positive' must be one of the schema's classes " + schema.classes() + ", got '"
-                        + Json.quote(json.getString("positive")) + "'");
-            }
-        }
+        int positive = positive(json, schema, "'costs.positive'");
         double missed = Json.number(json, "missed");
         double falseAlert = Json.number(json, "false_alert");
         if (!(missed > 0 && falseAlert > 0 && missed < 1e12 && falseAlert < 1e12)) {
             throw ApiProblem.invalid("'costs.missed' and 'costs.false_alert' must be positive, got " + missed + " and " + falseAlert);
         }
         return new OperatingPoint(positive, missed, falseAlert);
+    }
+
+    /** {@code {"per_day": 200, "positive": "fraud"}}: a binary model alerts on its day's share of the highest scores. */
+    private static ModelDefinition.Budget budget(JsonObject json, Schema schema) {
+        Fields.only(json, "'alert_budget'", BUDGET_FIELDS);
+        if (schema.numClasses() != 2) {
+            throw ApiProblem.invalid("'alert_budget' sets the alert line of a binary model; the schema has " + schema.numClasses()
+                    + " classes");
+        }
+        long perDay = Json.integer(json, "per_day");
+        if (perDay < 1) {
+            throw ApiProblem.invalid("'alert_budget.per_day' must be at least 1, got " + perDay);
+        }
+        return new ModelDefinition.Budget(positive(json, schema, "'alert_budget.positive'"), perDay);
+    }
+
+    /** The class an alert names: {@code positive} if given, else the second class. */
+    private static int positive(JsonObject json, Schema schema, String what) {
+        if (!json.containsKey("positive")) {
+            return 1;
+        }
+        String name = Json.string(json, "positive", true);
+        int positive = schema.classes().indexOf(name);
+        if (positive < 0) {
+            throw ApiProblem.invalid(what + " must be one of the schema's classes " + schema.classes() + ", got '" + Json.quote(name) + "'");
+        }
+        return positive;
+    }
+
+    /** {@code ["customer", "terminal"]}: the entity keys events may carry, at most 8, each named once. */
+    private static List<String> keys(JsonObject json) {
+        List<String> keys = Json.strings(json, "keys");
+        if (keys.size() > 8 || new java.util.HashSet<>(keys).size() != keys.size()) {
+            throw ApiProblem.invalid("'keys' must name at most 8 entity keys, each once; got " + keys);
+        }
+        for (String key : keys) {
+            if (!ModelDefinition.NAME.matcher(key).matches()) {
+                throw ApiProblem.invalid("each of 'keys' must be 1 to 64 lower-case letters, digits, '.', '_' or '-'; got '"
+                        + Json.quote(key) + "'");
+            }
+        }
+        return keys;
+    }
+
+    /** {@code {"key": "customer", "k": 100}}: a binary model ranks the entities of that key per day. */
+    private static ModelDefinition.CardPrecision cardPrecision(JsonObject json, Schema schema, List<String> keys) {
+        Fields.only(json, "'card_precision'", CARD_PRECISION_FIELDS);
+        if (schema.numClasses() != 2) {
+            throw ApiProblem.invalid("'card_precision' ranks the entities of a binary model; the schema has " + schema.numClasses()
+                    + " classes");
+        }
+        String key = Json.string(json, "key", true);
+        if (!keys.contains(key)) {
+            throw ApiProblem.invalid("'card_precision.key' must be one of 'keys' " + keys + ", got '" + Json.quote(key) + "'");
+        }
+        long k = json.containsKey("k") ? Json.integer(json, "k") : 100;
+        if (k < 1 || k > 10_000) {
+            throw ApiProblem.invalid("'card_precision.k' must be 1 to 10000, got " + k);
+        }
+        return new ModelDefinition.CardPrecision(keys.indexOf(key), (int) k);
     }
 
     private static Schema schema(JsonObject json) {
@@ -253,6 +315,17 @@ public final class DefinitionJson implements DefinitionFormat {
         if (costs != null) {
             json.put("costs", new JsonObject().put("missed", costs.missed()).put("false_alert", costs.falseAlert())
                     .put("positive", definition.schema().classes().get(costs.positive())));
+        }
+        if (definition.alertBudget() != null) {
+            json.put("alert_budget", new JsonObject().put("per_day", definition.alertBudget().perDay())
+                    .put("positive", definition.schema().classes().get(definition.alertBudget().positive())));
+        }
+        if (!definition.keys().isEmpty()) {
+            json.put("keys", new JsonArray(definition.keys()));
+        }
+        if (definition.cardPrecision() != null) {
+            json.put("card_precision", new JsonObject().put("key", definition.keys().get(definition.cardPrecision().key()))
+                    .put("k", definition.cardPrecision().k()));
         }
         ModelDefinition.ImplicitLabel implicit = definition.implicitLabel();
         if (implicit != null) {

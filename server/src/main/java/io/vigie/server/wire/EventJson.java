@@ -9,6 +9,8 @@ import io.vigie.server.ApiProblem;
 import io.vigie.server.model.EventTime;
 
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -20,7 +22,7 @@ public final class EventJson {
     /** Event ids go into RocksDB keys and logs: bounded. */
     static final int MAX_ID_LENGTH = 256;
     /** The fields of an event to score, of a label and of a labelled event (on Kafka, each names its model too). */
-    public static final Set<String> TO_SCORE = Set.of("id", "features", "time");
+    public static final Set<String> TO_SCORE = Set.of("id", "features", "time", "keys");
     public static final Set<String> LABEL = Set.of("id", "label", "time");
     public static final Set<String> LABELLED = Set.of("id", "features", "label", "time");
     /** Event times before 1970 or after 9999 are typos, not times. */
@@ -96,6 +98,37 @@ public final class EventJson {
             throw ApiProblem.invalid("'time' must fall between 1970 and 9999, got " + millis + " ms since 1970");
         }
         return millis;
+    }
+
+    /**
+     * The event's entity keys ({@code "keys": {"customer": "C17", "terminal": "T3"}}), in the order
+     * the model declares them, null where one is not given; a key the model does not declare is a
+     * 422. Keys name who or what an event is about (a card, a terminal): card precision and
+     * aggregates group events by them. They are ids, not features: strings (an integer is read as
+     * its text) of 1 to 256 characters.
+     */
+    public static List<String> keys(JsonObject event, List<String> declared) {
+        JsonObject keys = Json.object(event, "keys", false);
+        if (keys == null) {
+            return declared.isEmpty() ? List.of() : java.util.Collections.nCopies(declared.size(), null);
+        }
+        Fields.only(keys, "'keys'", Set.copyOf(declared));
+        List<String> values = new ArrayList<>(declared.size());
+        for (String name : declared) {
+            Object value = keys.getValue(name);
+            if (value instanceof Integer || value instanceof Long) {
+                value = value.toString();
+            }
+            if (value != null && !(value instanceof String)) {
+                throw ApiProblem.badRequest("'keys." + name + "' must be a string, got " + Json.describe(value));
+            }
+            String text = (String) value;
+            if (text != null && (text.isEmpty() || text.length() > MAX_ID_LENGTH)) {
+                throw ApiProblem.invalid("'keys." + name + "' must have 1 to " + MAX_ID_LENGTH + " characters, got " + text.length());
+            }
+            values.add(text);
+        }
+        return values;
     }
 
     /** The index of the event's {@code label} among the schema's classes. */

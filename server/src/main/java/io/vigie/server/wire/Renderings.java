@@ -87,7 +87,7 @@ public final class Renderings {
     }
 
     /** A stored scoring, for the audit trail: features, answer, version and label once known. */
-    public static JsonObject stored(String id, ScoredEvent e, Schema schema) {
+    public static JsonObject stored(String id, ScoredEvent e, Schema schema, List<String> definitionKeys) {
         JsonObject features = new JsonObject();
         for (Map.Entry<String, Object> f : schema.namedValues(e.values()).entrySet()) {
             features.put(f.getKey(), f.getValue());
@@ -103,7 +103,18 @@ public final class Renderings {
                 .put("challengers", shadows(e, schema))
                 .put("label", e.labelled() ? schema.classes().get(e.label()) : null)
                 .put("labelled_at", e.labelled() ? Instant.ofEpochMilli(e.labelledAt()).toString() : null)
-                .put("label_implied", e.implied());
+                .put("label_implied", e.implied())
+                .put("keys", keys(e, definitionKeys));
+    }
+
+    private static JsonObject keys(ScoredEvent e, List<String> names) {
+        JsonObject keys = new JsonObject();
+        for (int i = 0; i < Math.min(names.size(), e.keys().size()); i++) {
+            if (e.keys().get(i) != null) {
+                keys.put(names.get(i), e.keys().get(i));
+            }
+        }
+        return keys;
     }
 
     private static JsonObject stored(Answer a, Schema schema) {
@@ -184,15 +195,16 @@ public final class Renderings {
         JsonArray days = new JsonArray();
         for (io.vigie.server.model.AlertsByDay.Day d : view.alertsByDay()) {
             days.add(new JsonObject().put("day", Instant.ofEpochMilli(d.startMillis()).toString().substring(0, 10))
-                    .put("scored", d.scored()).put("alerts", binary ? d.alerts() : null));
+                    .put("scored", d.scored()).put("alerts", binary ? d.alerts() : null)
+                    .put("card_precision", number(view.cardPrecision(d.startMillis()))));
         }
         return days;
     }
 
     /** PR-AUC of the latest complete window of labels on the timeline (binary models; null before one). */
     private static Object lastPrAuc(Timeline timeline) {
-        List<Timeline.Point> points = timeline.points();
-        return points.isEmpty() ? null : number(points.get(points.size() - 1).prAuc());
+        Timeline.Point latest = timeline.latest();
+        return latest == null ? null : number(latest.prAuc());
     }
 
     /** The figures of labelled predictions; for a binary model also precision and recall of its positive class (else null). */
@@ -302,7 +314,7 @@ public final class Renderings {
         view.state().members().forEach(m -> members.add(m.learner()));
         return new JsonObject().put("name", view.definition().name()).put("version", view.version())
                 .put("window", Timeline.WINDOW).put("members", members)
-                .put("points", points).put("uncertainty", uncertainty).put("markers", markers);
+                .put("points", points).put("uncertainty", uncertainty).put("markers", markers).put("days", days(view));
     }
 
     private static String instant(long millis) {

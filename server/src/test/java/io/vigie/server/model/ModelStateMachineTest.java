@@ -55,7 +55,7 @@ class ModelStateMachineTest {
 
     private static ModelDefinition definition(String model) {
         return new ModelDefinition("m", schema, new ModelSpec(model, 1), AbstentionSettings.DEFAULTS, Duration.ofDays(30), T0,
-                ModelDefinition.UnknownValues.MISSING, null, null);
+                ModelDefinition.UnknownValues.MISSING, null, null, List.of(), null, null);
     }
 
     private static ModelStateMachine fresh(String model, Counting listener) {
@@ -172,7 +172,7 @@ class ModelStateMachineTest {
         long minute = 60_000;
         List<ScoreRequest> requests = new ArrayList<>();
         for (int i = 0; i < 600; i++) {
-            requests.add(new ScoreRequest("t" + i, unlabelled(i), T0 + i * minute));
+            requests.add(new ScoreRequest("t" + i, unlabelled(i), T0 + i * minute, List.of()));
         }
         List<PendingEvents.Scoring> stored = live.score(requests, T0 + 600 * minute * 2).stored();
         assertEquals(T0 + 599 * minute, live.clock(), "scoring moves the clock to the latest event time");

@@ -34,8 +34,8 @@ class ScoredEventTest {
         assertArrayEquals(new double[]{0.3, 0.7}, read.shadow("nb").probabilities());
     }
 
-    /** The event's time and whether its label was implied, at the end of a record. */
-    private static final int TIME_AND_FLAG = 8 + 1;
+    /** The event's time and whether its label was implied, then its keys (none here), at the end of a record. */
+    private static final int TIME_AND_FLAG = 8 + 1 + 4;
 
     @Test
     void olderRecords_readWithTheLearnedCountUnknown() {
@@ -67,7 +67,8 @@ class ScoredEventTest {
 
     @Test
     void eventTimeAndImpliedLabel_roundTrip() {
-        ScoredEvent scored = new ScoredEvent(2, 9_000, new double[]{1}, answer(1, 3), -1, 0, List.of(), null, 1_522_540_800_000L, false);
+        ScoredEvent scored = new ScoredEvent(2, 9_000, new double[]{1}, answer(1, 3), -1, 0, List.of(), null, 1_522_540_800_000L, false,
+                java.util.Arrays.asList("C17", null, "T3"));
         ScoredEvent implied = ScoredEvent.decode(scored.withImpliedLabel(0, 1_523_145_600_000L).encode());
         assertEquals(1_522_540_800_000L, implied.eventTime());
         assertEquals(9_000, implied.scoredAt());
@@ -77,5 +78,6 @@ class ScoredEventTest {
         assertFalse(corrected.implied(), "a sent label replaces the implied one");
         assertEquals(1, corrected.label());
         assertEquals(1_522_540_800_000L, corrected.eventTime());
+        assertEquals(java.util.Arrays.asList("C17", null, "T3"), corrected.keys(), "keys read back, a missing one too");
     }
 }
