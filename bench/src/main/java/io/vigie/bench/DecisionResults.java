@@ -2,6 +2,8 @@ package io.vigie.bench;
 
 import io.vigie.datasets.Streams;
 import io.vigie.learner.AbstentionSettings;
+import io.vigie.learner.AlertBudget;
+import io.vigie.learner.DecisionRule;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
@@ -13,6 +15,7 @@ import io.vigie.learner.eval.LearnerResult;
 import io.vigie.learner.eval.PrequentialEvaluation;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -45,6 +48,8 @@ public final class DecisionResults {
     private static final LocalDate WEEK_TO = LocalDate.of(2018, 8, 14);
     private static final double MISSED = 10;
     private static final double FALSE_ALERT = 1;
+    private static final double FRAUD_MISSED = 50;
+    private static final int BUDGET = 100;
 
     /** How labels reach the learner: every label at {@code delay}, or frauds at {@code delay} and genuine implied after {@code implied}. */
     private record Feed(String name, String delay, String implied) {
@@ -69,6 +74,7 @@ public final class DecisionResults {
         for (Feed feed : FEEDS) {
             feeds.add(pool.submit(() -> chargebacks(fraud, quick ? 150_000 : -1, feed)));
         }
+        Future<EvaluationReport> lines = pool.submit(() -> alertLines(fraud, quick ? 150_000 : -1));
         List<Future<EvaluationReport>> decisions = new ArrayList<>();
         for (boolean costs : new boolean[]{false, true}) {
             decisions.add(pool.submit(() -> credit(credit, quick ? 30_000 : -1, costs)));
@@ -94,6 +100,18 @@ public final class DecisionResults {
                         report.implicit() == null ? "—" : String.format(Locale.ROOT, "%,d", report.implicit().implied()),
                         report.implicit() == null ? "—" : String.format(Locale.ROOT, "%,d", report.implicit().corrections())));
             }
+        }
+        EvaluationReport linesReport = lines.get();
+        md.append(String.format(Locale.ROOT, "%n### Alert lines on the fraud stream%n%n%,d transactions, every label at 7 days, hat, "
+                + "seed 1: the most probable class, the line of costs %.0f:%.0f, and a budget of %d alerts a day (the Handbook's "
+                + "investigators check 100 cards a day). Alerts per day over the whole days of event time.%n%n", linesReport.events(),
+                FRAUD_MISSED, FALSE_ALERT, BUDGET));
+        md.append("| alert line | alerts a day | precision | recall | PR-AUC | CP@100 (all days) | cost per event at "
+                + String.format(Locale.ROOT, "%.0f:%.0f", FRAUD_MISSED, FALSE_ALERT) + " |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        for (LearnerResult r : linesReport.learners()) {
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %s | %s | %s | %s | %.4f |%n", r.name(), r.alertsPerDay(),
+                    figure(r.cumulative().precision()), figure(r.cumulative().recall()), figure(r.prAuc()), figure(r.cardPrecision()),
+                    r.cumulative().costPerEvent(FRAUD_MISSED, FALSE_ALERT)));
         }
         EvaluationReport plain = decisions.get(0).get();
         EvaluationReport costed = decisions.get(1).get();
@@ -132,6 +150,22 @@ public final class DecisionResults {
                 evaluation.implicitLabels(0, LabelDelay.parse(feed.implied()));
             }
             return evaluation.run(stream, LEARNERS, models);
+        }
+    }
+
+    /** hat three times on the same events: the most probable class, the cost line, the alert budget. */
+    private static EvaluationReport alertLines(String data, long limit) {
+        try (EventStream stream = Streams.fraud(data, Duration.ofDays(7), limit)) {
+            List<String> names = List.of("most probable class", String.format(Locale.ROOT, "costs %.0f:%.0f", FRAUD_MISSED, FALSE_ALERT),
+                    BUDGET + " alerts a day");
+            List<DecisionRule> rules = java.util.Arrays.asList(null, new OperatingPoint(1, FRAUD_MISSED, FALSE_ALERT),
+                    new AlertBudget(1, BUDGET));
+            List<Model> models = new ArrayList<>();
+            for (DecisionRule rule : rules) {
+                models.add(new Model(Learners.create(ModelSpec.of("hat"), stream.schema()), AbstentionSettings.DEFAULTS, rule));
+            }
+            return new PrequentialEvaluation(LabelDelay.parse("7d"), 1000, 1, PrequentialEvaluation.Progress.NONE, System::nanoTime)
+                    .run(stream, names, models);
         }
     }
 

@@ -9,6 +9,8 @@ import io.vigie.learner.Learner;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
+import io.vigie.learner.AlertBudget;
+import io.vigie.learner.DecisionRule;
 import io.vigie.learner.OperatingPoint;
 import io.vigie.learner.Snapshot;
 import io.vigie.learner.Snapshots;
@@ -51,6 +53,8 @@ final class EvalCommand {
               --positive CLASS     class scored by ROC-AUC and PR-AUC on binary streams (default: the second class)
               --costs M:F          binary streams: alert (predict the positive class) wherever its probability is at least
                                    F / (M + F), with M the cost of a missed positive and F of a false alert (50:1)
+              --alert-budget N     binary streams in time: alert on the day's share N / (events a day) of the highest
+                                   recent scores (as a model's "alert_budget" does); instead of --costs
               --target-coverage C  coverage the conformal prediction sets aim at (default: 0.9)
               --per-class          calibrate the prediction sets per class (cover each class at the target; for fraud)
               --from SNAPSHOT      start from a saved model instead of a fresh one
@@ -67,7 +71,7 @@ final class EvalCommand {
 
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
-            "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit", "costs");
+            "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit", "costs", "alert-budget");
     private static final List<String> FLAGS = List.of("json", "per-class");
 
     private final PrintStream out;
@@ -110,9 +114,14 @@ final class EvalCommand {
             AbstentionSettings settings = AbstentionSettings.DEFAULTS.withTargetCoverage(
                     args.getDouble("target-coverage", AbstentionSettings.DEFAULTS.targetCoverage())).withPerClass(args.flag("per-class"));
             OperatingPoint costs = costs(args.get("costs", null), positive);
-            List<Model> models = List.of(new Model(model, settings, costs),
-                    new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings, costs),
-                    new Model(Learners.create(ModelSpec.of("majority"), stream.schema()), settings, costs));
+            long budget = args.getLong("alert-budget", 0);
+            if (budget < 0 || budget > 0 && costs != null) {
+                throw new Args.UsageException("--alert-budget is a positive number of alerts a day, instead of --costs");
+            }
+            java.util.function.Supplier<DecisionRule> line = () -> budget > 0 ? new AlertBudget(positive, budget) : costs;
+            List<Model> models = List.of(new Model(model, settings, line.get()),
+                    new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings, line.get()),
+                    new Model(Learners.create(ModelSpec.of("majority"), stream.schema()), settings, line.get()));
             boolean showProgress = Boolean.getBoolean("vigie.progress");
             PrequentialEvaluation evaluation = new PrequentialEvaluation(delay, (int) window, positive,
                     showProgress ? new ProgressBar(err) : PrequentialEvaluation.Progress.NONE, System::nanoTime);
@@ -221,11 +230,14 @@ final class EvalCommand {
         o.put("positive_class", stream.schema().classes().get(report.positive()));
         o.put("precision", number(result.cumulative().precision()));
         o.put("recall", number(result.cumulative().recall()));
-        OperatingPoint costs = models.get(0).operatingPoint();
-        if (costs != null) {
+        if (models.get(0).operatingPoint() instanceof OperatingPoint costs) {
             o.put("alert_threshold", costs.threshold());
             o.put("cost_per_event", number(result.cumulative().costPerEvent(costs.missed(), costs.falseAlert())));
         }
+        if (models.get(0).operatingPoint() instanceof AlertBudget budget) {
+            o.put("alert_budget", budget.perDay());
+        }
+        o.put("alerts_per_day", number(result.alertsPerDay()));
         o.put("roc_auc", number(result.rocAuc()));
         o.put("pr_auc", number(result.prAuc()));
         o.put("target_coverage", models.get(0).settings().targetCoverage());

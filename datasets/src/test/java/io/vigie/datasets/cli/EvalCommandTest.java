@@ -172,6 +172,23 @@ class EvalCommandTest {
         assertTrue(costed.json().get("recall").asDouble() >= argmax.json().get("recall").asDouble(), costed.out + argmax.out);
         assertEquals(argmax.json().get("pr_auc").asDouble(), costed.json().get("pr_auc").asDouble(), 1e-15,
                 "the ranking is the model's, not the line's");
+        Path busy = tmp.resolve("busy.csv"); // 240 transactions a day, 10 of them the team can check
+        StringBuilder lines = new StringBuilder("when,amount,fraud\n");
+        java.util.Random random = new java.util.Random(2);
+        for (int day = 1; day <= 10; day++) {
+            for (int minute = 0; minute < 1440; minute += 6) {
+                int amount = random.nextInt(100);
+                lines.append(String.format("2018-04-%02dT%02d:%02d:00,%d,%d%n", day, minute / 60, minute % 60, amount,
+                        amount > 90 && random.nextBoolean() ? 1 : 0));
+            }
+        }
+        Files.writeString(busy, lines.toString());
+        Run budget = eval("--data", busy.toString(), "--time", "when", "--delay", "1d", "--model", "ht", "--alert-budget", "10", "--json");
+        assertEquals(0, budget.status, budget.err);
+        assertEquals(10, budget.json().get("alert_budget").asLong());
+        double perDay = budget.json().get("alerts_per_day").asDouble();
+        assertTrue(perDay >= 7 && perDay <= 13, "about 10 alerts on each whole day: " + perDay);
+        assertEquals(2, eval("--data", csv.toString(), "--alert-budget", "2", "--costs", "5:1").status, "one alert line");
         assertEquals(2, eval("--data", csv.toString(), "--costs", "50").status, "MISSED:FALSE_ALERT");
         assertEquals(1, eval("--data", csv.toString(), "--costs", "-1:1").status, "costs are positive");
         Run unknown = eval("--data", csv.toString(), "--time", "when", "--implicit", "genuine@2d");

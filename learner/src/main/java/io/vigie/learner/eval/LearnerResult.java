@@ -18,10 +18,12 @@ package io.vigie.learner.eval;
  *                       their card and time; NaN otherwise
  * @param period         the same ranking metrics over the evaluation's report period only, or
  *                       null when none was set
+ * @param alertsPerDay   binary streams in time: the mean number of alerts (the positive class
+ *                       predicted) per whole day of event time; NaN otherwise
  */
 public record LearnerResult(String name, String spec, Metrics cumulative, Metrics windowed, long irregularVotes,
                             long noOpinion, double rocAuc, double prAuc, Trust trust, int driftResets,
-                            double cardPrecision, Period period) {
+                            double cardPrecision, Period period, double alertsPerDay) {
 
     /**
      * Ranking metrics over a span of stream time, such as the Fraud-Detection Handbook's test week.

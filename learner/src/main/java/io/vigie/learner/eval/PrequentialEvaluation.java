@@ -1,6 +1,7 @@
 package io.vigie.learner.eval;
 
 import com.yahoo.labs.samoa.instances.Instance;
+import io.vigie.learner.AlertBudget;
 import io.vigie.learner.ClassProbabilities;
 import io.vigie.learner.Ensemble;
 import io.vigie.learner.EventStream;
@@ -112,6 +113,7 @@ public final class PrequentialEvaluation {
         long[][] onlyRight = new long[models.size()][models.size()];
         boolean[] right = new boolean[models.size()];
         Deliveries deliveries = new Deliveries();
+        DailyVolume days = new DailyVolume();
         long start = nanoTime.getAsLong();
         long t = 0;
         while (stream.hasNext()) {
@@ -126,7 +128,11 @@ public final class PrequentialEvaluation {
             Instance unlabelled = stream.schema().withoutLabel(instance);
             boolean inPeriod = event.timeMillis() >= periodFrom && event.timeMillis() < periodTo;
             Prediction[] predictions = new Prediction[models.size()];
+            days.next(event.timeMillis());
             for (int i = 0; i < models.size(); i++) {
+                if (models.get(i).operatingPoint() instanceof AlertBudget budget) {
+                    budget.expectVolume(days.volume());
+                }
                 predictions[i] = models.get(i).predict(unlabelled);
                 scores.get(i).add(predictions[i], truth, positive, event, inPeriod);
                 right[i] = predictions[i].label() == truth;
@@ -268,6 +274,12 @@ public final class PrequentialEvaluation {
         final BinaryRanking periodRanking;
         long periodEvents;
         long periodCorrect;
+        /** Alerts per day of event time, over the days between the first and the last (both partial). */
+        long firstDay = Long.MIN_VALUE;
+        long currentDay = Long.MIN_VALUE;
+        long alertsToday;
+        long alertsInWholeDays;
+        long wholeDays;
 
         Score(int numClasses, int window, boolean binary, boolean period) {
             this.window = window;
@@ -279,6 +291,9 @@ public final class PrequentialEvaluation {
 
         void add(Prediction prediction, int truth, int positive, LabelledEvent event, boolean inPeriod) {
             ClassProbabilities p = prediction.probabilities();
+            if (ranking != null && event.timeMillis() != LabelledEvent.NO_TIME) {
+                countAlert(Math.floorDiv(event.timeMillis(), DailyVolume.DAY_MILLIS), p.label() == positive);
+            }
             if (periodRanking != null && inPeriod) {
                 periodRanking.add(p.probability(positive), truth == positive);
                 if (event.entity() != LabelledEvent.NO_ENTITY) {
@@ -315,6 +330,19 @@ public final class PrequentialEvaluation {
             noOpinion += p.noOpinion() ? 1 : 0;
         }
 
+        private void countAlert(long day, boolean alert) {
+            if (day != currentDay) {
+                if (currentDay != firstDay) {
+                    alertsInWholeDays += alertsToday;
+                    wholeDays++;
+                }
+                firstDay = firstDay == Long.MIN_VALUE ? day : firstDay;
+                currentDay = day;
+                alertsToday = 0;
+            }
+            alertsToday += alert ? 1 : 0;
+        }
+
         LearnerResult result(String name, String spec, int driftResets, int positive) {
             int scored = ranking == null ? -1 : positive; // precision and recall of the positive class of a binary stream
             double cardPrecision = cards == null ? Double.NaN : cards.mean();
@@ -325,7 +353,8 @@ public final class PrequentialEvaluation {
                     (double) abstained / n, (double) answeredCorrect / (n - abstained), coverageByWindow.build().toArray());
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative, scored), LearnerResult.Metrics.of(windowed, scored),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
-                    ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets, cardPrecision, period);
+                    ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets, cardPrecision, period,
+                    ranking == null || wholeDays == 0 ? Double.NaN : (double) alertsInWholeDays / wholeDays);
         }
     }
 }
