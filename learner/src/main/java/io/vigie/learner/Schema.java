@@ -263,7 +263,8 @@ public final class Schema implements Serializable {
         return named;
     }
 
-    private int attributeOf(int feature) {
+    /** A feature's position among the attribute values of an instance (the class may sit before it). */
+    public int attributeOf(int feature) {
         return feature < classAttribute ? feature : feature + 1;
     }
 

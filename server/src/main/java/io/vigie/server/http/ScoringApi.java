@@ -59,7 +59,9 @@ final class ScoringApi {
                 EventJson.time(body), EventJson.keys(body, writer.definition().keys()));
         boolean explain = explain(ctx);
         Answers.respond(ctx, 200, writer.predict(request, explain, knownIds(ctx))
-                .thenApply(scored -> Renderings.prediction(scored, schema)));
+                .thenApply(scored -> explain && !writer.definition().aggregates().isEmpty()
+                        ? Renderings.prediction(scored, schema).put("computed", Renderings.computed(writer.definition(), request.event()))
+                        : Renderings.prediction(scored, schema)));
     }
 
     /** {@code ?explain=true} (or false): whether a prediction says why. */

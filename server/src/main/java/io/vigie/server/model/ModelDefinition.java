@@ -23,13 +23,14 @@ import java.util.regex.Pattern;
 public record ModelDefinition(String name, Schema schema, ModelSpec spec, AbstentionSettings abstention,
                               Duration labelTtl, long createdAtMillis, UnknownValues unknownValues, ImplicitLabel implicitLabel,
                               OperatingPoint operatingPoint, java.util.List<String> keys, CardPrecision cardPrecision,
-                              Budget alertBudget) {
+                              Budget alertBudget, java.util.List<Aggregate> aggregates) {
     /** An alert line set by a daily budget of alerts ({@link io.vigie.learner.AlertBudget}) on class {@code positive}. */
     public record Budget(int positive, long perDay) {
     }
 
     public ModelDefinition {
         keys = java.util.List.copyOf(keys);
+        aggregates = java.util.List.copyOf(aggregates);
     }
 
     /**

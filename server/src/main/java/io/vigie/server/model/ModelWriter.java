@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -66,6 +67,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final Recovered recovered;
     private final WriterLoop loop;
     private final FrozenWork frozen;
+    private final AggregateFeatures aggregates;
     /** Whether a batch of implied labels is on its way (writer thread only). */
     private boolean implying;
 
@@ -118,6 +120,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                 log.recovery().tornBytes(), (System.nanoTime() - started) / 1_000_000);
         publish();
         this.frozen = new FrozenWork(machine, snapshots, loop::wake);
+        this.aggregates = new AggregateFeatures(definition);
     }
 
     /**
@@ -194,15 +197,33 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
 
     private List<Scored> scoreAndStore(List<ScoreRequest> requests) {
         pending.requireRoom(requests.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
-        ModelStateMachine.Scores scores = machine.score(requests, clock.millis());
+        long now = clock.millis();
+        Map<String, double[]> histories = computed(requests, now);
+        ModelStateMachine.Scores scores = machine.score(requests, now);
         try {
-            pending.scored(scores.stored());
+            pending.scored(scores.stored(), histories);
         } catch (RocksDBException e) {
             throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write (" + e.getMessage()
                     + "); nothing was scored or stored, retry later", 5);
         }
         scores.answers().forEach(s -> meters.predicted(s.prediction()));
         return scores.answers();
+    }
+
+    /** Fills the features the model computes from its entities' histories; returns the histories to write with the events. */
+    private Map<String, double[]> computed(List<ScoreRequest> requests, long now) {
+        if (!aggregates.any()) {
+            return Map.of();
+        }
+        Map<String, double[]> histories;
+        try {
+            histories = pending.histories(aggregates.historiesNeeded(requests));
+        } catch (RocksDBException e) {
+            throw ApiProblem.unavailable("store-failed", "the entities' histories could not be read (" + e.getMessage()
+                    + "); nothing was scored, retry later", 5);
+        }
+        aggregates.fill(requests, now, histories);
+        return histories;
     }
 
     /**

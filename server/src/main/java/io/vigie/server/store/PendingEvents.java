@@ -117,6 +117,11 @@ public final class PendingEvents {
      * waits for a label again.
      */
     public void scored(List<Scoring> scorings) throws RocksDBException {
+        scored(scorings, Map.of());
+    }
+
+    /** As {@link #scored(List)}, with the entities' histories the scorings changed ({@link #histories}), in the same write. */
+    public void scored(List<Scoring> scorings, Map<String, double[]> histories) throws RocksDBException {
         List<byte[]> keys = new ArrayList<>(scorings.size());
         scorings.forEach(s -> keys.add(key(s.id())));
         List<byte[]> stored = db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
@@ -142,6 +147,11 @@ public final class PendingEvents {
                 }
             }
             count(batch, Counter.PREDICTIONS, scorings.size());
+            for (Map.Entry<String, double[]> history : histories.entrySet()) {
+                ByteBuffer value = ByteBuffer.allocate(8 * history.getValue().length);
+                value.asDoubleBuffer().put(history.getValue());
+                batch.put(counterFamily, historyKey(history.getKey()), value.array());
+            }
             db.write(writeOptions, batch);
         }
     }
@@ -243,6 +253,33 @@ public final class PendingEvents {
             }
             db.write(writeOptions, batch);
         }
+    }
+
+    /** The entities' histories behind a model's computed features, by name ({@code key\0entity}); absent ones are left out. */
+    public Map<String, double[]> histories(java.util.Collection<String> names) throws RocksDBException {
+        if (names.isEmpty()) {
+            return new HashMap<>(); // RocksDB asserts that a multi-get reads something
+        }
+        List<byte[]> keys = new ArrayList<>(names.size());
+        names.forEach(name -> keys.add(historyKey(name)));
+        List<byte[]> values = db.multiGetAsList(Collections.nCopies(keys.size(), counterFamily), keys);
+        Map<String, double[]> histories = new HashMap<>();
+        int i = 0;
+        for (String name : names) {
+            byte[] value = values.get(i++);
+            if (value != null) {
+                double[] history = new double[value.length / 8];
+                ByteBuffer.wrap(value).asDoubleBuffer().get(history);
+                histories.put(name, history);
+            }
+        }
+        return histories;
+    }
+
+    private byte[] historyKey(String name) {
+        byte[] prefix = counterPrefix(model);
+        byte[] utf8 = ("AGG@" + name).getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(prefix.length + utf8.length).put(prefix).put(utf8).array();
     }
 
     /** An event still unlabelled whose implicit-label period ended at {@code due}. */

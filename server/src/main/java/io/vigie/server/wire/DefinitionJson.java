@@ -10,6 +10,7 @@ import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.model.DefinitionFormat;
+import io.vigie.server.model.Aggregate;
 import io.vigie.server.model.ModelDefinition;
 
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,8 @@ public final class DefinitionJson implements DefinitionFormat {
     }
 
     private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at",
-            "unknown_values", "implicit_label", "costs", "keys", "card_precision", "alert_budget");
+            "unknown_values", "implicit_label", "costs", "keys", "card_precision", "alert_budget", "aggregates");
+    private static final Set<String> AGGREGATE_FIELDS = Set.of("feature", "key", "function", "of", "window");
     private static final Set<String> BUDGET_FIELDS = Set.of("per_day", "positive");
     private static final Set<String> CARD_PRECISION_FIELDS = Set.of("key", "k");
     private static final Set<String> COSTS_FIELDS = Set.of("missed", "false_alert", "positive");
@@ -102,9 +104,11 @@ public final class DefinitionJson implements DefinitionFormat {
         List<String> keys = json.containsKey("keys") ? keys(json) : List.of();
         ModelDefinition.CardPrecision cardPrecision = json.containsKey("card_precision")
                 ? cardPrecision(Json.object(json, "card_precision", true), schema, keys) : null;
+        List<Aggregate> aggregates = json.containsKey("aggregates") ? aggregates(json, schema, keys) : List.of();
+        schema = computedOptional(schema, aggregates);
         try {
             return new ModelDefinition(name, schema, new ModelSpec(model, (int) seed), abstention, ttl, createdAt, unknownValues,
-                    implicit, costs, keys, cardPrecision, budget);
+                    implicit, costs, keys, cardPrecision, budget, aggregates);
         } catch (LearnerException e) {
             throw ApiProblem.invalid(e.getMessage());
         }
@@ -181,6 +185,82 @@ public final class DefinitionJson implements DefinitionFormat {
             throw ApiProblem.invalid(what + " must be one of the schema's classes " + schema.classes() + ", got '" + Json.quote(name) + "'");
         }
         return positive;
+    }
+
+    /**
+     * {@code [{"feature": "card_tx_7d", "key": "card", "function": "count", "window": "P7D"},
+     * {"feature": "card_mean_amount_7d", "key": "card", "function": "mean", "of": "amount", "window": "P7D"}]}:
+     * numeric features the service computes from the events of the same entity, each filled once.
+     */
+    private static List<Aggregate> aggregates(JsonObject json, Schema schema, List<String> keys) {
+        JsonArray list = Json.array(json, "aggregates");
+        List<Aggregate> aggregates = new ArrayList<>();
+        java.util.Set<Integer> filled = new java.util.HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "'aggregates[" + i + "]'";
+            if (!(list.getValue(i) instanceof JsonObject a)) {
+                throw ApiProblem.badRequest(at + " must be an object {\"feature\", \"key\", \"function\", \"window\"}");
+            }
+            Fields.only(a, at, AGGREGATE_FIELDS);
+            int feature = numericFeature(schema, Json.string(a, "feature", true), at + ".feature");
+            if (!filled.add(feature)) {
+                throw ApiProblem.invalid(at + ".feature: '" + schema.features().get(feature).name() + "' is computed twice");
+            }
+            String key = Json.string(a, "key", true);
+            if (!keys.contains(key)) {
+                throw ApiProblem.invalid(at + ".key must be one of 'keys' " + keys + ", got '" + Json.quote(key) + "'");
+            }
+            String function = Json.string(a, "function", true);
+            int mean = switch (function) {
+                case "count" -> -1;
+                case "mean" -> numericFeature(schema, Json.string(a, "of", true), at + ".of");
+                default -> throw ApiProblem.invalid(at + ".function must be \"count\" or \"mean\", got '" + Json.quote(function) + "'");
+            };
+            if (mean < 0 && a.containsKey("of")) {
+                throw ApiProblem.invalid(at + ".of is for \"mean\": a count counts events");
+            }
+            Duration window = duration(Json.string(a, "window", true), at + ".window");
+            aggregates.add(new Aggregate(feature, keys.indexOf(key), mean, window));
+        }
+        for (Aggregate a : aggregates) {
+            if (a.mean() >= 0 && filled.contains(a.mean())) {
+                throw ApiProblem.invalid("'" + schema.features().get(a.mean()).name() + "' is computed: a mean is of a feature events send");
+            }
+        }
+        return aggregates;
+    }
+
+    private static int numericFeature(Schema schema, String name, String what) {
+        int index = schema.features().stream().map(Feature::name).toList().indexOf(name);
+        if (index < 0 || schema.features().get(index).isNominal()) {
+            throw ApiProblem.invalid(what + " must name a numeric feature of the schema, got '" + Json.quote(name) + "'");
+        }
+        return index;
+    }
+
+    private static Duration duration(String text, String what) {
+        Duration d;
+        try {
+            d = Duration.parse(text);
+        } catch (DateTimeParseException e) {
+            throw ApiProblem.invalid(what + " must be an ISO-8601 duration such as P7D or PT12H, got '" + Json.quote(text) + "'");
+        }
+        if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(3650)) > 0) {
+            throw ApiProblem.invalid(what + " must be positive and at most 10 years, got " + text);
+        }
+        return d;
+    }
+
+    /** Computed features are left out of events: the schema reads them as optional, and the service fills them. */
+    private static Schema computedOptional(Schema schema, List<Aggregate> aggregates) {
+        if (aggregates.isEmpty()) {
+            return schema;
+        }
+        List<Feature> features = new ArrayList<>(schema.features());
+        for (Aggregate a : aggregates) {
+            features.set(a.feature(), features.get(a.feature()).asOptional());
+        }
+        return Schema.of(features, CLASS_NAME, schema.classes());
     }
 
     /** {@code ["customer", "terminal"]}: the entity keys events may carry, at most 8, each named once. */
@@ -315,6 +395,18 @@ public final class DefinitionJson implements DefinitionFormat {
         if (costs != null) {
             json.put("costs", new JsonObject().put("missed", costs.missed()).put("false_alert", costs.falseAlert())
                     .put("positive", definition.schema().classes().get(costs.positive())));
+        }
+        if (!definition.aggregates().isEmpty()) {
+            JsonArray aggregates = new JsonArray();
+            for (Aggregate a : definition.aggregates()) {
+                JsonObject json1 = new JsonObject().put("feature", definition.schema().features().get(a.feature()).name())
+                        .put("key", definition.keys().get(a.key())).put("function", a.isCount() ? "count" : "mean");
+                if (!a.isCount()) {
+                    json1.put("of", definition.schema().features().get(a.mean()).name());
+                }
+                aggregates.add(json1.put("window", a.window().toString()));
+            }
+            json.put("aggregates", aggregates);
         }
         if (definition.alertBudget() != null) {
             json.put("alert_budget", new JsonObject().put("per_day", definition.alertBudget().perDay())

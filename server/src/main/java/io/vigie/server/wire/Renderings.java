@@ -86,6 +86,16 @@ public final class Renderings {
                 .put("reason", reason == null ? null : reason.code());
     }
 
+    /** The features the service computed for an event it scored (its aggregates), by name; null where one was missing. */
+    public static JsonObject computed(ModelDefinition definition, com.yahoo.labs.samoa.instances.Instance event) {
+        JsonObject computed = new JsonObject();
+        for (io.vigie.server.model.Aggregate a : definition.aggregates()) {
+            int attribute = definition.schema().attributeOf(a.feature());
+            computed.put(definition.schema().features().get(a.feature()).name(), event.isMissing(attribute) ? null : event.value(attribute));
+        }
+        return computed;
+    }
+
     /** A stored scoring, for the audit trail: features, answer, version and label once known. */
     public static JsonObject stored(String id, ScoredEvent e, Schema schema, List<String> definitionKeys) {
         JsonObject features = new JsonObject();

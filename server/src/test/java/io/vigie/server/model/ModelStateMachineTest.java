@@ -55,7 +55,7 @@ class ModelStateMachineTest {
 
     private static ModelDefinition definition(String model) {
         return new ModelDefinition("m", schema, new ModelSpec(model, 1), AbstentionSettings.DEFAULTS, Duration.ofDays(30), T0,
-                ModelDefinition.UnknownValues.MISSING, null, null, List.of(), null, null);
+                ModelDefinition.UnknownValues.MISSING, null, null, List.of(), null, null, List.of());
     }
 
     private static ModelStateMachine fresh(String model, Counting listener) {

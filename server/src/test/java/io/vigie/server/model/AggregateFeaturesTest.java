@@ -1,0 +1,76 @@
+package io.vigie.server.model;
+
+import com.yahoo.labs.samoa.instances.Instance;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vigie.datasets.Streams;
+import io.vigie.learner.EventStream;
+import io.vigie.learner.LabelledEvent;
+import io.vigie.learner.Schema;
+import io.vigie.server.TestData;
+import io.vigie.server.wire.DefinitionJson;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The service's computed features against the evaluation's: on the Fraud-Detection Handbook's
+ * transactions, a card's count and mean amount over 1, 7 and 30 days, computed from the raw
+ * amount, card and time, equal what {@code --features fraud} computes, bit for bit.
+ */
+class AggregateFeaturesTest {
+
+    private static ModelDefinition definition() {
+        JsonArray features = new JsonArray().add(new JsonObject().put("name", "amount"));
+        JsonArray aggregates = new JsonArray();
+        for (int days : new int[]{1, 7, 30}) {
+            features.add(new JsonObject().put("name", "customer_tx_" + days + "d"))
+                    .add(new JsonObject().put("name", "customer_mean_amount_" + days + "d"));
+            aggregates.add(new JsonObject().put("feature", "customer_tx_" + days + "d").put("key", "customer").put("function", "count")
+                            .put("window", "P" + days + "D"))
+                    .add(new JsonObject().put("feature", "customer_mean_amount_" + days + "d").put("key", "customer")
+                            .put("function", "mean").put("of", "amount").put("window", "P" + days + "D"));
+        }
+        return DefinitionJson.read(new JsonObject().put("name", "fraud").put("model", "nb")
+                .put("schema", new JsonObject().put("features", features).put("classes", new JsonArray().add("0").add("1")))
+                .put("keys", new JsonArray().add("customer")).put("aggregates", aggregates), 0);
+    }
+
+    @Test
+    void cardWindows_equalTheEvaluationsFeatures() {
+        ModelDefinition definition = definition();
+        Schema schema = definition.schema();
+        assertTrue(schema.features().get(1).optional(), "computed features are left out of events");
+        AggregateFeatures computed = new AggregateFeatures(definition);
+        Map<String, double[]> store = new HashMap<>(); // what the pending store keeps between batches
+        int checked = 0;
+        try (EventStream handbook = Streams.fraud(TestData.fraudHandbook().toString(), Duration.ofDays(7), 60_000)) {
+            Schema reference = handbook.schema();
+            while (handbook.hasNext()) {
+                LabelledEvent event = handbook.next();
+                Instance raw = schema.toInstance(Map.of("amount", event.instance().value(reference.attributeOf(0))));
+                ScoreRequest request = new ScoreRequest("tx" + checked, raw, event.timeMillis(), List.of(Long.toString(event.entity())));
+                Map<String, double[]> histories = new HashMap<>();
+                for (String name : computed.historiesNeeded(List.of(request))) {
+                    if (store.containsKey(name)) {
+                        histories.put(name, store.get(name));
+                    }
+                }
+                computed.fill(List.of(request), 0, histories);
+                store.putAll(histories);
+                for (int f = 1; f <= 6; f++) { // customer_tx_1d ... customer_mean_amount_30d, in the same order in both
+                    assertEquals(event.instance().value(reference.attributeOf(3 + f)), raw.value(schema.attributeOf(f)),
+                            "transaction " + checked + ", " + schema.features().get(f).name());
+                }
+                checked++;
+            }
+        }
+        assertEquals(60_000, checked);
+    }
+}
