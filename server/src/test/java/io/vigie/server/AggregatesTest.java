@@ -77,6 +77,35 @@ class AggregatesTest {
     }
 
     @Test
+    void aTerminalsFraudRate_countsTheFraudsLearnedInAWindowEndingADayBack() throws Exception {
+        JsonArray features = new JsonArray().add(new JsonObject().put("name", "amount")).add(new JsonObject().put("name", "terminal_risk"));
+        JsonObject model = new JsonObject().put("name", "t").put("model", "nb")
+                .put("schema", new JsonObject().put("features", features).put("classes", new JsonArray().add("ok").add("fraud")))
+                .put("keys", new JsonArray().add("terminal"))
+                .put("aggregates", new JsonArray().add(new JsonObject().put("feature", "terminal_risk").put("key", "terminal")
+                        .put("function", "positive_rate").put("window", "P7D").put("delay", "P1D")));
+        try (TestService service = new TestService(dataDir)) {
+            expect(201, service.post("/v1/models", model));
+            JsonArray day0 = new JsonArray();
+            for (int i = 0; i < 4; i++) {
+                day0.add(new JsonObject().put("id", "p" + i).put("features", new JsonObject().put("amount", 10.0 * i))
+                        .put("time", DAY0.plusSeconds(600L * i).toString()).put("keys", new JsonObject().put("terminal", "T1")));
+            }
+            expect(200, service.post("/v1/models/t/predict/batch", new JsonObject().put("events", day0)));
+            expect(202, service.post("/v1/models/t/labels", new JsonObject().put("id", "p2").put("label", "fraud")
+                    .put("time", DAY0.plusSeconds(86_400).toString())));
+            expect(202, service.post("/v1/models/t/labels", new JsonObject().put("id", "p3").put("label", "ok")
+                    .put("time", DAY0.plusSeconds(86_400).toString())));
+            JsonObject later = new JsonObject().put("id", "q").put("features", new JsonObject().put("amount", 1.0))
+                    .put("time", DAY0.plusSeconds(86_400 + 7200).toString()).put("keys", new JsonObject().put("terminal", "T1"));
+            JsonObject answer = expect(200, service.post("/v1/models/t/predict?explain=true", later));
+            assertEquals(0.25, answer.getJsonObject("computed").getDouble("terminal_risk"), "one fraud learned among the 4 of a day back");
+            assertEquals(0.0, expect(200, service.get("/v1/models/t/predictions/p3")).getJsonObject("features").getDouble("terminal_risk"),
+                    "on day 0 the window a day back was empty");
+        }
+    }
+
+    @Test
     void aggregates_areCheckedWhenTheModelIsCreated() throws Exception {
         try (TestService service = new TestService(dataDir)) {
             JsonObject twice = model();

@@ -89,6 +89,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         this.unknownCategories = definition.unknownValues() == ModelDefinition.UnknownValues.REJECT ? null
                 : meters.unknownValues(definition.schema());
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
+        this.aggregates = new AggregateFeatures(definition); // before recovery: replayed labels mark the histories
         long started = System.nanoTime();
         Versions versions = new Versions(dir.resolve("versions"));
         this.snapshots = new SnapshotSchedule(definition.name(), versions, disk, settings.snapshotEvery(), settings.retention(),
@@ -120,7 +121,6 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                 log.recovery().tornBytes(), (System.nanoTime() - started) / 1_000_000);
         publish();
         this.frozen = new FrozenWork(machine, snapshots, loop::wake);
-        this.aggregates = new AggregateFeatures(definition);
     }
 
     /**
@@ -488,7 +488,12 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         List<PendingEvents.Labelled> marks = machine.takeLabelled();
         List<PendingEvents.Scoring> learned = machine.takeLearned();
         try {
-            pending.labelled(marks);
+            Map<String, double[]> histories = Map.of();
+            if (aggregates.any() && !marks.isEmpty()) { // fraud rates count the events learned positive
+                histories = pending.histories(aggregates.historiesNeededBy(marks));
+                aggregates.labelled(marks, histories);
+            }
+            pending.labelled(marks, histories);
             pending.learned(learned);
         } catch (RocksDBException e) {
             LOG.error("model '{}': cannot mark {} events labelled: {}", definition.name(), marks.size() + learned.size(), e.getMessage());

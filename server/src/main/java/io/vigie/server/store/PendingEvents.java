@@ -147,11 +147,7 @@ public final class PendingEvents {
                 }
             }
             count(batch, Counter.PREDICTIONS, scorings.size());
-            for (Map.Entry<String, double[]> history : histories.entrySet()) {
-                ByteBuffer value = ByteBuffer.allocate(8 * history.getValue().length);
-                value.asDoubleBuffer().put(history.getValue());
-                batch.put(counterFamily, historyKey(history.getKey()), value.array());
-            }
+            putHistories(batch, histories);
             db.write(writeOptions, batch);
         }
     }
@@ -161,9 +157,9 @@ public final class PendingEvents {
     }
 
     /** A learned label, to record on its stored scoring; {@code implied}: no label came, the model's implicit one was learned. */
-    public record Labelled(String id, ScoringRef scoring, int label, long at, boolean implied) {
+    public record Labelled(String id, ScoringRef scoring, int label, long at, boolean implied, long eventTime, List<String> keys) {
         public Labelled(String id, ScoredEvent scoring, int label, long at, boolean implied) {
-            this(id, new ScoringRef(scoring.version(), scoring.scoredAt()), label, at, implied);
+            this(id, new ScoringRef(scoring.version(), scoring.scoredAt()), label, at, implied, scoring.eventTime(), scoring.keys());
         }
     }
 
@@ -180,6 +176,11 @@ public final class PendingEvents {
      * implied one replaces it; an implied one takes the event out of the implicit-label index.
      */
     public void labelled(List<Labelled> marks) throws RocksDBException {
+        labelled(marks, Map.of());
+    }
+
+    /** As {@link #labelled(List)}, with the entities' histories the labels changed, in the same write. */
+    public void labelled(List<Labelled> marks, Map<String, double[]> histories) throws RocksDBException {
         if (marks.isEmpty()) {
             return;
         }
@@ -206,6 +207,7 @@ public final class PendingEvents {
                     pendingByTime.add(batch, counterFamily, event.scoredAt(), -1, clock.millis());
                 }
             }
+            putHistories(batch, histories);
             db.write(writeOptions, batch);
         }
     }
@@ -274,6 +276,14 @@ public final class PendingEvents {
             }
         }
         return histories;
+    }
+
+    private void putHistories(WriteBatch batch, Map<String, double[]> histories) throws RocksDBException {
+        for (Map.Entry<String, double[]> history : histories.entrySet()) {
+            ByteBuffer value = ByteBuffer.allocate(8 * history.getValue().length);
+            value.asDoubleBuffer().put(history.getValue());
+            batch.put(counterFamily, historyKey(history.getKey()), value.array());
+        }
     }
 
     private byte[] historyKey(String name) {

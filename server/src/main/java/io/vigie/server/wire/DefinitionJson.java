@@ -44,7 +44,7 @@ public final class DefinitionJson implements DefinitionFormat {
 
     private static final Set<String> FIELDS = Set.of("name", "schema", "model", "seed", "abstention", "label_ttl", "created_at",
             "unknown_values", "implicit_label", "costs", "keys", "card_precision", "alert_budget", "aggregates");
-    private static final Set<String> AGGREGATE_FIELDS = Set.of("feature", "key", "function", "of", "window");
+    private static final Set<String> AGGREGATE_FIELDS = Set.of("feature", "key", "function", "of", "window", "delay");
     private static final Set<String> BUDGET_FIELDS = Set.of("per_day", "positive");
     private static final Set<String> CARD_PRECISION_FIELDS = Set.of("key", "k");
     private static final Set<String> COSTS_FIELDS = Set.of("missed", "false_alert", "positive");
@@ -210,21 +210,24 @@ public final class DefinitionJson implements DefinitionFormat {
             if (!keys.contains(key)) {
                 throw ApiProblem.invalid(at + ".key must be one of 'keys' " + keys + ", got '" + Json.quote(key) + "'");
             }
-            String function = Json.string(a, "function", true);
-            int mean = switch (function) {
-                case "count" -> -1;
-                case "mean" -> numericFeature(schema, Json.string(a, "of", true), at + ".of");
-                default -> throw ApiProblem.invalid(at + ".function must be \"count\" or \"mean\", got '" + Json.quote(function) + "'");
-            };
-            if (mean < 0 && a.containsKey("of")) {
-                throw ApiProblem.invalid(at + ".of is for \"mean\": a count counts events");
+            String name = Json.string(a, "function", true);
+            Aggregate.Function function = java.util.Arrays.stream(Aggregate.Function.values()).filter(f -> f.code().equals(name))
+                    .findFirst().orElseThrow(() -> ApiProblem.invalid(at + ".function must be \"count\", \"mean\" or \"positive_rate\", got '"
+                            + Json.quote(name) + "'"));
+            int of = function == Aggregate.Function.MEAN ? numericFeature(schema, Json.string(a, "of", true), at + ".of") : -1;
+            if (of < 0 && a.containsKey("of")) {
+                throw ApiProblem.invalid(at + ".of is for \"mean\"");
+            }
+            if (function == Aggregate.Function.POSITIVE_RATE && schema.numClasses() != 2) {
+                throw ApiProblem.invalid(at + ": a positive rate is the share of a binary model's positive class");
             }
             Duration window = duration(Json.string(a, "window", true), at + ".window");
-            aggregates.add(new Aggregate(feature, keys.indexOf(key), mean, window));
+            Duration delay = a.containsKey("delay") ? duration(Json.string(a, "delay", true), at + ".delay") : Duration.ZERO;
+            aggregates.add(new Aggregate(feature, keys.indexOf(key), function, of, window, delay));
         }
         for (Aggregate a : aggregates) {
-            if (a.mean() >= 0 && filled.contains(a.mean())) {
-                throw ApiProblem.invalid("'" + schema.features().get(a.mean()).name() + "' is computed: a mean is of a feature events send");
+            if (a.of() >= 0 && filled.contains(a.of())) {
+                throw ApiProblem.invalid("'" + schema.features().get(a.of()).name() + "' is computed: a mean is of a feature events send");
             }
         }
         return aggregates;
@@ -400,11 +403,15 @@ public final class DefinitionJson implements DefinitionFormat {
             JsonArray aggregates = new JsonArray();
             for (Aggregate a : definition.aggregates()) {
                 JsonObject json1 = new JsonObject().put("feature", definition.schema().features().get(a.feature()).name())
-                        .put("key", definition.keys().get(a.key())).put("function", a.isCount() ? "count" : "mean");
-                if (!a.isCount()) {
-                    json1.put("of", definition.schema().features().get(a.mean()).name());
+                        .put("key", definition.keys().get(a.key())).put("function", a.function().code());
+                if (a.of() >= 0) {
+                    json1.put("of", definition.schema().features().get(a.of()).name());
                 }
-                aggregates.add(json1.put("window", a.window().toString()));
+                json1.put("window", a.window().toString());
+                if (!a.delay().isZero()) {
+                    json1.put("delay", a.delay().toString());
+                }
+                aggregates.add(json1);
             }
             json.put("aggregates", aggregates);
         }
