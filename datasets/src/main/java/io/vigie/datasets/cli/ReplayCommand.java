@@ -13,6 +13,7 @@ import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.LearnerException;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
+import io.vigie.learner.eval.LabelDelay;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,7 +48,8 @@ final class ReplayCommand {
               --name NAME          the model to create (default: the file name)
               --model M            preset or MOA classifier CLI string (default: committee)
               --seed S             random seed of the model (default: 1)
-              --delay K            each label is posted after K more events were scored (default: 1000)
+              --delay D            each label is posted after D more events were scored (default: 1000), or once the
+                                   events' time has moved on by a span, 7d, 12h (with --features fraud)
               --batch B            events per predict request (default: 100; 1 reproduces vigie eval exactly)
               --limit N            replay the first N events only
               --target-coverage C  coverage of the prediction sets (default: 0.9)
@@ -57,9 +59,14 @@ final class ReplayCommand {
                                    the service's topics, predictions are read from its predictions topic (the
                                    model is still created, and the summary read, over HTTP)
               --topics PREFIX      the service's topic names, PREFIX.transactions etc. (default: vigie)
+              --features fraud     the Fraud-Detection Handbook stream, posted raw (amount, calendar, card and terminal
+                                   keys, time): the model declares the card and terminal windows as aggregates and the
+                                   service computes them, as vigie eval --features fraud does offline
+              --json               print, as the last line, the figures vigie eval --json gives, computed from the
+                                   service's answers: accuracy, roc_auc, pr_auc (and card_precision_at_100 with --features)
             """;
     private static final List<String> VALUED = List.of("data", "url", "key", "name", "model", "seed", "delay", "batch",
-            "limit", "class", "target-coverage", "kafka", "topics", "challengers");
+            "limit", "class", "target-coverage", "kafka", "topics", "challengers", "features");
     private static final int MAX_LABEL_BATCH = 1000;
 
     private final PrintStream out;
@@ -75,7 +82,7 @@ final class ReplayCommand {
     }
 
     int run(String[] argv) throws IOException, InterruptedException {
-        Args args = new Args(argv, VALUED, List.of());
+        Args args = new Args(argv, VALUED, List.of("json"));
         String data = args.require("data");
         String url = args.get("url", "http://127.0.0.1:8080");
         String key = args.get("key", System.getenv("VIGIE_KEY"));
@@ -83,21 +90,34 @@ final class ReplayCommand {
             throw new Args.UsageException("--key (or VIGIE_KEY) is required: an API key with the admin role");
         }
         String name = args.get("name", defaultName(data));
-        long delay = args.getLong("delay", 1000);
+        LabelDelay delay = LabelDelay.parse(args.get("delay", "1000"));
         long batch = args.getLong("batch", 100);
         long limit = args.getLong("limit", -1);
-        if (delay < 0 || batch < 1 || batch > MAX_LABEL_BATCH) {
-            throw new Args.UsageException("--delay must be >= 0 and --batch between 1 and " + MAX_LABEL_BATCH);
+        if (batch < 1 || batch > MAX_LABEL_BATCH) {
+            throw new Args.UsageException("--batch must be between 1 and " + MAX_LABEL_BATCH);
         }
+        boolean fraud = "fraud".equals(args.get("features", null));
+        if (args.get("features", null) != null && !fraud) {
+            throw new Args.UsageException("unknown --features '" + args.get("features", null) + "', valid: fraud");
+        }
+        if (delay.needsTime() && !fraud) {
+            throw new Args.UsageException("a delay in time (" + delay + ") needs event times: use --features fraud");
+        }
+        Duration feedback = delay instanceof LabelDelay.Time time ? time.span() : Duration.ofDays(7);
         vigie = new VigieClient(url, key);
         if (args.get("kafka", null) != null) {
             kafka = new KafkaFeed(args.get("kafka", null), args.get("topics", "vigie"), json);
         }
-        try (EventStream stream = Streams.open(data, args.get("class", null), null, Set.of(), limit)) {
+        try (EventStream stream = fraud ? Streams.fraud(data, feedback, limit) : Streams.open(data, args.get("class", null), null, Set.of(), limit);
+             FraudFeed feed = fraud ? new FraudFeed(Path.of(data), json) : null) {
             Schema schema = stream.schema();
             ObjectNode create = json.createObjectNode().put("name", name).put("model", args.get("model", "committee"))
                     .put("seed", args.getLong("seed", ModelSpec.DEFAULT_SEED));
             create.set("schema", schema(schema));
+            if (feed != null) {
+                feed.definition(create, feedback);
+            }
+            ReplayFigures figures = new ReplayFigures(schema);
             if (args.get("target-coverage", null) != null) {
                 create.putObject("abstention").put("target_coverage", Double.parseDouble(args.get("target-coverage", null)));
             }
@@ -112,7 +132,7 @@ final class ReplayCommand {
             boolean showProgress = Boolean.getBoolean("vigie.progress");
             ProgressBar progress = showProgress ? new ProgressBar(err) : null;
             long expected = limit > 0 ? limit : -1;
-            ArrayDeque<Object[]> waiting = new ArrayDeque<>(); // {index, label} in scoring order
+            ArrayDeque<Object[]> waiting = new ArrayDeque<>(); // {index, label, time} in scoring order
             long scored = 0;
             long abstained = 0;
             long started = System.nanoTime();
@@ -122,28 +142,39 @@ final class ReplayCommand {
                 while (chunk.size() < batch && stream.hasNext()) {
                     chunk.add(stream.next());
                 }
-                deliverLabels(name, waiting, scored + 1 - Math.max(delay, 1));
+                deliverLabels(name, waiting, delay, scored + 1, chunk.get(0).timeMillis());
                 ArrayNode events = json.createArrayNode();
                 for (LabelledEvent event : chunk) {
                     scored++;
-                    ObjectNode e = events.addObject().put("id", name + "-" + scored);
-                    e.set("features", features(schema, event.instance().toDoubleArray()));
-                    waiting.add(new Object[]{scored, schema.classes().get((int) event.instance().classValue())});
+                    if (feed != null) {
+                        double[] v = event.instance().toDoubleArray();
+                        events.add(feed.event(name + "-" + scored, v[0], v[1], v[2], v[3], event.timeMillis()));
+                    } else {
+                        ObjectNode e = events.addObject().put("id", name + "-" + scored);
+                        e.set("features", features(schema, event.instance().toDoubleArray()));
+                    }
+                    waiting.add(new Object[]{scored, schema.classes().get((int) event.instance().classValue()), event.timeMillis()});
                 }
                 JsonNode predictions = kafka != null ? kafka.predict(name, events) : vigie.predictBatch(name, events);
+                int i = 0;
                 for (JsonNode p : predictions) {
                     abstained += p.get("abstain").asBoolean() ? 1 : 0;
+                    figures.add(p, chunk.get(i++));
                 }
                 if (progress != null) {
                     progress.update(scored, expected > 0 ? (double) scored / expected : -1);
                 }
             }
-            deliverLabels(name, waiting, Long.MAX_VALUE); // the feed delivers the last labels too
+            deliverLabels(name, waiting, null, Long.MAX_VALUE, Long.MAX_VALUE); // the feed delivers the last labels too
             double seconds = (System.nanoTime() - started) / 1e9;
             if (progress != null) {
                 progress.update(scored, 1.0);
             }
             summary(name, scored, abstained, seconds);
+            if (args.flag("json")) {
+                out.println(json.writeValueAsString(figures.json(json.createObjectNode().put("model", args.get("model", "committee"))
+                        .put("data", Path.of(data).getFileName().toString()).put("delay", delay.toString()))));
+            }
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof ConnectException) {
                 throw new LearnerException("cannot reach the service at " + vigie.url() + " (is ./vigie serve running?)");
@@ -159,12 +190,22 @@ final class ReplayCommand {
         return 0;
     }
 
-    private void deliverLabels(String name, ArrayDeque<Object[]> waiting, long upTo) throws IOException, InterruptedException {
-        while (!waiting.isEmpty() && (long) waiting.peek()[0] <= upTo) {
+    /**
+     * Posts the labels due when event {@code nowIndex} (at {@code nowTime}) is about to be scored;
+     * a null delay posts them all. A timed stream's labels say when they were known: the time of
+     * the event about to be scored (their event's, at the end).
+     */
+    private void deliverLabels(String name, ArrayDeque<Object[]> waiting, LabelDelay delay, long nowIndex, long nowTime)
+            throws IOException, InterruptedException {
+        while (!waiting.isEmpty() && due(waiting.peek(), delay, nowIndex, nowTime)) {
             ArrayNode labels = json.createArrayNode();
-            while (!waiting.isEmpty() && (long) waiting.peek()[0] <= upTo && labels.size() < MAX_LABEL_BATCH) {
+            while (!waiting.isEmpty() && due(waiting.peek(), delay, nowIndex, nowTime) && labels.size() < MAX_LABEL_BATCH) {
                 Object[] next = waiting.poll();
-                labels.addObject().put("id", name + "-" + next[0]).put("label", (String) next[1]);
+                ObjectNode label = labels.addObject().put("id", name + "-" + next[0]).put("label", (String) next[1]);
+                long eventTime = (long) next[2];
+                if (eventTime != LabelledEvent.NO_TIME) {
+                    label.put("time", java.time.Instant.ofEpochMilli(delay == null ? eventTime : nowTime).toString());
+                }
             }
             if (kafka != null) {
                 kafka.label(name, labels);
@@ -178,6 +219,12 @@ final class ReplayCommand {
                         + " labels: " + answer);
             }
         }
+    }
+
+    private static boolean due(Object[] waiting, LabelDelay delay, long nowIndex, long nowTime) {
+        // an event delay of 0 is 1 here: the label of the event just scored comes before the next one
+        return delay == null || delay.isDue((long) waiting[0], (long) waiting[2], nowIndex, nowTime)
+                && (long) waiting[0] < nowIndex;
     }
 
     /**
