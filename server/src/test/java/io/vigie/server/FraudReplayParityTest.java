@@ -23,7 +23,8 @@ class FraudReplayParityTest {
     @Test
     void rawTransactionsThroughTheService_equalVigieEvalWithItsFeatures() throws Exception {
         Path handbook = TestData.fraudHandbook();
-        String[] common = {"--data", handbook.toString(), "--features", "fraud", "--model", "hat", "--delay", "1d", "--limit", "20000"};
+        String[] common = {"--data", handbook.toString(), "--features", "fraud", "--model", "hat", "--delay", "1d", "--limit", "20000",
+                "--period", "2018-04-02,2018-04-02"};
         JsonObject replayed;
         JsonObject model;
         JsonObject stored;
@@ -40,6 +41,7 @@ class FraudReplayParityTest {
         JsonObject evaluated = new JsonObject(eval.lastLine());
 
         assertEquals(20_000, replayed.getLong("instances"));
+        assertEquals(evaluated.getJsonObject("period"), replayed.getJsonObject("period"), "the second day alone, as eval's --period");
         for (String figure : new String[]{"accuracy", "kappa", "roc_auc", "pr_auc", "card_precision_at_100"}) {
             assertEquals(evaluated.getDouble(figure), replayed.getDouble(figure), figure);
         }

@@ -185,7 +185,7 @@ final class EvalCommand {
     }
 
     /** Reads "2018-08-08,2018-08-14" as [start of the first day, start of the day after the last) in UTC. */
-    private static long[] period(String text) {
+    static long[] period(String text) {
         String[] days = text.split(",");
         try {
             if (days.length == 2) {

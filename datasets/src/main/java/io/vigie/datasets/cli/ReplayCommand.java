@@ -64,9 +64,10 @@ final class ReplayCommand {
                                    service computes them, as vigie eval --features fraud does offline
               --json               print, as the last line, the figures vigie eval --json gives, computed from the
                                    service's answers: accuracy, roc_auc, pr_auc (and card_precision_at_100 with --features)
+              --period FROM,TO     with --json, also those figures over days FROM..TO, as vigie eval --period
             """;
     private static final List<String> VALUED = List.of("data", "url", "key", "name", "model", "seed", "delay", "batch",
-            "limit", "class", "target-coverage", "kafka", "topics", "challengers", "features");
+            "limit", "class", "target-coverage", "kafka", "topics", "challengers", "features", "period");
     private static final int MAX_LABEL_BATCH = 1000;
 
     private final PrintStream out;
@@ -117,7 +118,8 @@ final class ReplayCommand {
             if (feed != null) {
                 feed.definition(create, feedback);
             }
-            ReplayFigures figures = new ReplayFigures(schema);
+            ReplayFigures figures = new ReplayFigures(schema, args.get("period", null) == null ? null
+                    : EvalCommand.period(args.get("period", null)));
             if (args.get("target-coverage", null) != null) {
                 create.putObject("abstention").put("target_coverage", Double.parseDouble(args.get("target-coverage", null)));
             }
