@@ -3,7 +3,6 @@ package io.vigie.server.store;
 import io.vigie.server.ApiProblem;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 import org.rocksdb.TtlDB;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -53,10 +51,8 @@ public final class PendingEvents {
     private final Map<Counter, Long> counts = new EnumMap<>(Counter.class);
     private final WriteOptions writeOptions = new WriteOptions();
     private final PendingByTime pendingByTime;
-    /** The model's implicit-label period, or null: only then are events indexed by when it ends ({@link #dueBy}). */
-    private final Duration impliedAfter;
-    /** The earliest end of a period in the index (Long.MAX_VALUE: none), so that most scorings need not look. */
-    private long nextDue = Long.MAX_VALUE;
+    /** Events by the end of their implicit-label period, for a model that declares one; else null. */
+    private final ImpliedLabelIndex implied;
 
     PendingEvents(TtlDB db, ColumnFamilyHandle family, ColumnFamilyHandle counterFamily, String model, Duration ttl,
                   Duration impliedAfter, Clock clock) throws RocksDBException {
@@ -65,7 +61,6 @@ public final class PendingEvents {
         this.counterFamily = counterFamily;
         this.model = model;
         this.ttl = ttl;
-        this.impliedAfter = impliedAfter;
         this.clock = clock;
         for (Counter counter : Counter.values()) {
             byte[] value = db.get(counterFamily, counterKey(counter));
@@ -81,9 +76,7 @@ public final class PendingEvents {
                 db.write(writeOptions, batch);
             }
         }
-        if (impliedAfter != null) {
-            nextDue = firstDue();
-        }
+        this.implied = impliedAfter == null ? null : new ImpliedLabelIndex(db, counterFamily, counterPrefix(model), impliedAfter);
     }
 
     /** The stored event for an id, or null. Safe from any thread. */
@@ -140,10 +133,8 @@ public final class PendingEvents {
                     pendingByTime.add(batch, counterFamily, before.scoredAt(), -1, now);
                 }
                 pendingByTime.add(batch, counterFamily, scoring.event().scoredAt(), 1, now);
-                if (impliedAfter != null) {
-                    long due = scoring.event().eventTime() + impliedAfter.toMillis();
-                    batch.put(counterFamily, dueKey(due, scoring.id()), new byte[0]);
-                    nextDue = Math.min(nextDue, due);
+                if (implied != null) {
+                    implied.add(batch, scoring.id(), scoring.event().eventTime());
                 }
             }
             count(batch, Counter.PREDICTIONS, scorings.size());
@@ -193,8 +184,8 @@ public final class PendingEvents {
                 Labelled mark = marks.get(i);
                 ScoredEvent event = inThisBatch.containsKey(mark.id()) ? inThisBatch.get(mark.id())
                         : current.get(i) == null ? null : ScoredEvent.decode(current.get(i));
-                if (mark.implied() && impliedAfter != null) {
-                    batch.delete(counterFamily, dueKey(mark.at(), mark.id()));
+                if (mark.implied() && implied != null) {
+                    implied.remove(batch, mark.id(), mark.at());
                 }
                 boolean replacesImplied = event != null && event.implied() && !mark.implied();
                 if (event == null || event.labelled() && !replacesImplied || !mark.scoring().of(event)) {
@@ -227,10 +218,8 @@ public final class PendingEvents {
                 if (event != null && event.labelled()) {
                     batch.put(family, key(id), event.withLabel(-1, 0).encode());
                     pendingByTime.add(batch, counterFamily, event.scoredAt(), 1, clock.millis());
-                    if (impliedAfter != null) { // it may be implied again once its period ends
-                        long due = event.eventTime() + impliedAfter.toMillis();
-                        batch.put(counterFamily, dueKey(due, id), new byte[0]);
-                        nextDue = Math.min(nextDue, due);
+                    if (implied != null) { // it may be implied again once its period ends
+                        implied.add(batch, id, event.eventTime());
                     }
                     undone++;
                 }
@@ -298,61 +287,16 @@ public final class PendingEvents {
 
     /** The earliest end of an implicit-label period still indexed (Long.MAX_VALUE: none): nothing is due before it. */
     public long nextDue() {
-        return nextDue;
+        return implied == null ? Long.MAX_VALUE : implied.nextDue();
     }
 
     /**
      * The events whose implicit-label period ended by {@code clock} and that are still unlabelled,
-     * earliest first, at most {@code max}. Index entries of events labelled since, scored again or
-     * gone are removed here; those returned stay until their implied label is recorded
+     * earliest first, at most {@code max}; they stay indexed until their implied label is recorded
      * ({@link #labelled}), so that a crash before it is logged loses nothing.
      */
     public List<Due> dueBy(long clock, int max) throws RocksDBException {
-        List<Due> due = new ArrayList<>();
-        byte[] prefix = duePrefix();
-        try (WriteBatch stale = new WriteBatch(); RocksIterator it = db.newIterator(counterFamily)) {
-            for (it.seek(prefix); it.isValid() && due.size() < max && startsWith(it.key(), prefix); it.next()) {
-                ByteBuffer key = ByteBuffer.wrap(it.key());
-                long end = key.getLong(prefix.length);
-                if (end > clock) {
-                    break;
-                }
-                String id = new String(it.key(), prefix.length + 8, it.key().length - prefix.length - 8, StandardCharsets.UTF_8);
-                ScoredEvent event = get(id);
-                if (event == null || event.labelled() || event.eventTime() + impliedAfter.toMillis() != end) {
-                    stale.delete(counterFamily, it.key());
-                } else {
-                    due.add(new Due(id, event, end));
-                }
-            }
-            db.write(writeOptions, stale);
-        }
-        nextDue = due.isEmpty() ? firstDue() : due.get(0).due();
-        return due;
-    }
-
-    private long firstDue() throws RocksDBException {
-        byte[] prefix = duePrefix();
-        try (RocksIterator it = db.newIterator(counterFamily)) {
-            it.seek(prefix);
-            return it.isValid() && startsWith(it.key(), prefix) ? ByteBuffer.wrap(it.key()).getLong(prefix.length) : Long.MAX_VALUE;
-        }
-    }
-
-    /** The keys of the implicit-label index: {@code <model>\0DUE@}, the period's end, then the id: ordered by end. */
-    private byte[] dueKey(long due, String id) {
-        byte[] prefix = duePrefix();
-        byte[] utf8 = key(id);
-        return ByteBuffer.allocate(prefix.length + 8 + utf8.length).put(prefix).putLong(due).put(utf8).array();
-    }
-
-    private byte[] duePrefix() {
-        byte[] prefix = counterPrefix(model);
-        return ByteBuffer.allocate(prefix.length + 4).put(prefix).put("DUE@".getBytes(StandardCharsets.US_ASCII)).array();
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+        return implied.dueBy(clock, max, this::get, writeOptions);
     }
 
     /** Counts a label that was not learned (unknown, duplicate or late). */
