@@ -112,9 +112,9 @@ class EvalCommandTest {
         assertTrue(!resumed.json().get("correct").equals(fresh.json().get("correct")), "the saved model predicts differently");
     }
 
-    @Test
-    void timeDelay_readsTheTimeColumn() throws IOException {
-        Path csv = tmp.resolve("tx.csv");
+    /** 30 days of 20 transactions, hourly from midnight, a fraud every third hour: 600 rows with a time column. */
+    private Path timedTransactions(String name) throws IOException {
+        Path csv = tmp.resolve(name);
         StringBuilder rows = new StringBuilder("when,amount,fraud\n");
         for (int day = 1; day <= 30; day++) {
             for (int hour = 0; hour < 20; hour++) {
@@ -122,6 +122,12 @@ class EvalCommandTest {
             }
         }
         Files.writeString(csv, rows.toString());
+        return csv;
+    }
+
+    @Test
+    void timeDelay_readsTheTimeColumn() throws IOException {
+        Path csv = timedTransactions("tx.csv");
         Run run = eval("--data", csv.toString(), "--time", "when", "--delay", "1d", "--model", "nochange", "--json");
         assertEquals(0, run.status, run.err);
         assertEquals("PT24H", run.json().get("delay").asText());
@@ -135,14 +141,7 @@ class EvalCommandTest {
 
     @Test
     void implicitLabels_learnTheSilentClassAfterItsSpan_andCountCorrections() throws IOException {
-        Path csv = tmp.resolve("chargebacks.csv");
-        StringBuilder rows = new StringBuilder("when,amount,fraud\n");
-        for (int day = 1; day <= 30; day++) {
-            for (int hour = 0; hour < 20; hour++) {
-                rows.append(String.format("2018-04-%02dT%02d:00:00,%d,%d%n", day, hour, (hour * 7 + day) % 50, hour % 3 == 0 ? 1 : 0));
-            }
-        }
-        Files.writeString(csv, rows.toString());
+        Path csv = timedTransactions("chargebacks.csv");
         Run run = eval("--data", csv.toString(), "--time", "when", "--implicit", "0@2d", "--delay", "5d", "--model", "nochange", "--json");
         assertEquals(0, run.status, run.err);
         JsonNode implicit = run.json().get("implicit");

@@ -147,7 +147,7 @@ final class AggregateFeatures {
     }
 
     private boolean positive(PendingEvents.Labelled mark) {
-        return mark.label() == definition.positiveClass() && schema.numClasses() == 2;
+        return mark.label() == definition.alertClass();
     }
 
     private int stride(int key) {

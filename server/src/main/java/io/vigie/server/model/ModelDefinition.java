@@ -40,11 +40,20 @@ public record ModelDefinition(String name, Schema schema, ModelSpec spec, Absten
      * @param key the index of the entity key among {@link #keys}
      */
     public record CardPrecision(int key, int k) {
+        /** The entity it ranks among an event's keys (in the model's order), or null when the event has none. */
+        public String entityOf(java.util.List<String> keys) {
+            return key < keys.size() ? keys.get(key) : null;
+        }
     }
 
     /** The class a binary model's alerts name: its operating point's or budget's, else the second. */
     public int positiveClass() {
         return operatingPoint != null ? operatingPoint.positive() : alertBudget != null ? alertBudget.positive() : 1;
+    }
+
+    /** The class an answer alerts with: a binary model's positive class, or -1 (a model of more classes has no alerts). */
+    public int alertClass() {
+        return schema.numClasses() == 2 ? positiveClass() : -1;
     }
 
     /** A model of this definition around a learner: its abstention settings and alert line (costs, or a budget of its own). */

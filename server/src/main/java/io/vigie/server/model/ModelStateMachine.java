@@ -220,10 +220,10 @@ final class ModelStateMachine {
      * its positive class); a frozen model's state waits for the thaw, like the input monitor's.
      */
     private void scored(long time, Prediction p, List<String> keys) {
-        int alertClass = schema.numClasses() == 2 ? definition.positiveClass() : -1;
+        int alertClass = definition.alertClass();
         ModelDefinition.CardPrecision cards = definition.cardPrecision();
         int k = cards == null ? 0 : cards.k();
-        String entity = cards == null || keys.size() <= cards.key() ? null : keys.get(cards.key());
+        String entity = cards == null ? null : cards.entityOf(keys);
         double score = alertClass < 0 ? 0 : p.probabilities().probability(alertClass);
         int label = p.label();
         if (frozen) {
@@ -314,8 +314,8 @@ final class ModelStateMachine {
         challengers.learn(instance, event, champion, label, false);
         labelled.add(new PendingEvents.Labelled(id, event, label, time, implied));
         ModelDefinition.CardPrecision cards = definition.cardPrecision();
-        if (cards != null && label == definition.positiveClass() && event.keys().size() > cards.key()) {
-            serving.fraudLearned(cards.k(), event.eventTime(), event.keys().get(cards.key()));
+        if (cards != null && label == definition.alertClass()) {
+            serving.fraudLearned(cards.k(), event.eventTime(), cards.entityOf(event.keys()));
         }
         serving.countLabel(implied, correction);
         listener.labelled(implied, correction);
@@ -478,12 +478,11 @@ final class ModelStateMachine {
         ServingMetrics metrics = serving.metrics();
         ServingMetrics.Rates all = metrics.allRates();
         long resets = model.learner() instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
-        boolean binary = schema.numClasses() == 2;
-        int positive = definition.positiveClass();
+        int alert = definition.alertClass(); // -1: not binary, no alert figures
         return new ModelMeters.Published(version, model.learner().learned(), pending, metrics.cumulative().accuracy(),
                 metrics.windowed().accuracy(), metrics.cumulative().kappa(), all.coverage(), metrics.recentRates().coverage(),
-                all.abstentionRate(), resets, binary ? metrics.windowed().precision(positive) : Double.NaN,
-                binary ? metrics.windowed().recall(positive) : Double.NaN, binary ? latestPrAuc() : Double.NaN,
+                all.abstentionRate(), resets, alert >= 0 ? metrics.windowed().precision(alert) : Double.NaN,
+                alert >= 0 ? metrics.windowed().recall(alert) : Double.NaN, alert >= 0 ? latestPrAuc() : Double.NaN,
                 serving.latestCardPrecision());
     }
 

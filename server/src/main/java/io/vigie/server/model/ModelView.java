@@ -26,7 +26,8 @@ public final class ModelView {
     private final Supplier<ModelState> state;
     private final Supplier<List<Versions.Version>> versions;
 
-    ModelView(ModelDefinition definition, Model model, ServingState serving, List<Challenger> challengers, long version, Recovered recovered, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
+    ModelView(ModelDefinition definition, Model model, ServingState serving, List<Challenger> challengers, long version,
+              Recovered recovered, PendingEvents pending, Supplier<ModelState> state, Supplier<List<Versions.Version>> versions) {
         this.definition = definition;
         this.model = model;
         this.serving = serving;

@@ -85,7 +85,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         this.settings = settings;
         this.meters = new ModelMeters(registry, definition.name(), InputDriftMonitor.channelNames(definition.schema()),
                 this::queued, settings.queueCapacity(), definition.abstention().targetCoverage(),
-                definition.schema().numClasses() == 2 ? definition.positiveClass() : -1);
+                definition.alertClass());
         this.unknownCategories = definition.unknownValues() == ModelDefinition.UnknownValues.REJECT ? null
                 : meters.unknownValues(definition.schema());
         this.disk = new DiskGuard(dir, settings.minFreeBytes(), settings.diskCheckMillis());
@@ -380,8 +380,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     /** Runs a read of the model's state on its thread: everything acknowledged before is visible. */
     public <T> CompletableFuture<T> read(Function<ModelView, T> reader) {
         return loop.fast(future -> {
-            future.complete(reader.apply(new ModelView(definition, machine.model(), machine.serving(), machine.challengers(), machine.version(), recovered, pending, frozen::state,
-                    snapshots.versions()::list)));
+            future.complete(reader.apply(new ModelView(definition, machine.model(), machine.serving(), machine.challengers(),
+                    machine.version(), recovered, pending, frozen::state, snapshots.versions()::list)));
         });
     }
 

@@ -60,6 +60,24 @@ class AggregateFeaturesTest {
                 .put("keys", new JsonArray().add("terminal")).put("aggregates", aggregates), 0);
     }
 
+    /** The histories a store holds of these names, as the pending store's multi-get reads them (those it lacks left out). */
+    private static Map<String, double[]> read(Map<String, double[]> store, java.util.Collection<String> names) {
+        Map<String, double[]> histories = new HashMap<>();
+        for (String name : names) {
+            if (store.containsKey(name)) {
+                histories.put(name, store.get(name));
+            }
+        }
+        return histories;
+    }
+
+    /** Fills a request's computed features from the store's histories, and writes them back, as the writer does. */
+    private static void score(AggregateFeatures computed, Map<String, double[]> store, ScoreRequest request) {
+        Map<String, double[]> histories = read(store, computed.historiesNeeded(List.of(request)));
+        computed.fill(List.of(request), 0, histories);
+        store.putAll(histories);
+    }
+
     @Test
     void terminalFraudRates_overWindowsAWeekBack_equalTheEvaluationsFeatures() throws Exception {
         ModelDefinition definition = terminals();
@@ -79,25 +97,14 @@ class AggregateFeaturesTest {
                 String terminal = raw.readLine().split(",")[3];
                 while (!frauds.isEmpty() && frauds.peekFirst().eventTime() <= event.timeMillis() - week) {
                     PendingEvents.Labelled fraud = frauds.pollFirst(); // its label comes: learned positive
-                    Map<String, double[]> touched = new HashMap<>();
-                    for (String name : computed.historiesNeededBy(List.of(fraud))) {
-                        touched.put(name, store.get(name));
-                    }
-                    touched.values().removeIf(java.util.Objects::isNull);
+                    Map<String, double[]> touched = read(store, computed.historiesNeededBy(List.of(fraud)));
                     computed.labelled(List.of(fraud), touched);
                     store.putAll(touched);
                 }
                 Instance row = schema.toInstance(Map.of("amount", event.instance().value(reference.attributeOf(0))));
                 String id = "tx" + checked;
                 ScoreRequest request = new ScoreRequest(id, row, event.timeMillis(), List.of(terminal));
-                Map<String, double[]> histories = new HashMap<>();
-                for (String name : computed.historiesNeeded(List.of(request))) {
-                    if (store.containsKey(name)) {
-                        histories.put(name, store.get(name));
-                    }
-                }
-                computed.fill(List.of(request), 0, histories);
-                store.putAll(histories);
+                score(computed, store, request);
                 for (int f = 1; f <= 6; f++) { // terminal_tx_1d ... terminal_risk_30d, in the same order in both
                     assertEquals(event.instance().value(reference.attributeOf(9 + f)), row.value(schema.attributeOf(f)),
                             "transaction " + checked + ", " + schema.features().get(f).name());
@@ -126,14 +133,7 @@ class AggregateFeaturesTest {
                 LabelledEvent event = handbook.next();
                 Instance raw = schema.toInstance(Map.of("amount", event.instance().value(reference.attributeOf(0))));
                 ScoreRequest request = new ScoreRequest("tx" + checked, raw, event.timeMillis(), List.of(Long.toString(event.entity())));
-                Map<String, double[]> histories = new HashMap<>();
-                for (String name : computed.historiesNeeded(List.of(request))) {
-                    if (store.containsKey(name)) {
-                        histories.put(name, store.get(name));
-                    }
-                }
-                computed.fill(List.of(request), 0, histories);
-                store.putAll(histories);
+                score(computed, store, request);
                 for (int f = 1; f <= 6; f++) { // customer_tx_1d ... customer_mean_amount_30d, in the same order in both
                     assertEquals(event.instance().value(reference.attributeOf(3 + f)), raw.value(schema.attributeOf(f)),
                             "transaction " + checked + ", " + schema.features().get(f).name());
