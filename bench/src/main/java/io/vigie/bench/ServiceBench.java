@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -72,16 +71,18 @@ public final class ServiceBench {
             for (int i = 0; i < 100; i++) {
                 hundred.add(new JsonObject(sampleAnswer()));
             }
-            CeilingEndpoint ceiling = new CeilingEndpoint(Map.of("/predict", sampleAnswer(),
-                    "/predict/batch", new JsonObject().put("predictions", hundred).encode()));
-            service.vertx().deployVerticle(ceiling).await(30, TimeUnit.SECONDS);
+            int loops = Runtime.getRuntime().availableProcessors(); // the service's default event_loops
+            int ceilingPort = CeilingEndpoint.deploy(service.vertx(), Map.of("/predict", sampleAnswer(),
+                    "/predict/batch", new JsonObject().put("predictions", hundred).encode()), loops);
 
             StringBuilder md = new StringBuilder();
             md.append(String.format(Locale.ROOT, "Run %s on %d cores, Java %s; %s s per measurement (after as long a warm-up), "
-                            + "wrk with %d connections on one thread for throughput, the service and wrk sharing the cores. Data: Elec2.%n%n",
+                            + "wrk with %d connections on one thread for throughput, the service and wrk sharing the cores; "
+                            + "the service's HTTP on %d event loops (`event_loops`, one per core by default), the ceiling's on as many. "
+                            + "Data: Elec2.%n%n",
                     java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                    (int) seconds, CONNECTIONS));
-            predictSection(md, schema, events, ceiling.port());
+                    (int) seconds, CONNECTIONS, loops));
+            predictSection(md, schema, events, ceilingPort);
             learnSection(md, schema, events);
             challengerSection(md, schema, events);
             md.append("\nReproduce: `./vigie bench --only service` (or the whole `./vigie bench`).\n");

@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -48,6 +49,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The service verticle: opens the data dir (keys, models, their logs and snapshots) on a worker
@@ -153,12 +155,17 @@ public final class VigieServer extends VerticleBase {
             }
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
         }
-        return front.serve(vertx.createHttpServer(options), router)
-                .listen(config.getInteger("port", 8080), config.getString("host", "127.0.0.1"))
-                .onSuccess(listening -> {
-                    server = listening;
-                    recover(config);
-                });
+        String host = config.getString("host", "127.0.0.1");
+        int port = config.getInteger("port", 8080);
+        int loops = config.getInteger("event_loops", Runtime.getRuntime().availableProcessors());
+        // Vert.x shares a port among its servers; a random one (port 0) only when asked for as -1
+        Supplier<Future<HttpServer>> listen = () -> front.serve(vertx.createHttpServer(options), router)
+                .listen(port == 0 ? -1 : port, host);
+        return listen.get().compose(listening -> {
+            server = listening;
+            return loops == 1 ? Future.succeededFuture()
+                    : vertx.deployVerticle(() -> new HttpListener(listen), new DeploymentOptions().setInstances(loops - 1));
+        }).onSuccess(deployed -> recover(config));
     }
 
     /** Why TLS cannot start from these files (both are needed, and readable), or null. */

@@ -25,6 +25,8 @@ class ServiceConfigTest {
         assertTrue(typo.contains("unknown config key 'max_bacth'; did you mean 'max_batch'?"), typo);
         String type = refusal(new JsonObject().put("snapshot_every", "often"));
         assertTrue(type.contains("config key 'snapshot_every' must be a whole number, got \"often\""), type);
+        String loops = refusal(new JsonObject().put("event_loops", 0));
+        assertTrue(loops.contains("config key 'event_loops' must be at least 1, got 0"), loops);
         String kafka = refusal(new JsonObject().put("kafka", new JsonObject().put("bootstrap", "127.0.0.1:1")
                 .put("topics", new JsonObject().put("transaction", "t"))));
         assertTrue(kafka.contains("unknown config key 'kafka.topics.transaction'; did you mean 'kafka.topics.transactions'?"), kafka);
