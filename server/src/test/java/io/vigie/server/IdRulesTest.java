@@ -37,6 +37,8 @@ class IdRulesTest {
             HttpResponse<String> byPredictKey = service.send("POST", "/v1/models/m/predict?replace=true", predictOnly, event("tx1").encode());
             assertEquals(403, byPredictKey.statusCode(), "a predict-only key cannot change what a label will be learned from");
             expect(200, service.post("/v1/models/m/predict?replace=true", event("tx1")));
+            expect(200, service.post("/v1/models/m/predict?replace=true", event("tx1")));
+            assertEquals(1, expect(200, service.get("/v1/models/m")).getLong("pending"), "an event scored again still waits once");
 
             HttpResponse<String> twice = service.post("/v1/models/m/predict/batch",
                     new JsonObject().put("events", new JsonArray().add(event("tx2")).add(event("tx2"))));

@@ -178,14 +178,18 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
      */
     private List<Scored> scoreAll(List<ScoreRequest> requests, KnownIds known) {
         disk.check(); // before anything is scored
-        List<ScoredEvent> stored = storedOf(requests.stream().map(ScoreRequest::id).toList(), known);
+        List<String> ids = requests.stream().map(ScoreRequest::id).toList();
+        List<ScoredEvent> existing = storedUnder(ids);
+        List<ScoredEvent> stored = known.resolve(definition.name(), ids, existing, pending::expired);
         List<ScoreRequest> fresh = new ArrayList<>(requests.size());
+        List<ScoredEvent> replaced = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             if (stored.get(i) == null) {
                 fresh.add(requests.get(i));
+                replaced.add(existing.get(i));
             }
         }
-        List<Scored> scored = fresh.isEmpty() ? List.of() : scoreAndStore(fresh);
+        List<Scored> scored = fresh.isEmpty() ? List.of() : scoreAndStore(fresh, replaced);
         List<Scored> answers = new ArrayList<>(requests.size());
         for (int i = 0, f = 0; i < requests.size(); i++) {
             ScoredEvent event = stored.get(i);
@@ -195,13 +199,14 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         return answers;
     }
 
-    private List<Scored> scoreAndStore(List<ScoreRequest> requests) {
+    /** Scores and stores events; {@code replaced}: what each id held before (null: nothing), as read for the batch. */
+    private List<Scored> scoreAndStore(List<ScoreRequest> requests, List<ScoredEvent> replaced) {
         pending.requireRoom(requests.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
         long now = clock.millis();
         Map<String, double[]> histories = computed(requests, now);
         ModelStateMachine.Scores scores = machine.score(requests, now);
         try {
-            pending.scored(scores.stored(), histories);
+            pending.scored(scores.stored(), replaced, histories);
         } catch (RocksDBException e) {
             throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write (" + e.getMessage()
                     + "); nothing was scored or stored, retry later", 5);
@@ -227,18 +232,17 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     }
 
     /**
-     * The stored event to answer with for each id (null: score it): what {@code known} asks of ids
-     * already stored and not yet past the label TTL; a conflict is a 409 for the whole batch.
+     * What the ids hold now (null: nothing), in one read; {@code known} then says which to answer
+     * as stored (ids already stored and not yet past the label TTL) and which to score, and a
+     * conflict is a 409 for the whole batch.
      */
-    private List<ScoredEvent> storedOf(List<String> ids, KnownIds known) {
-        List<ScoredEvent> existing;
+    private List<ScoredEvent> storedUnder(List<String> ids) {
         try {
-            existing = pending.getAll(ids);
+            return pending.getAll(ids);
         } catch (RocksDBException e) {
             throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read (" + e.getMessage()
                     + "); nothing was scored, retry later", 5);
         }
-        return known.resolve(definition.name(), ids, existing, pending::expired);
     }
 
     // ---- learning -------------------------------------------------------------------------------

@@ -110,14 +110,17 @@ public final class PendingEvents {
      * waits for a label again.
      */
     public void scored(List<Scoring> scorings) throws RocksDBException {
-        scored(scorings, Map.of());
+        scored(scorings, getAll(scorings.stream().map(Scoring::id).toList()), Map.of());
     }
 
-    /** As {@link #scored(List)}, with the entities' histories the scorings changed ({@link #histories}), in the same write. */
-    public void scored(List<Scoring> scorings, Map<String, double[]> histories) throws RocksDBException {
+    /**
+     * As {@link #scored(List)}, given what {@link #getAll} read for these ids just before on the
+     * writer's thread (so not read twice), with the entities' histories the scorings changed
+     * ({@link #histories}), in the same write.
+     */
+    public void scored(List<Scoring> scorings, List<ScoredEvent> stored, Map<String, double[]> histories) throws RocksDBException {
         List<byte[]> keys = new ArrayList<>(scorings.size());
         scorings.forEach(s -> keys.add(key(s.id())));
-        List<byte[]> stored = db.multiGetAsList(Collections.nCopies(keys.size(), family), keys);
         Map<String, Long> inThisBatch = new HashMap<>(); // id → when it was scored earlier in the batch
         long now = clock.millis();
         try (WriteBatch batch = new WriteBatch()) {
@@ -126,7 +129,7 @@ public final class PendingEvents {
                 Scoring scoring = scorings.get(i);
                 batch.put(family, keys.get(i), scoring.event().encode());
                 Long earlier = inThisBatch.put(scoring.id(), scoring.event().scoredAt());
-                ScoredEvent before = earlier != null || stored.get(i) == null ? null : ScoredEvent.decode(stored.get(i));
+                ScoredEvent before = earlier != null ? null : stored.get(i);
                 if (earlier != null) {
                     pendingByTime.add(batch, counterFamily, earlier, -1, now); // scored again: it waits from now on
                 } else if (before != null && stillPending(before)) {
