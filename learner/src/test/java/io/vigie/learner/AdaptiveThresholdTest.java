@@ -2,6 +2,10 @@ package io.vigie.learner;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.ArrayDeque;
 import java.util.Random;
 
@@ -28,6 +32,33 @@ class AdaptiveThresholdTest {
                 int rank = (int) Math.ceil((sorted.length + 1) * 0.9);
                 double expected = rank > sorted.length ? Double.POSITIVE_INFINITY : sorted[rank - 1];
                 assertEquals(expected, threshold.threshold(), 0.0, "after update " + i + " with a window of " + window);
+            }
+        }
+    }
+
+    /** Read back from its serialized form (a snapshot), the window gives the same thresholds from then on. */
+    @Test
+    void aSerializedThreshold_goesOnAsTheOriginal() throws Exception {
+        Random random = new Random(3);
+        for (int filled : new int[]{40, 500}) { // the ring part full, then wrapped round
+            AdaptiveThreshold original = new AdaptiveThreshold(0.1, 0.01, 100);
+            for (int i = 0; i < filled; i++) {
+                original.update(random.nextInt(20) / 20.0, random.nextBoolean(), 0);
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(original);
+            }
+            AdaptiveThreshold copy;
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                copy = (AdaptiveThreshold) in.readObject();
+            }
+            for (int i = 0; i < 300; i++) {
+                assertEquals(original.threshold(), copy.threshold(), 0.0, "after " + filled + " + " + i);
+                double score = random.nextDouble();
+                boolean covered = random.nextBoolean();
+                original.update(score, covered, 0);
+                copy.update(score, covered, 0);
             }
         }
     }
