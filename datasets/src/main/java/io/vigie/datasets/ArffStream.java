@@ -1,12 +1,14 @@
 package io.vigie.datasets;
 
 import com.yahoo.labs.samoa.instances.ArffLoader;
+import com.yahoo.labs.samoa.instances.Instance;
 import com.yahoo.labs.samoa.instances.Instances;
 import com.yahoo.labs.samoa.instances.InstancesHeader;
 import io.vigie.learner.LabelledEvent;
 import io.vigie.learner.Schema;
 import io.vigie.learner.SchemaException;
 
+import java.io.Reader;
 import java.nio.file.Path;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,9 +20,28 @@ import java.util.logging.Logger;
  */
 final class ArffStream extends FileStream {
     private final FailureRecordingReader reader;
-    private final Instances instances;
+    private final Loader instances;
+    /** One header for every instance read, as MOA's own would be (a copy of the file's, with the class set). */
+    private final InstancesHeader header;
     private final Schema schema;
     private long events;
+
+    /**
+     * MOA's instances of the file, whose loader reads each instance as MOA's {@code ArffFileStream}
+     * does. MOA's {@link Instances#readInstance} then gives every instance a header of its own, a
+     * copy of the file's with a map of attribute names built anew (a sixteenth of an evaluation's
+     * time); the loader is protected, so here every instance shares one header instead.
+     */
+    private static final class Loader extends Instances {
+        Loader(Reader reader) {
+            super(reader, 1, -1);
+        }
+
+        /** The next instance, without a header; null at the end or on an error (the reader records which). */
+        Instance next() {
+            return arff.readInstance();
+        }
+    }
 
     /**
      * MOA's loader logs read errors at SEVERE and carries on; this stream reports them itself.
@@ -36,7 +57,7 @@ final class ArffStream extends FileStream {
         super(file);
         this.reader = new FailureRecordingReader(opened.reader());
         try {
-            this.instances = new Instances(reader, 1, -1);
+            this.instances = new Loader(reader);
         } catch (RuntimeException e) {
             close();
             throw new DataException(file + ": not a readable ARFF header (" + e.getMessage() + ")", e);
@@ -59,8 +80,9 @@ final class ArffStream extends FileStream {
             }
         }
         instances.setClassIndex(classIndex);
+        this.header = new InstancesHeader(instances);
         try {
-            this.schema = Schema.fromHeader(new InstancesHeader(instances));
+            this.schema = Schema.fromHeader(header);
         } catch (SchemaException e) {
             close();
             throw new DataException(file + ": not an ARFF file with a nominal class (" + e.getMessage() + ")", e);
@@ -70,9 +92,10 @@ final class ArffStream extends FileStream {
     @Override
     protected LabelledEvent read() {
         try {
-            if (instances.readInstance(reader)) {
-                LabelledEvent event = new LabelledEvent(instances.instance(0));
-                instances.delete();
+            Instance instance = instances.next();
+            if (instance != null) {
+                instance.setDataset(header); // an InstancesHeader is shared, not copied
+                LabelledEvent event = new LabelledEvent(instance);
                 if (event.instance().classIsMissing()) {
                     throw new DataException(file + ": an instance has no class value (instance " + (events + 1) + ")");
                 }
