@@ -66,6 +66,16 @@ public final class Model implements Serializable {
     }
 
     /**
+     * The class distribution and decision {@link #predict} would give, alone: no uncertainty, no
+     * prediction set, nothing to calibrate when the label comes (learn it with {@code
+     * learner().learn}). What a reference such as a naive baseline is scored on.
+     */
+    public ClassProbabilities decide(Instance instance) {
+        ClassProbabilities p = learner.predictProba(instance);
+        return operatingPoint == null ? p : operatingPoint.decide(p);
+    }
+
+    /**
      * Learns a labelled instance whose event was scored earlier as {@code given}: the learner
      * learns it, and the conformal calibration takes in how that earlier prediction fared, and
      * how many labels were learned since it was made.

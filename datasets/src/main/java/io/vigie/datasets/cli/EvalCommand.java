@@ -119,12 +119,13 @@ final class EvalCommand {
                 throw new Args.UsageException("--alert-budget is a positive number of alerts a day, instead of --costs");
             }
             java.util.function.Supplier<DecisionRule> line = () -> budget > 0 ? new AlertBudget(positive, budget) : costs;
-            List<Model> models = List.of(new Model(model, settings, line.get()),
-                    new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings, line.get()),
+            // the baselines are references: scored on their decisions, without sets of their own
+            List<Model> baselines = List.of(new Model(Learners.create(ModelSpec.of("nochange"), stream.schema()), settings, line.get()),
                     new Model(Learners.create(ModelSpec.of("majority"), stream.schema()), settings, line.get()));
             boolean showProgress = Boolean.getBoolean("vigie.progress");
             PrequentialEvaluation evaluation = new PrequentialEvaluation(delay, (int) window, positive,
-                    showProgress ? new ProgressBar(err) : PrequentialEvaluation.Progress.NONE, System::nanoTime);
+                    showProgress ? new ProgressBar(err) : PrequentialEvaluation.Progress.NONE, System::nanoTime)
+                    .references(List.of("no-change", "majority"), baselines);
             if (args.get("period", null) != null) {
                 long[] period = period(args.get("period", null));
                 evaluation.reportPeriod(period[0], period[1]);
@@ -137,7 +138,8 @@ final class EvalCommand {
                 }
                 evaluation.implicitLabels(stream.schema().classIndexOf(text.substring(0, at)), LabelDelay.parse(text.substring(at + 1)));
             }
-            EvaluationReport report = evaluation.run(stream, List.of(model.spec().displayName(), "no-change", "majority"), models);
+            List<Model> models = List.of(new Model(model, settings, line.get()));
+            EvaluationReport report = evaluation.run(stream, List.of(model.spec().displayName()), models);
             if (args.get("save", null) != null) {
                 Snapshots.write(Path.of(args.get("save", null)), model,
                         Map.of("data", report.stream(), "events", Long.toString(report.events()),
@@ -289,10 +291,11 @@ final class EvalCommand {
                 "kappa-M", "window-acc", "roc-auc", "pr-auc", "coverage", "abstains", "sel.acc");
         for (LearnerResult r : report.learners()) {
             String name = r.name().length() > 24 ? r.name().substring(0, 21) + "..." : r.name();
-            out.printf(Locale.ROOT, "%-24s %8.2f%% %8.4f %8.4f %8.4f %9.2f%% %8s %8s %8.2f%% %8.2f%% %9s%n", name,
+            out.printf(Locale.ROOT, "%-24s %8.2f%% %8.4f %8.4f %8.4f %9.2f%% %8s %8s %9s %9s %9s%n", name,
                     100 * r.cumulative().accuracy(), r.cumulative().kappa(), r.cumulative().kappaTemporal(), r.cumulative().kappaM(),
-                    100 * r.windowed().accuracy(), fixed(r.rocAuc()), fixed(r.prAuc()), 100 * r.trust().coverage(),
-                    100 * r.trust().abstentionRate(), percent(r.trust().selectiveAccuracy()));
+                    100 * r.windowed().accuracy(), fixed(r.rocAuc()), fixed(r.prAuc()),
+                    r.trust() == null ? "-" : percent(r.trust().coverage()), r.trust() == null ? "-" : percent(r.trust().abstentionRate()),
+                    r.trust() == null ? "-" : percent(r.trust().selectiveAccuracy()));
         }
         LearnerResult model = report.learners().get(0);
         if (model.irregularVotes() > 0) {

@@ -49,6 +49,8 @@ public final class PrequentialEvaluation {
     private long periodTo = Long.MIN_VALUE;
     private int implicitClass = -1;
     private LabelDelay implicitAfter;
+    private List<String> referenceNames = List.of();
+    private List<Model> references = List.of();
 
     /** Receives progress during a run: events so far and the stream's fraction read (or -1). */
     @FunctionalInterface
@@ -96,7 +98,22 @@ public final class PrequentialEvaluation {
         return this;
     }
 
-    /** Runs the stream through the models (name, model) and reports each one's result. */
+    /**
+     * Also runs reference models, such as the naive baselines, scored on their decisions alone:
+     * they predict and learn the same events, reported after the models, without prediction sets,
+     * uncertainty or calibration ({@link LearnerResult#trust()} is null). A baseline's sets cost
+     * an evaluation as much as the model's own and tell nothing the model's do not.
+     */
+    public PrequentialEvaluation references(List<String> names, List<Model> models) {
+        if (names.size() != models.size()) {
+            throw new IllegalArgumentException("one name per reference model");
+        }
+        this.referenceNames = List.copyOf(names);
+        this.references = List.copyOf(models);
+        return this;
+    }
+
+    /** Runs the stream through the models (name, model) and reports each one's result, then each reference's. */
     public EvaluationReport run(EventStream stream, List<String> names, List<Model> models) {
         if (names.size() != models.size() || models.isEmpty()) {
             throw new IllegalArgumentException("one name per model, at least one model");
@@ -106,12 +123,13 @@ public final class PrequentialEvaluation {
         if (binary && (positive < 0 || positive > 1)) {
             throw new IllegalArgumentException("positive class index must be 0 or 1: " + positive);
         }
+        int all = models.size() + references.size();
         List<Score> scores = new ArrayList<>();
-        for (int i = 0; i < models.size(); i++) {
+        for (int i = 0; i < all; i++) {
             scores.add(new Score(numClasses, window, binary, periodTo > periodFrom));
         }
-        long[][] onlyRight = new long[models.size()][models.size()];
-        boolean[] right = new boolean[models.size()];
+        long[][] onlyRight = new long[all][all];
+        boolean[] right = new boolean[all];
         Deliveries deliveries = new Deliveries();
         DailyVolume days = new DailyVolume();
         long start = nanoTime.getAsLong();
@@ -129,13 +147,21 @@ public final class PrequentialEvaluation {
             boolean inPeriod = event.timeMillis() >= periodFrom && event.timeMillis() < periodTo;
             Prediction[] predictions = new Prediction[models.size()];
             days.next(event.timeMillis());
-            for (int i = 0; i < models.size(); i++) {
-                if (models.get(i).operatingPoint() instanceof AlertBudget budget) {
+            for (int i = 0; i < all; i++) {
+                Model model = i < models.size() ? models.get(i) : references.get(i - models.size());
+                if (model.operatingPoint() instanceof AlertBudget budget) {
                     budget.expectVolume(days.volume());
                 }
-                predictions[i] = models.get(i).predict(unlabelled);
-                scores.get(i).add(predictions[i], truth, positive, event, inPeriod);
-                right[i] = predictions[i].label() == truth;
+                ClassProbabilities decided;
+                if (i < models.size()) {
+                    predictions[i] = model.predict(unlabelled);
+                    scores.get(i).addSets(predictions[i], truth);
+                    decided = predictions[i].probabilities();
+                } else {
+                    decided = model.decide(unlabelled);
+                }
+                scores.get(i).add(decided, truth, positive, event, inPeriod);
+                right[i] = decided.label() == truth;
             }
             countOnlyRight(right, onlyRight);
             deliveries.add(new Waiting(t, event, predictions), truth);
@@ -147,10 +173,12 @@ public final class PrequentialEvaluation {
         double seconds = (nanoTime.getAsLong() - start) / 1e9;
         progress.update(t, 1.0);
         List<LearnerResult> results = new ArrayList<>();
-        for (int i = 0; i < models.size(); i++) {
-            Learner learner = models.get(i).learner();
+        for (int i = 0; i < all; i++) {
+            boolean reference = i >= models.size();
+            Learner learner = (reference ? references.get(i - models.size()) : models.get(i)).learner();
             int resets = learner instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
-            results.add(scores.get(i).result(names.get(i), learner.spec().displayName(), resets, positive));
+            String name = reference ? referenceNames.get(i - models.size()) : names.get(i);
+            results.add(scores.get(i).result(name, learner.spec().displayName(), resets, positive, !reference));
         }
         EvaluationReport.Implicit implicit = implicitAfter == null ? null
                 : new EvaluationReport.Implicit(implicitClass, implicitAfter, deliveries.implied, deliveries.corrections);
@@ -226,6 +254,9 @@ public final class PrequentialEvaluation {
             for (int i = 0; i < models.size(); i++) {
                 models.get(i).learn(labelled, due.predictions[i]);
             }
+            for (Model reference : references) {
+                reference.learner().learn(labelled);
+            }
         }
 
         /** Where a waiting event's label falls due: a time, or an event index (comparable between delays of one kind). */
@@ -289,8 +320,25 @@ public final class PrequentialEvaluation {
             periodRanking = binary && period ? new BinaryRanking() : null;
         }
 
-        void add(Prediction prediction, int truth, int positive, LabelledEvent event, boolean inPeriod) {
-            ClassProbabilities p = prediction.probabilities();
+        /** How a model's prediction set and abstention did (a reference model has neither). */
+        void addSets(Prediction prediction, int truth) {
+            int hit = prediction.covers(truth) ? 1 : 0;
+            covered += hit;
+            coveredInWindow += hit;
+            if ((cumulative.count() + 1) % window == 0) {
+                coverageByWindow.add((double) coveredInWindow / window);
+                coveredInWindow = 0;
+            }
+            setSizes += prediction.predictionSet().size();
+            if (prediction.abstain()) {
+                abstained++;
+            } else if (prediction.label() == truth) {
+                answeredCorrect++;
+            }
+        }
+
+        /** How a decision did: accuracy and the rest, ranking, alerts, card precision. */
+        void add(ClassProbabilities p, int truth, int positive, LabelledEvent event, boolean inPeriod) {
             if (ranking != null && event.timeMillis() != LabelledEvent.NO_TIME) {
                 countAlert(Math.floorDiv(event.timeMillis(), DailyVolume.DAY_MILLIS), p.label() == positive);
             }
@@ -307,19 +355,6 @@ public final class PrequentialEvaluation {
                     cards = new CardPrecision(100);
                 }
                 cards.add(event.timeMillis(), event.entity(), p.probability(positive), truth == positive);
-            }
-            int hit = prediction.covers(truth) ? 1 : 0;
-            covered += hit;
-            coveredInWindow += hit;
-            if ((cumulative.count() + 1) % window == 0) {
-                coverageByWindow.add((double) coveredInWindow / window);
-                coveredInWindow = 0;
-            }
-            setSizes += prediction.predictionSet().size();
-            if (prediction.abstain()) {
-                abstained++;
-            } else if (p.label() == truth) {
-                answeredCorrect++;
             }
             cumulative.add(p.label(), truth);
             windowed.add(p.label(), truth);
@@ -343,13 +378,13 @@ public final class PrequentialEvaluation {
             alertsToday += alert ? 1 : 0;
         }
 
-        LearnerResult result(String name, String spec, int driftResets, int positive) {
+        LearnerResult result(String name, String spec, int driftResets, int positive, boolean sets) {
             int scored = ranking == null ? -1 : positive; // precision and recall of the positive class of a binary stream
             double cardPrecision = cards == null ? Double.NaN : cards.mean();
             LearnerResult.Period period = periodRanking == null ? null : new LearnerResult.Period(periodEvents,
                     (double) periodCorrect / periodEvents, periodRanking.prAuc(), periodCards.mean());
             long n = cumulative.count();
-            LearnerResult.Trust trust = new LearnerResult.Trust((double) covered / n, (double) setSizes / n,
+            LearnerResult.Trust trust = !sets ? null : new LearnerResult.Trust((double) covered / n, (double) setSizes / n,
                     (double) abstained / n, (double) answeredCorrect / (n - abstained), coverageByWindow.build().toArray());
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative, scored), LearnerResult.Metrics.of(windowed, scored),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),

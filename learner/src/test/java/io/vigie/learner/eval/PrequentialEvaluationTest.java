@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -217,6 +220,40 @@ class PrequentialEvaluationTest {
         double tree = report.learners().get(0).cumulative().accuracy();
         double majority = report.learners().get(2).cumulative().accuracy();
         assertTrue(tree > majority, "a Hoeffding tree beats the majority class on SEA: " + tree + " vs " + majority);
+    }
+
+    /**
+     * References (the baselines) are scored on their decisions as models are, to the last count,
+     * after the models, and paired with them; they have no sets, so no trust figures.
+     */
+    @Test
+    void references_scoreAsModelsDo_withoutSets() {
+        for (LabelDelay delay : List.of(new LabelDelay.Events(0), new LabelDelay.Events(100))) {
+            EvaluationReport asModels = evaluate(new Recorded(5000, false), delay, "ht", "nochange", "majority");
+            Recorded stream = new Recorded(5000, false);
+            List<Model> baselines = new ArrayList<>();
+            for (String preset : List.of("nochange", "majority")) {
+                baselines.add(new Model(Learners.create(ModelSpec.of(preset), stream.schema()), AbstentionSettings.DEFAULTS));
+            }
+            EvaluationReport asReferences = new PrequentialEvaluation(delay, 100, 1, PrequentialEvaluation.Progress.NONE, () -> 0L)
+                    .references(List.of("nochange", "majority"), baselines)
+                    .run(stream, List.of("ht"), List.of(new Model(Learners.create(ModelSpec.of("ht"), stream.schema()),
+                            AbstentionSettings.DEFAULTS)));
+            assertEquals(3, asReferences.learners().size());
+            assertEquals(asModels.learners().get(0).cumulative(), asReferences.learners().get(0).cumulative(), "the model is scored as before");
+            assertEquals(asModels.learners().get(0).trust().coverage(), asReferences.learners().get(0).trust().coverage(), 0.0);
+            for (int i = 1; i < 3; i++) {
+                LearnerResult model = asModels.learners().get(i);
+                LearnerResult reference = asReferences.learners().get(i);
+                assertEquals(model.cumulative(), reference.cumulative(), model.name());
+                assertEquals(model.windowed(), reference.windowed(), model.name());
+                assertEquals(model.rocAuc(), reference.rocAuc(), 0.0);
+                assertEquals(model.prAuc(), reference.prAuc(), 0.0);
+                assertNotNull(model.trust());
+                assertNull(reference.trust(), "a reference has no prediction sets");
+            }
+            assertArrayEquals(asModels.onlyRight(), asReferences.onlyRight());
+        }
     }
 
     @Test
