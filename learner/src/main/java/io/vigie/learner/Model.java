@@ -32,7 +32,9 @@ public final class Model implements Serializable {
         this.learner = learner;
         this.settings = settings;
         this.conformal = new ConformalSets(settings, learner.schema().numClasses());
-        this.operatingPoint = operatingPoint;
+        // a committee averages its experts, whose average seldom names a rare class: it decides at its kappa line
+        this.operatingPoint = operatingPoint == null && learner instanceof Ensemble && learner.schema().numClasses() == 2
+                ? new KappaLine() : operatingPoint;
     }
 
     /** Scores an unlabelled instance. */
@@ -58,7 +60,8 @@ public final class Model implements Serializable {
             reason = Prediction.Reason.EMPTY_SET;
         } else if (set.size() > 1) {
             reason = Prediction.Reason.AMBIGUOUS_SET;
-        } else if (operatingPoint == null && settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
+        } else if ((operatingPoint == null || !operatingPoint.decides())
+                && settings.costError() * (1 - p.probability(p.label())) > settings.costAbstain()) {
             // an alert line (costs, a budget) already weighs what an error costs: this rule is theirs to replace
             reason = Prediction.Reason.EXPECTED_COST;
         }
@@ -95,6 +98,10 @@ public final class Model implements Serializable {
         // and weather at a 1,000-event delay paid it back all stream long: coverage 88.4 %.
         if (given.learnedBefore() != 0) {
             conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth, feedbackDelay);
+        }
+        if (operatingPoint != null) {
+            int positive = operatingPoint.positive();
+            operatingPoint.learn(given.probabilities().probability(positive), truth == positive);
         }
     }
 
