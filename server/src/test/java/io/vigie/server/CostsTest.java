@@ -46,6 +46,37 @@ class CostsTest {
         return answers;
     }
 
+    /**
+     * Without costs, a committee on a stream where frauds are one in ten answers at its kappa line
+     * (its experts' average seldom names the rare class); its state says how each model decides.
+     */
+    @Test
+    void aCommittee_whereAClassIsRare_answersAtItsKappaLine_andTheStateSaysHowEachModelDecides() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("committee", "committee -e nb,hat")));
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("single", "nb")));
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("costed", "nb").put("costs", costs(50, 1))));
+            for (String model : new String[]{"committee", "single", "costed"}) {
+                run(service, model);
+            }
+            JsonObject decision = expect(200, service.get("/v1/models/committee")).getJsonObject("decision");
+            assertEquals("kappa_line", decision.getString("rule"), decision.encode());
+            double line = decision.getDouble("line");
+            assertTrue(line > 0 && line < 1, "a line between the classes: " + line);
+            Random random = new Random(13);
+            for (int i = 0; i < 300; i++) {
+                JsonObject answer = expect(200, service.post("/v1/models/committee/predict",
+                        new JsonObject().put("id", "after-" + i).put("features", ServiceApiTest.features(random))));
+                double fraud = answer.getJsonObject("probabilities").getDouble("fraud");
+                assertEquals(fraud >= line ? "fraud" : "ok", answer.getString("label"), answer.encode());
+            }
+            assertEquals(new JsonObject().put("rule", "most_probable_class").putNull("line"),
+                    expect(200, service.get("/v1/models/single")).getJsonObject("decision"));
+            assertEquals(new JsonObject().put("rule", "costs").put("line", 1 / 51.0),
+                    expect(200, service.get("/v1/models/costed")).getJsonObject("decision"));
+        }
+    }
+
     @Test
     void costs_moveTheAlertLine_andTheFiguresShowItsPrecisionAndRecall() throws Exception {
         try (TestService service = new TestService(dataDir)) {

@@ -1,9 +1,13 @@
 package io.vigie.server.model;
 
+import io.vigie.learner.AlertBudget;
+import io.vigie.learner.DecisionRule;
 import io.vigie.learner.DriftReset;
 import io.vigie.learner.Ensemble;
+import io.vigie.learner.KappaLine;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelState;
+import io.vigie.learner.OperatingPoint;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.Versions;
@@ -123,5 +127,27 @@ public final class ModelView {
 
     public List<Versions.Version> versions() {
         return versions.get();
+    }
+
+    /**
+     * How the champion turns its probabilities into an answer now: by costs, by an alert budget, at
+     * a committee's kappa line where a class is rare, or the most probable class; and the line of
+     * positive-class probability from which it answers positive (NaN for the most probable class).
+     */
+    public record Decision(String rule, double line) {
+    }
+
+    public Decision decision() {
+        DecisionRule rule = model.operatingPoint();
+        if (rule instanceof OperatingPoint costs) {
+            return new Decision("costs", costs.threshold());
+        }
+        if (rule instanceof AlertBudget budget) {
+            return new Decision("alert_budget", budget.line());
+        }
+        if (rule instanceof KappaLine kappa && kappa.decides()) {
+            return new Decision("kappa_line", kappa.line());
+        }
+        return new Decision("most_probable_class", Double.NaN);
     }
 }

@@ -189,6 +189,7 @@ public final class Renderings {
                         .put("cumulative", metrics(m.cumulative(), m.allRates(), view.definition()))
                         .put("window", metrics(m.windowed(), m.recentRates(), view.definition()).put("size", ServingMetrics.WINDOW)
                                 .put("pr_auc", lastPrAuc(view.timeline()))))
+                .put("decision", new JsonObject().put("rule", view.decision().rule()).put("line", number(view.decision().line())))
                 .put("learner", state.learner())
                 .put("measurements", measurements)
                 .put("members", members)
