@@ -102,7 +102,10 @@ public final class PrequentialEvaluation {
      * Also runs reference models, such as the naive baselines, scored on their decisions alone:
      * they predict and learn the same events, reported after the models, without prediction sets,
      * uncertainty or calibration ({@link LearnerResult#trust()} is null). A baseline's sets cost
-     * an evaluation as much as the model's own and tell nothing the model's do not.
+     * an evaluation as much as the model's own and tell nothing the model's do not. Only their
+     * learners learn the labels: a decision rule that learns from labels (a committee's kappa
+     * line) stays where it started, so references are for learners decided by the most probable
+     * class, costs or a budget.
      */
     public PrequentialEvaluation references(List<String> names, List<Model> models) {
         if (names.size() != models.size()) {
