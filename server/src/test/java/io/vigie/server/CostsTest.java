@@ -74,6 +74,10 @@ class CostsTest {
                     expect(200, service.get("/v1/models/single")).getJsonObject("decision"));
             assertEquals(new JsonObject().put("rule", "costs").put("line", 1 / 51.0),
                     expect(200, service.get("/v1/models/costed")).getJsonObject("decision"));
+            String metrics = service.get("/metrics").body();
+            assertTrue(metrics.contains("vigie_decision_line{model=\"costed\"} " + 1 / 51.0), metrics);
+            assertTrue(metrics.contains("vigie_decision_line{model=\"committee\"} " + line), "the line the state shows");
+            assertTrue(metrics.contains("vigie_decision_line{model=\"single\"} NaN"), metrics);
         }
     }
 

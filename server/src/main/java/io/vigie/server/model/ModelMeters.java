@@ -22,9 +22,9 @@ final class ModelMeters implements ModelStateMachine.Listener {
     /** What the writer publishes for gauges; replaced whole, read without locks. */
     record Published(long version, long learned, long pending, double accuracy, double windowedAccuracy,
                      double kappa, double coverage, double windowedCoverage, double abstentionRate, long driftResets,
-                     double windowedPrecision, double windowedRecall, double prAuc, double cardPrecision) {
+                     double windowedPrecision, double windowedRecall, double prAuc, double cardPrecision, double decisionLine) {
         static final Published EMPTY = new Published(0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     private final MeterRegistry registry;
@@ -135,6 +135,9 @@ final class ModelMeters implements ModelStateMachine.Listener {
         gauge("vigie.card.precision.ratio", model, "Models that rank an entity key: card precision at k of the latest complete day "
                 + "(before the model's clock's day), as far as its frauds are known", Published::cardPrecision);
         gauge("vigie.drift.resets", model, "Committee members replaced after drift", Published::driftResets);
+        gauge("vigie.decision.line", model, "Binary models: the positive-class probability from which the answer is the positive "
+                + "class (costs, an alert budget, a committee's kappa line where a class is rare); NaN: the most probable class",
+                Published::decisionLine);
         inputWarnings = inputAlerts(model, Severity.WARNING);
         inputAlerts = inputAlerts(model, Severity.ALERT);
         for (int c = 0; c < channels.size(); c++) {

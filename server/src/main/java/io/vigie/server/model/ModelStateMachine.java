@@ -483,7 +483,7 @@ final class ModelStateMachine {
                 metrics.windowed().accuracy(), metrics.cumulative().kappa(), all.coverage(), metrics.recentRates().coverage(),
                 all.abstentionRate(), resets, alert >= 0 ? metrics.windowed().precision(alert) : Double.NaN,
                 alert >= 0 ? metrics.windowed().recall(alert) : Double.NaN, alert >= 0 ? latestPrAuc() : Double.NaN,
-                serving.latestCardPrecision());
+                serving.latestCardPrecision(), ModelView.Decision.of(model.operatingPoint()).line());
     }
 
     private double latestPrAuc() {

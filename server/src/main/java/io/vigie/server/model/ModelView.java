@@ -135,19 +135,21 @@ public final class ModelView {
      * positive-class probability from which it answers positive (NaN for the most probable class).
      */
     public record Decision(String rule, double line) {
+        static Decision of(DecisionRule rule) {
+            if (rule instanceof OperatingPoint costs) {
+                return new Decision("costs", costs.threshold());
+            }
+            if (rule instanceof AlertBudget budget) {
+                return new Decision("alert_budget", budget.line());
+            }
+            if (rule instanceof KappaLine kappa && kappa.decides()) {
+                return new Decision("kappa_line", kappa.line());
+            }
+            return new Decision("most_probable_class", Double.NaN);
+        }
     }
 
     public Decision decision() {
-        DecisionRule rule = model.operatingPoint();
-        if (rule instanceof OperatingPoint costs) {
-            return new Decision("costs", costs.threshold());
-        }
-        if (rule instanceof AlertBudget budget) {
-            return new Decision("alert_budget", budget.line());
-        }
-        if (rule instanceof KappaLine kappa && kappa.decides()) {
-            return new Decision("kappa_line", kappa.line());
-        }
-        return new Decision("most_probable_class", Double.NaN);
+        return Decision.of(model.operatingPoint());
     }
 }
