@@ -19,7 +19,7 @@ import java.util.Locale;
  * different JVM flags (a collector, {@code -Xlog:gc}) or service settings to find where the tail
  * comes from; {@code ./vigie bench --only service} is the published measurement.
  *
- * <pre>java [flags] -Dvigie.datasets=DIR -cp bench/target/benchmarks.jar io.vigie.bench.LatencyProbe [RATE [SECONDS [LABELS_PER_S]]]</pre>
+ * <pre>java [flags] -Dvigie.datasets=DIR -cp bench/target/benchmarks.jar io.vigie.bench.LatencyProbe [RATE [SECONDS [LABELS_PER_S [EVENT_LOOPS]]]]</pre>
  */
 public final class LatencyProbe {
     private LatencyProbe() {
@@ -29,12 +29,13 @@ public final class LatencyProbe {
         double rate = args.length > 0 ? Double.parseDouble(args[0]) : 2000;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 20;
         double labels = args.length > 2 ? Double.parseDouble(args[2]) : 1000;
+        JsonObject config = args.length > 3 ? new JsonObject().put("event_loops", Integer.parseInt(args[3])) : new JsonObject();
         BenchData.Loaded elec2 = BenchData.elec2(Integer.MAX_VALUE);
         Schema schema = elec2.schema();
         Instance[] events = elec2.instances();
         int trained = 20_000;
         Path dataDir = Files.createTempDirectory("vigie-latency");
-        try (BenchService service = new BenchService(dataDir)) {
+        try (BenchService service = new BenchService(dataDir, config)) {
             service.createModel("probe", "committee", schema);
             for (String body : ServiceBench.eventBatches(schema, events, 0, trained)) {
                 service.call(Operation.POST_EVENTS, body, "probe");

@@ -71,14 +71,14 @@ public final class ServiceBench {
             for (int i = 0; i < 100; i++) {
                 hundred.add(new JsonObject(sampleAnswer()));
             }
-            int loops = Runtime.getRuntime().availableProcessors(); // the service's default event_loops
+            int loops = io.vigie.server.VigieServer.defaultEventLoops();
             int ceilingPort = CeilingEndpoint.deploy(service.vertx(), Map.of("/predict", sampleAnswer(),
                     "/predict/batch", new JsonObject().put("predictions", hundred).encode()), loops);
 
             StringBuilder md = new StringBuilder();
             md.append(String.format(Locale.ROOT, "Run %s on %d cores, Java %s; %s s per measurement (after as long a warm-up), "
                             + "wrk with %d connections on one thread for throughput, the service and wrk sharing the cores; "
-                            + "the service's HTTP on %d event loops (`event_loops`, one per core by default), the ceiling's on as many. "
+                            + "the service's HTTP on %d event loop(s) (`event_loops`, half the cores by default), the ceiling's on as many. "
                             + "Data: Elec2.%n%n",
                     java.time.LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                     (int) seconds, CONNECTIONS, loops));

@@ -9,9 +9,10 @@ import java.util.function.Supplier;
 
 /**
  * One more HTTP server on the service's port, on an event loop of its own. Vert.x deals the
- * connections a port accepts among the servers listening on it, so with one listener per core the
+ * connections a port accepts among the servers listening on it, so with several listeners the
  * HTTP work of parsing, authorising and answering (three times a trivial endpoint's, and all of it
- * on one thread otherwise) spreads over the cores. Every handler behind the router is safe to
+ * on one thread otherwise) spreads over cores ({@link VigieServer#defaultEventLoops}: half of them,
+ * the rest left to the models' writer threads). Every handler behind the router is safe to
  * call from several event loops: the state they share is concurrent or synchronised, and each
  * model's work goes to its own writer thread whichever loop hands it over.
  */
