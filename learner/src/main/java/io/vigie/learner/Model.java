@@ -18,7 +18,10 @@ public final class Model implements Serializable {
     private final Learner learner;
     private final AbstentionSettings settings;
     private final ConformalSets conformal;
-    /** How a binary model decides "positive" (costs, an alert budget), or null: the most probable class (models saved before had none). */
+    /**
+     * How a binary model decides "positive" (costs, an alert budget, a committee's kappa line), or
+     * null: the most probable class (models saved before these rules had none).
+     */
     private final DecisionRule operatingPoint;
 
     public Model(Learner learner, AbstentionSettings settings) {
@@ -124,7 +127,7 @@ public final class Model implements Serializable {
         return settings;
     }
 
-    /** How it decides "positive" (costs, an alert budget), or null when it names the most probable class. */
+    /** How it decides "positive" (costs, an alert budget, a committee's kappa line), or null when it names the most probable class. */
     public DecisionRule operatingPoint() {
         return operatingPoint;
     }
