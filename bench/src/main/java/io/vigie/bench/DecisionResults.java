@@ -3,8 +3,10 @@ package io.vigie.bench;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.AlertBudget;
+import io.vigie.learner.ClassProbabilities;
 import io.vigie.learner.DecisionRule;
 import io.vigie.learner.EventStream;
+import io.vigie.learner.KappaLine;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
@@ -210,7 +212,7 @@ public final class DecisionResults {
         }
 
         @Override
-        public io.vigie.learner.ClassProbabilities decide(io.vigie.learner.ClassProbabilities p) {
+        public ClassProbabilities decide(ClassProbabilities p) {
             return p;
         }
 
@@ -245,7 +247,7 @@ public final class DecisionResults {
                 + "The default committee (no costs, no budget) against its own most probable class and each of its experts "
                 + "alone, no delay, seed 1. Where a class is under a fifth of the latest labels, the committee answers at the "
                 + "line of class-1 probability that gave the best kappa over its latest %,d labelled predictions (`KappaLine`); "
-                + "the ranking (PR-AUC) is the same either way.%n%n", io.vigie.learner.KappaLine.WINDOW));
+                + "the ranking (PR-AUC) is the same either way.%n%n", KappaLine.WINDOW));
         md.append("| stream | events | learner | accuracy | kappa | precision | recall | PR-AUC |\n|---|---:|---|---:|---:|---:|---:|---:|\n");
         List<String> verdicts = new ArrayList<>();
         for (int s = 0; s < RARE_STREAMS.size(); s++) {

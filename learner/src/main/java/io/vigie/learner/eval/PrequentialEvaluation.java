@@ -126,7 +126,11 @@ public final class PrequentialEvaluation {
         if (binary && (positive < 0 || positive > 1)) {
             throw new IllegalArgumentException("positive class index must be 0 or 1: " + positive);
         }
-        int all = models.size() + references.size();
+        List<Model> everyModel = new ArrayList<>(models); // the references after the models
+        everyModel.addAll(references);
+        List<String> everyName = new ArrayList<>(names);
+        everyName.addAll(referenceNames);
+        int all = everyModel.size();
         List<Score> scores = new ArrayList<>();
         for (int i = 0; i < all; i++) {
             scores.add(new Score(numClasses, window, binary, periodTo > periodFrom));
@@ -151,7 +155,7 @@ public final class PrequentialEvaluation {
             Prediction[] predictions = new Prediction[models.size()];
             days.next(event.timeMillis());
             for (int i = 0; i < all; i++) {
-                Model model = i < models.size() ? models.get(i) : references.get(i - models.size());
+                Model model = everyModel.get(i);
                 if (model.operatingPoint() instanceof AlertBudget budget) {
                     budget.expectVolume(days.volume());
                 }
@@ -177,11 +181,10 @@ public final class PrequentialEvaluation {
         progress.update(t, 1.0);
         List<LearnerResult> results = new ArrayList<>();
         for (int i = 0; i < all; i++) {
-            boolean reference = i >= models.size();
-            Learner learner = (reference ? references.get(i - models.size()) : models.get(i)).learner();
+            Learner learner = everyModel.get(i).learner();
             int resets = learner instanceof Ensemble ensemble ? ensemble.resets().size() : 0;
-            String name = reference ? referenceNames.get(i - models.size()) : names.get(i);
-            results.add(scores.get(i).result(name, learner.spec().displayName(), resets, positive, !reference));
+            boolean sets = i < models.size(); // a reference has none
+            results.add(scores.get(i).result(everyName.get(i), learner.spec().displayName(), resets, positive, sets));
         }
         EvaluationReport.Implicit implicit = implicitAfter == null ? null
                 : new EvaluationReport.Implicit(implicitClass, implicitAfter, deliveries.implied, deliveries.corrections);
