@@ -23,6 +23,8 @@ public final class Model implements Serializable {
      * null: the most probable class (models saved before these rules had none).
      */
     private final DecisionRule operatingPoint;
+    /** The chance of each answer being right, learned from labels; null in models saved before it was kept (made on first use). */
+    private ExpectedPerformance expected;
 
     public Model(Learner learner, AbstentionSettings settings) {
         this(learner, settings, null);
@@ -38,6 +40,11 @@ public final class Model implements Serializable {
         // a committee averages its experts, whose average seldom names a rare class: it decides at its kappa line
         this.operatingPoint = operatingPoint == null && learner instanceof Ensemble && learner.schema().numClasses() == 2
                 ? new KappaLine() : operatingPoint;
+        this.expected = newExpectedPerformance();
+    }
+
+    private ExpectedPerformance newExpectedPerformance() {
+        return new ExpectedPerformance(learner.schema().numClasses() != 2 ? -1 : operatingPoint == null ? 1 : operatingPoint.positive());
     }
 
     /** Scores an unlabelled instance. */
@@ -68,7 +75,7 @@ public final class Model implements Serializable {
             // an alert line (costs, a budget) already weighs what an error costs: this rule is theirs to replace
             reason = Prediction.Reason.EXPECTED_COST;
         }
-        return new Prediction(p, uncertainty, set, reason != null, reason, memberLabels, learner.learned());
+        return new Prediction(p, uncertainty, set, reason != null, reason, memberLabels, learner.learned(), expected().chanceRight(p));
     }
 
     /**
@@ -98,9 +105,11 @@ public final class Model implements Serializable {
         // delay, the first d events all are): its score says nothing of the model's errors, and its
         // set held every class for want of scores. Counted, d such covered sets pushed α up at the
         // large steps of short delays (the first labels come while few others have been learned),
-        // and weather at a 1,000-event delay paid it back all stream long: coverage 88.4 %.
+        // and weather at a 1,000-event delay paid it back all stream long: coverage 88.4 %. Nor
+        // does the chance of being right learn from them: every blind score is the same.
         if (given.learnedBefore() != 0) {
             conformal.calibrate(given.probabilities().probabilities(), given.covers(truth), truth, feedbackDelay);
+            expected().learn(given.probabilities(), truth);
         }
         if (operatingPoint != null) {
             int positive = operatingPoint.positive();
@@ -116,6 +125,14 @@ public final class Model implements Serializable {
         Prediction given = predict(learner.schema().withoutLabel(labelled));
         learn(labelled, given);
         return given;
+    }
+
+    /** How the chance of an answer being right is read from its score. */
+    public ExpectedPerformance expected() {
+        if (expected == null) {
+            expected = newExpectedPerformance();
+        }
+        return expected;
     }
 
     /** The learner inside. */

@@ -18,9 +18,13 @@ import java.util.List;
  * @param learnedBefore how many labels the model had learned when it made this prediction, or
  *                      {@link #UNKNOWN}: when the label comes, the labels learned in between are
  *                      the delay of the calibration's feedback
+ * @param chanceRight   the chance that the answer (its label) is right, from how answers of its
+ *                      score have fared lately ({@link ExpectedPerformance}); NaN before enough
+ *                      labels came, and in answers stored before it was kept
  */
 public record Prediction(ClassProbabilities probabilities, Uncertainty uncertainty, List<Integer> predictionSet,
-                         boolean abstain, Reason reason, List<Integer> memberLabels, long learnedBefore) {
+                         boolean abstain, Reason reason, List<Integer> memberLabels, long learnedBefore,
+                         double chanceRight) {
     /** {@link #learnedBefore} of a prediction stored before the count was kept. */
     public static final long UNKNOWN = -1;
 

@@ -27,6 +27,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -249,6 +250,7 @@ final class EvalCommand {
         o.put("abstention_rate", number(result.trust().abstentionRate()));
         o.put("selective_accuracy", number(result.trust().selectiveAccuracy()));
         o.put("drift_resets", result.driftResets());
+        putEstimates(o, result.estimates());
         o.put("card_precision_at_100", number(result.cardPrecision()));
         if (result.period() != null) {
             Map<String, Object> period = new LinkedHashMap<>();
@@ -279,6 +281,33 @@ final class EvalCommand {
         }
     }
 
+    /** The figures estimated before the labels came, beside the realised ones: overall and by window of predictions. */
+    private static void putEstimates(Map<String, Object> o, LearnerResult.Estimates estimates) {
+        o.put("estimated_accuracy", number(estimates.accuracy()));
+        o.put("estimated_accuracy_realised", number(estimates.realisedAccuracy()));
+        o.put("estimated_accuracy_mean_absolute_error", number(estimates.meanAbsoluteError()));
+        o.put("estimate_gaps", estimates.gaps());
+        List<Map<String, Object>> windows = new ArrayList<>();
+        for (LearnerResult.Estimate w : estimates.windows()) {
+            Map<String, Object> window = new LinkedHashMap<>();
+            window.put("end", w.end());
+            window.put("estimated_accuracy", number(w.accuracy()));
+            window.put("accuracy", number(w.realisedAccuracy()));
+            window.put("band", number(w.band()));
+            window.put("gap", w.gap());
+            if (!Double.isNaN(w.realisedPrAuc())) {
+                window.put("estimated_precision", number(w.precision()));
+                window.put("precision", number(w.realisedPrecision()));
+                window.put("estimated_recall", number(w.recall()));
+                window.put("recall", number(w.realisedRecall()));
+                window.put("estimated_pr_auc", number(w.prAuc()));
+                window.put("pr_auc", number(w.realisedPrAuc()));
+            }
+            windows.add(window);
+        }
+        o.put("estimates_by_window", windows);
+    }
+
     /** JSON has no NaN: an undefined metric is null. */
     private static Object number(double value) {
         return Double.isFinite(value) ? value : null;
@@ -298,6 +327,12 @@ final class EvalCommand {
                     r.trust() == null ? "-" : percent(r.trust().selectiveAccuracy()));
         }
         LearnerResult model = report.learners().get(0);
+        LearnerResult.Estimates estimates = model.estimates();
+        if (!Double.isNaN(estimates.accuracy())) {
+            out.printf(Locale.ROOT, "accuracy estimated before the labels %.2f%% (realised %.2f%%), %.2f pp from the realised by window "
+                            + "on average, %d of %d windows beyond the estimate's band%n", 100 * estimates.accuracy(),
+                    100 * estimates.realisedAccuracy(), 100 * estimates.meanAbsoluteError(), estimates.gaps(), estimates.windows().size());
+        }
         if (model.irregularVotes() > 0) {
             out.printf(Locale.ROOT, "%,d predictions met NaN or infinite votes from MOA (read as the rule in ClassProbabilities says)%n",
                     model.irregularVotes());

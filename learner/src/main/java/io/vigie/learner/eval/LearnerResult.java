@@ -20,10 +20,44 @@ package io.vigie.learner.eval;
  *                       null when none was set
  * @param alertsPerDay   binary streams in time: the mean number of alerts (the positive class
  *                       predicted) per whole day of event time; NaN otherwise
+ * @param estimates      its figures as estimated before the labels came, beside the realised
+ *                       ones; null for references
  */
 public record LearnerResult(String name, String spec, Metrics cumulative, Metrics windowed, long irregularVotes,
                             long noOpinion, double rocAuc, double prAuc, Trust trust, int driftResets,
-                            double cardPrecision, Period period, double alertsPerDay) {
+                            double cardPrecision, Period period, double alertsPerDay, Estimates estimates) {
+
+    /**
+     * Accuracy estimated from each answer's chance of being right, made when the answer was
+     * given, against the accuracy realised once labels came: over the whole stream and window by
+     * window of predictions. Answers given before the model could estimate (too few labels yet)
+     * are left out of both.
+     *
+     * @param accuracy          the mean estimate over every answer that had one
+     * @param realisedAccuracy  the accuracy of those answers
+     * @param meanAbsoluteError the mean distance between a window's estimate and its realised accuracy
+     * @param gaps              windows whose realised accuracy fell outside the estimate's band
+     * @param windows           each window of predictions that had an estimate for at least half its answers
+     */
+    public record Estimates(double accuracy, double realisedAccuracy, double meanAbsoluteError, int gaps,
+                            java.util.List<Estimate> windows) {
+        public Estimates {
+            windows = java.util.List.copyOf(windows);
+        }
+    }
+
+    /**
+     * One window of predictions: its figures as estimated before its labels, and as realised
+     * (precision, recall and PR-AUC of the positive class on binary streams, else NaN).
+     *
+     * @param end  the number of events at the window's end
+     * @param band how far realised accuracy could stray from the estimate by chance
+     * @param gap  whether it strayed further: the link between score and truth moved
+     */
+    public record Estimate(long end, double accuracy, double realisedAccuracy, double band, boolean gap,
+                           double precision, double realisedPrecision, double recall, double realisedRecall,
+                           double prAuc, double realisedPrAuc) {
+    }
 
     /**
      * Ranking metrics over a span of stream time, such as the Fraud-Detection Handbook's test week.

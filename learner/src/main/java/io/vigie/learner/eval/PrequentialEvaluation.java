@@ -133,7 +133,7 @@ public final class PrequentialEvaluation {
         int all = everyModel.size();
         List<Score> scores = new ArrayList<>();
         for (int i = 0; i < all; i++) {
-            scores.add(new Score(numClasses, window, binary, periodTo > periodFrom));
+            scores.add(new Score(numClasses, window, binary ? positive : -1, periodTo > periodFrom));
         }
         long[][] onlyRight = new long[all][all];
         boolean[] right = new boolean[all];
@@ -309,6 +309,8 @@ public final class PrequentialEvaluation {
         /** Card precision over the report period alone: as the Handbook scores a test week, cards caught before it are not known. */
         final CardPrecision periodCards = new CardPrecision(100);
         final BinaryRanking periodRanking;
+        /** The figures estimated before the labels, beside the realised ones (a reference has none). */
+        final EstimateTrack estimates;
         long periodEvents;
         long periodCorrect;
         /** Alerts per day of event time, over the days between the first and the last (both partial). */
@@ -318,16 +320,20 @@ public final class PrequentialEvaluation {
         long alertsInWholeDays;
         long wholeDays;
 
-        Score(int numClasses, int window, boolean binary, boolean period) {
+        /** @param positive the class scored for ranking on binary streams, -1 otherwise */
+        Score(int numClasses, int window, int positive, boolean period) {
+            boolean binary = positive >= 0;
             this.window = window;
+            estimates = new EstimateTrack(positive, window);
             cumulative = new ClassificationMetrics(numClasses);
             windowed = new ClassificationMetrics(numClasses, window);
             ranking = binary ? new BinaryRanking() : null;
             periodRanking = binary && period ? new BinaryRanking() : null;
         }
 
-        /** How a model's prediction set and abstention did (a reference model has neither). */
+        /** How a model's prediction set, abstention and estimate did (a reference model has none). */
         void addSets(Prediction prediction, int truth) {
+            estimates.add(prediction, truth);
             int hit = prediction.covers(truth) ? 1 : 0;
             covered += hit;
             coveredInWindow += hit;
@@ -395,7 +401,8 @@ public final class PrequentialEvaluation {
             return new LearnerResult(name, spec, LearnerResult.Metrics.of(cumulative, scored), LearnerResult.Metrics.of(windowed, scored),
                     irregular, noOpinion, ranking == null ? Double.NaN : ranking.rocAuc(),
                     ranking == null ? Double.NaN : ranking.prAuc(), trust, driftResets, cardPrecision, period,
-                    ranking == null || wholeDays == 0 ? Double.NaN : (double) alertsInWholeDays / wholeDays);
+                    ranking == null || wholeDays == 0 ? Double.NaN : (double) alertsInWholeDays / wholeDays,
+                    sets ? estimates.result() : null);
         }
     }
 }

@@ -23,22 +23,26 @@ import java.util.Arrays;
  * @param learnedBefore labels the model had learned when it answered ({@code Prediction.UNKNOWN}
  *                      in records written before it was kept); stored by {@link ScoredEvent} after
  *                      the other fields, so that older records still read
+ * @param chanceRight   the chance the answer is right, as the model read it from the answer's
+ *                      score (NaN when it could not yet, and in records written before it was kept);
+ *                      stored by {@link ScoredEvent} last, likewise
  */
 public record Answer(int predicted, double[] probabilities, int[] predictionSet, int[] memberLabels, int reason,
-                     double entropy, double margin, double disagreement, long learnedBefore) {
+                     double entropy, double margin, double disagreement, long learnedBefore, double chanceRight) {
 
     public static Answer of(Prediction p) {
         Uncertainty u = p.uncertainty();
         return new Answer(p.label(), p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
                 p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
-                u.entropy(), u.margin(), u.disagreement(), p.learnedBefore());
+                u.entropy(), u.margin(), u.disagreement(), p.learnedBefore(), p.chanceRight());
     }
 
     /** The prediction as it was given. */
     public Prediction prediction() {
         Prediction.Reason why = reason < 0 ? null : Prediction.Reason.values()[reason];
         return new Prediction(new ClassProbabilities(probabilities, predicted, false, false), new Uncertainty(entropy, margin, disagreement),
-                Arrays.stream(predictionSet).boxed().toList(), why != null, why, Arrays.stream(memberLabels).boxed().toList(), learnedBefore);
+                Arrays.stream(predictionSet).boxed().toList(), why != null, why, Arrays.stream(memberLabels).boxed().toList(), learnedBefore,
+                chanceRight);
     }
 
     int encodedSize() {
@@ -64,10 +68,15 @@ public record Answer(int predicted, double[] probabilities, int[] predictionSet,
 
     /** The same answer with its learned count, read from where {@link ScoredEvent} keeps it. */
     Answer withLearnedBefore(long count) {
-        return new Answer(predicted, probabilities, predictionSet, memberLabels, reason, entropy, margin, disagreement, count);
+        return new Answer(predicted, probabilities, predictionSet, memberLabels, reason, entropy, margin, disagreement, count, chanceRight);
     }
 
-    /** Every field but {@link #learnedBefore}, which {@link ScoredEvent} writes after the rest. */
+    /** The same answer with its chance of being right, read from where {@link ScoredEvent} keeps it. */
+    Answer withChanceRight(double chance) {
+        return new Answer(predicted, probabilities, predictionSet, memberLabels, reason, entropy, margin, disagreement, learnedBefore, chance);
+    }
+
+    /** Every field but {@link #learnedBefore} and {@link #chanceRight}, which {@link ScoredEvent} writes after the rest. */
     static Answer decode(ByteBuffer b) {
         int predicted = b.getInt();
         double[] probabilities = new double[b.getInt()];
@@ -77,7 +86,7 @@ public record Answer(int predicted, double[] probabilities, int[] predictionSet,
         int[] set = ints(b);
         int[] members = ints(b);
         return new Answer(predicted, probabilities, set, members, b.getInt(), b.getDouble(), b.getDouble(), b.getDouble(),
-                Prediction.UNKNOWN);
+                Prediction.UNKNOWN, Double.NaN);
     }
 
     private static int[] ints(ByteBuffer b) {

@@ -65,10 +65,11 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
 
     /**
      * The fields in a fixed order; then who answered and the shadows, then each answer's learned
-     * count, then the event's time and whether its label was implied, then its keys. Records are
-     * read back by what they hold: older ones end before who answered (they had no challenger),
-     * before the learned counts (they did not keep them), before the time (it was when they were
-     * scored) or before the keys (none).
+     * count, then the event's time and whether its label was implied, then its keys, then each
+     * answer's chance of being right. Records are read back by what they hold: older ones end
+     * before who answered (they had no challenger), before the learned counts (they did not keep
+     * them), before the time (it was when they were scored), before the keys (none) or before the
+     * chances (not kept).
      */
     byte[] encode() {
         List<byte[]> names = new ArrayList<>();
@@ -79,7 +80,7 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             names.add(name);
             size += 4 + name.length + s.answer().encodedSize();
         }
-        size += 8 * (1 + shadows.size()) + 8 + 1 + 4;
+        size += 8 * (1 + shadows.size()) + 8 + 1 + 4 + 8 * (1 + shadows.size());
         List<byte[]> keyBytes = new ArrayList<>(keys.size());
         for (String key : keys) {
             byte[] utf8 = key == null ? null : utf8(key);
@@ -113,6 +114,10 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             } else {
                 b.putInt(key.length).put(key);
             }
+        }
+        b.putDouble(answer.chanceRight());
+        for (Shadow s : shadows) {
+            b.putDouble(s.answer().chanceRight());
         }
         return b.array();
     }
@@ -155,6 +160,12 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
             int n = b.getInt();
             for (int i = 0; i < n; i++) {
                 keys.add(b.getInt(b.position()) < 0 ? skipNull(b) : string(b));
+            }
+        }
+        if (b.hasRemaining()) {
+            answer = answer.withChanceRight(b.getDouble());
+            for (int i = 0; i < shadows.size(); i++) {
+                shadows.set(i, new Shadow(shadows.get(i).challenger(), shadows.get(i).answer().withChanceRight(b.getDouble())));
             }
         }
         return new ScoredEvent(version, scoredAt, values, answer, label, labelledAt, shadows, answeredBy, eventTime, implied, keys);

@@ -23,7 +23,7 @@ class PendingEventsTest {
 
     private PendingEvents.Scoring scoring(String id) {
         return new PendingEvents.Scoring(id, new ScoredEvent(1, clock.millis(), new double[]{1, 2},
-                new Answer(1, new double[]{0.3, 0.7}, new int[]{1}, new int[0], -1, 0.88, 0.4, 0.33, 0), List.of(), null));
+                new Answer(1, new double[]{0.3, 0.7}, new int[]{1}, new int[0], -1, 0.88, 0.4, 0.33, 0, Double.NaN), List.of(), null));
     }
 
     @Test

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ScoredEventTest {
     private static Answer answer(int predicted, long learnedBefore) {
-        return new Answer(predicted, new double[]{0.3, 0.7}, new int[]{1}, new int[]{1, 0, 1}, -1, 0.88, 0.4, 0.33, learnedBefore);
+        return new Answer(predicted, new double[]{0.3, 0.7}, new int[]{1}, new int[]{1, 0, 1}, -1, 0.88, 0.4, 0.33, learnedBefore,
+                0.5 + predicted / 4.0);
     }
 
     @Test
@@ -32,17 +33,35 @@ class ScoredEventTest {
         assertEquals(7, read.shadow("nb").learnedBefore());
         assertEquals(41_000, read.answer().prediction().learnedBefore(), "the prediction rebuilt for learning carries it");
         assertArrayEquals(new double[]{0.3, 0.7}, read.shadow("nb").probabilities());
+        assertEquals(0.75, read.answer().chanceRight());
+        assertEquals(0.5, read.shadow("arf").chanceRight());
+        assertEquals(0.75, read.answer().prediction().chanceRight(), "the prediction rebuilt for measuring carries its chance");
     }
 
-    /** The event's time and whether its label was implied, then its keys (none here), at the end of a record. */
+    /** The event's time and whether its label was implied, then its keys (none here), then each answer's chance, at the end of a record. */
     private static final int TIME_AND_FLAG = 8 + 1 + 4;
+
+    private static int chances(ScoredEvent event) {
+        return 8 * (1 + event.shadows().size());
+    }
+
+    @Test
+    void olderRecords_readWithTheChanceUnknown() {
+        ScoredEvent withShadow = new ScoredEvent(1, 5, new double[]{1}, answer(1, 12),
+                List.of(new ScoredEvent.Shadow("hat", answer(0, 12))), "hat");
+        byte[] bytes = withShadow.encode();
+        ScoredEvent old = ScoredEvent.decode(Arrays.copyOf(bytes, bytes.length - chances(withShadow)));
+        assertTrue(Double.isNaN(old.answer().chanceRight()));
+        assertTrue(Double.isNaN(old.shadow("hat").chanceRight()));
+        assertEquals(12, old.shadow("hat").learnedBefore(), "the fields before read as they were");
+    }
 
     @Test
     void olderRecords_readWithTheLearnedCountUnknown() {
         ScoredEvent plain = new ScoredEvent(1, 5, new double[]{1}, answer(1, 12), List.of(), null);
         byte[] bytes = plain.encode();
         // before challengers: the record ended after the label (no "answered by", no shadows, no counts)
-        byte[] beforeChallengers = Arrays.copyOf(bytes, bytes.length - 4 - 4 - 8 - TIME_AND_FLAG);
+        byte[] beforeChallengers = Arrays.copyOf(bytes, bytes.length - 4 - 4 - 8 - TIME_AND_FLAG - chances(plain));
         ScoredEvent old = ScoredEvent.decode(beforeChallengers);
         assertEquals(Prediction.UNKNOWN, old.answer().learnedBefore());
         assertNull(old.answeredBy());
@@ -52,14 +71,14 @@ class ScoredEventTest {
                 List.of(new ScoredEvent.Shadow("hat", answer(0, 12))), "hat");
         byte[] shadowed = withShadow.encode();
         // with challengers, before the counts: the record ended after the shadows
-        ScoredEvent older = ScoredEvent.decode(Arrays.copyOf(shadowed, shadowed.length - 2 * 8 - TIME_AND_FLAG));
+        ScoredEvent older = ScoredEvent.decode(Arrays.copyOf(shadowed, shadowed.length - 2 * 8 - TIME_AND_FLAG - chances(withShadow)));
         assertEquals(Prediction.UNKNOWN, older.answer().learnedBefore());
         assertEquals(Prediction.UNKNOWN, older.shadow("hat").learnedBefore());
         assertEquals("hat", older.answeredBy());
         assertEquals(0, older.shadow("hat").predicted());
 
         // before event times: the record ended after the counts; its time is when it was scored
-        ScoredEvent untimed = ScoredEvent.decode(Arrays.copyOf(shadowed, shadowed.length - TIME_AND_FLAG));
+        ScoredEvent untimed = ScoredEvent.decode(Arrays.copyOf(shadowed, shadowed.length - TIME_AND_FLAG - chances(withShadow)));
         assertEquals(5, untimed.eventTime());
         assertEquals(12, untimed.answer().learnedBefore());
         assertFalse(untimed.implied());
