@@ -9,6 +9,7 @@ const SERIES = [
   { key: 'coverage', label: 'coverage', colour: '#6a4c93' },
   { key: 'abstention_rate', label: 'abstention rate', colour: '#e76f51' },
 ];
+const MARKER_COLOURS = { member_reset: '#d1495b', estimate_gap: '#8d0801' };
 const page = { key: sessionStorage.getItem('vigie.key') || '', model: null, busy: false };
 
 const $ = (selector) => document.querySelector(selector);
@@ -77,7 +78,7 @@ async function refreshModel() {
   $('#model').hidden = false;
   $('#model-name').textContent = name;
   $('#model-summary').textContent = `${model.model} · ${model.learner} · version ${model.version} · ${model.versions} snapshots`;
-  renderFigures(model);
+  renderFigures(model, timeline);
   renderTimeline(timeline);
   renderMembers(model, drifts.events);
   renderChallengers(comparison);
@@ -86,7 +87,7 @@ async function refreshModel() {
   renderVersions(versions);
 }
 
-function renderFigures(model) {
+function renderFigures(model, timeline) {
   const all = model.metrics.cumulative;
   const recent = model.metrics.window;
   const figures = [
@@ -95,6 +96,10 @@ function renderFigures(model) {
     ['coverage', all.coverage], ['abstention rate', all.abstention_rate], ['selective accuracy', all.selective_accuracy],
     ['member resets', model.drift_resets, 0],
   ];
+  const predictions = timeline.uncertainty[timeline.uncertainty.length - 1];
+  if (predictions && predictions.estimated) { // before their labels: what the latest predictions should score
+    figures.splice(4, 0, ['accuracy estimated, latest 1000 predictions', predictions.estimated.accuracy]);
+  }
   if (model.definition.schema.classes.length === 2) {
     // a fraud team reads these first: ranking, what its alerts are worth, what they miss, how many it gets
     const latest = model.days.length ? model.days[model.days.length - 1] : null;
@@ -131,10 +136,10 @@ function renderTimeline(timeline) {
     svg.append(el('svg:text', { x: x(v) - 12, y: height - 8 }, Math.round(v).toLocaleString('en')));
   }
   for (const marker of timeline.markers) {
-    const reset = marker.kind === 'member_reset';
+    const strong = marker.kind === 'member_reset' || marker.kind === 'estimate_gap';
     svg.append(el('svg:line', {
       class: `marker ${marker.kind}`, x1: x(marker.learned), x2: x(marker.learned), y1: top, y2: height - bottom,
-      stroke: reset ? '#d1495b' : '#f4a261', 'stroke-width': reset ? 2 : 1,
+      stroke: MARKER_COLOURS[marker.kind] ?? '#f4a261', 'stroke-width': strong ? 2 : 1,
     }, el('svg:title', {}, `${marker.kind}: ${marker.detail} (learned ${marker.learned})`)));
   }
   const line = (points, value) => points.filter((p) => value(p) !== null)
@@ -147,6 +152,12 @@ function renderTimeline(timeline) {
   svg.append(el('svg:path', { class: 'series', 'data-series': 'mean_entropy', d: line(timeline.uncertainty, (p) => p.mean_entropy),
     fill: 'none', stroke: '#777', 'stroke-dasharray': '4 3' }));
   svg.append(el('svg:text', { x: left + SERIES.length * 120, y: 14, fill: '#777' }, '- - mean entropy'));
+  // the accuracy each window of predictions was estimated to reach, before its labels: where it runs
+  // ahead of the realised line, the labels fell short of what the scores promised
+  svg.append(el('svg:path', { class: 'series', 'data-series': 'estimated_accuracy',
+    d: line(timeline.uncertainty, (p) => (p.estimated ? p.estimated.accuracy : null)),
+    fill: 'none', stroke: SERIES[0].colour, 'stroke-dasharray': '1 3', 'stroke-width': 1.8 }));
+  svg.append(el('svg:text', { x: left + (SERIES.length + 1) * 120, y: 14, fill: SERIES[0].colour }, '··· estimated accuracy'));
   $('#timeline').replaceChildren(svg);
 }
 

@@ -70,6 +70,11 @@ class AnalystPageTest {
                 Number segments = (Number) chromium.evaluate(
                         "document.querySelector('#timeline path[data-series=accuracy]').getAttribute('d').split('L').length");
                 assertEquals(EVENTS / 1000, segments.intValue(), "one point of the accuracy line per 1000 labels");
+                String estimated = (String) chromium.evaluate(
+                        "document.querySelector('#timeline path[data-series=estimated_accuracy]').getAttribute('d')");
+                assertTrue(estimated.startsWith("M") && estimated.contains("L"), "the estimated accuracy is drawn beside it: " + estimated);
+                String figures = (String) chromium.evaluate("document.querySelector('#figures').textContent");
+                assertTrue(figures.contains("accuracy estimated, latest 1000 predictions"), figures);
                 Number cells = (Number) chromium.evaluate("document.querySelectorAll('#heatmap rect.cell').length");
                 assertEquals((schema.features().size() + 3) * (EVENTS / 1000), cells.intValue(), "a cell per channel and window");
 

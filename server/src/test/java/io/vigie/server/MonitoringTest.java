@@ -100,6 +100,75 @@ class MonitoringTest {
         }
     }
 
+    /**
+     * Agrawal function 2, then from event 30,000 function 3: the applicants are drawn alike, only
+     * the concept changes, so no input monitor can see it. Labels come four batches (2,000 events)
+     * late; the first window of labels after the change falls short of the accuracy its answers
+     * were estimated to reach when they were given.
+     */
+    @Test
+    void aConceptDrift_fallsShortOfTheEstimate_onTheTimelineAndInMetrics() throws Exception {
+        int drift = 30_000;
+        int events = 33_000;
+        try (TestService service = new TestService(dataDir);
+             EventStream stream = Streams.open("generator:ConceptDriftStream -s (generators.AgrawalGenerator -f 2 -i 3) "
+                     + "-d (generators.AgrawalGenerator -f 3 -i 3) -p " + drift + " -w 1", null, null, Set.of(), events)) {
+            Schema schema = stream.schema();
+            expect(201, service.post("/v1/models", new JsonObject().put("name", "agrawal").put("model", "hat")
+                    .put("schema", DefinitionJson.schema(schema))));
+            java.util.ArrayDeque<JsonArray> late = new java.util.ArrayDeque<>();
+            for (int sent = 0; sent < events; sent += 500) {
+                List<LabelledEvent> batch = new ArrayList<>();
+                while (batch.size() < 500) {
+                    batch.add(stream.next());
+                }
+                late.addLast(service.score("agrawal", schema, batch, "e", sent));
+                if (late.size() > 4) {
+                    service.label("agrawal", late.removeFirst());
+                }
+            }
+            while (!late.isEmpty()) {
+                service.label("agrawal", late.removeFirst());
+            }
+
+            JsonObject timeline = expect(200, service.get("/v1/models/agrawal/timeline"));
+            JsonArray points = timeline.getJsonArray("points");
+            assertEquals(events / 1000, points.size());
+            for (int i = 0; i < points.size(); i++) {
+                JsonObject point = points.getJsonObject(i);
+                long learned = point.getLong("learned");
+                if (learned <= 2000) { // answers given before any label came have no estimate
+                    assertEquals(null, point.getValue("estimated_accuracy"), point.encode());
+                }
+                if (learned >= 20_000 && learned <= drift) { // once the model has settled
+                    assertEquals(point.getDouble("accuracy"), point.getDouble("estimated_accuracy"), 0.05, "estimated before the labels: " + point);
+                    assertEquals(false, point.getBoolean("estimate_gap"), point.encode());
+                }
+                if (learned == drift + 1000) {
+                    assertEquals(true, point.getBoolean("estimate_gap"), "the first window after the change: " + point);
+                    assertTrue(point.getDouble("estimated_accuracy") - point.getDouble("accuracy") > point.getDouble("estimate_band"));
+                }
+            }
+            assertTrue(timeline.getJsonArray("markers").stream().map(JsonObject.class::cast)
+                    .anyMatch(m -> m.getString("kind").equals("estimate_gap") && m.getLong("learned") == drift + 1000), timeline.encodePrettily());
+            JsonObject predictions = timeline.getJsonArray("uncertainty").getJsonObject(timeline.getJsonArray("uncertainty").size() - 1);
+            JsonObject estimated = predictions.getJsonObject("estimated");
+            assertTrue(estimated.getDouble("accuracy") > 0.5 && estimated.getDouble("accuracy") < 1, predictions.encode());
+            assertTrue(estimated.getDouble("precision") > 0 && estimated.getDouble("pr_auc") > 0, "a binary model's estimates: " + estimated);
+
+            String metrics = service.send("GET", "/metrics", null, null).body();
+            assertEquals(estimated.getDouble("accuracy"), gauge(metrics, "vigie_estimated_accuracy_ratio{model=\"agrawal\"}"), 1e-9);
+            assertEquals(estimated.getDouble("pr_auc"), gauge(metrics, "vigie_estimated_pr_auc_ratio{model=\"agrawal\"}"), 1e-9);
+            double gap = gauge(metrics, "vigie_estimate_gap{model=\"agrawal\"}");
+            assertEquals(points.getJsonObject(points.size() - 1).getBoolean("estimate_gap") ? 1.0 : 0.0, gap, "the latest window's gap");
+        }
+    }
+
+    private static double gauge(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(series + " not in /metrics"));
+    }
+
     @Test
     void explain_givesATreesDecisionPathAndACommitteesVotesAndWeights() throws Exception {
         try (TestService service = new TestService(dataDir)) {

@@ -79,6 +79,12 @@ final class TestService implements AutoCloseable {
      */
     void scoreThenLabel(String model, io.vigie.learner.Schema schema, java.util.List<io.vigie.learner.LabelledEvent> batch,
                         String prefix, int first) throws Exception {
+        label(model, score(model, schema, batch, prefix, first));
+    }
+
+    /** Scores a batch of events (ids prefix + first, prefix + first + 1...), and returns their labels for {@link #label} to send later. */
+    io.vertx.core.json.JsonArray score(String model, io.vigie.learner.Schema schema, java.util.List<io.vigie.learner.LabelledEvent> batch,
+                                       String prefix, int first) throws Exception {
         io.vertx.core.json.JsonArray events = new io.vertx.core.json.JsonArray();
         io.vertx.core.json.JsonArray labels = new io.vertx.core.json.JsonArray();
         for (int i = 0; i < batch.size(); i++) {
@@ -89,6 +95,10 @@ final class TestService implements AutoCloseable {
             labels.add(new JsonObject().put("id", prefix + (first + i)).put("label", schema.classes().get((int) instance.classValue())));
         }
         expect(200, post("/v1/models/" + model + "/predict/batch", new JsonObject().put("events", events)));
+        return labels;
+    }
+
+    void label(String model, io.vertx.core.json.JsonArray labels) throws Exception {
         expect(202, post("/v1/models/" + model + "/labels", new JsonObject().put("labels", labels)));
     }
 

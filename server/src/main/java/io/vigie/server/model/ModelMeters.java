@@ -22,9 +22,15 @@ final class ModelMeters implements ModelStateMachine.Listener {
     /** What the writer publishes for gauges; replaced whole, read without locks. */
     record Published(long version, long learned, long pending, double accuracy, double windowedAccuracy,
                      double kappa, double coverage, double windowedCoverage, double abstentionRate, long driftResets,
-                     double windowedPrecision, double windowedRecall, double prAuc, double cardPrecision, double decisionLine) {
+                     double windowedPrecision, double windowedRecall, double prAuc, double cardPrecision, double decisionLine,
+                     Timeline.Estimated estimated, double estimateGap) {
         static final Published EMPTY = new Published(0, 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+                Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, null, Double.NaN);
+
+        /** One of the latest window of predictions' estimates, NaN before there is one. */
+        double estimate(ToDoubleFunction<Timeline.Estimated> figure) {
+            return estimated == null ? Double.NaN : figure.applyAsDouble(estimated);
+        }
     }
 
     private final MeterRegistry registry;
@@ -138,6 +144,17 @@ final class ModelMeters implements ModelStateMachine.Listener {
         gauge("vigie.decision.line", model, "Binary models: the positive-class probability from which the answer is the positive "
                 + "class (costs, an alert budget, a committee's kappa line where a class is rare); NaN: the most probable class",
                 Published::decisionLine);
+        gauge("vigie.estimated.accuracy.ratio", model, "Accuracy the latest window of 1000 predictions is estimated to reach, "
+                + "from each answer's chance of being right, before its labels come", p -> p.estimate(Timeline.Estimated::accuracy));
+        gauge("vigie.estimated.precision.ratio", model, "Binary models: precision of the alerts of the latest window of 1000 "
+                + "predictions, estimated before its labels", p -> p.estimate(Timeline.Estimated::precision));
+        gauge("vigie.estimated.recall.ratio", model, "Binary models: recall of the latest window of 1000 predictions, estimated "
+                + "before its labels", p -> p.estimate(Timeline.Estimated::recall));
+        gauge("vigie.estimated.pr.auc.ratio", model, "Binary models: PR-AUC of the latest window of 1000 predictions, estimated "
+                + "before its labels", p -> p.estimate(Timeline.Estimated::prAuc));
+        gauge("vigie.estimate.gap", model, "1 when the latest timeline window of 1000 labels fell short of the accuracy estimated "
+                + "for its answers beyond the estimate's band (a change of concept), 0 when not, NaN without an estimate",
+                Published::estimateGap);
         inputWarnings = inputAlerts(model, Severity.WARNING);
         inputAlerts = inputAlerts(model, Severity.ALERT);
         for (int c = 0; c < channels.size(); c++) {

@@ -250,7 +250,7 @@ final class ModelStateMachine {
             whileFrozen.add(() -> monitor(values, p, now));
             return;
         }
-        InputDriftMonitor.Check check = serving.monitor(values, p, model.learner().learned(), now);
+        InputDriftMonitor.Check check = serving.monitor(values, p, definition.alertClass(), model.learner().learned(), now);
         if (check != null) {
             listener.inputsChecked(check);
         }
@@ -483,7 +483,19 @@ final class ModelStateMachine {
                 metrics.windowed().accuracy(), metrics.cumulative().kappa(), all.coverage(), metrics.recentRates().coverage(),
                 all.abstentionRate(), resets, alert >= 0 ? metrics.windowed().precision(alert) : Double.NaN,
                 alert >= 0 ? metrics.windowed().recall(alert) : Double.NaN, alert >= 0 ? latestPrAuc() : Double.NaN,
-                serving.latestCardPrecision(), ModelView.Decision.of(model.operatingPoint()).line());
+                serving.latestCardPrecision(), ModelView.Decision.of(model.operatingPoint()).line(), latestPredictionsEstimate(),
+                latestEstimateGap());
+    }
+
+    private Timeline.Estimated latestPredictionsEstimate() {
+        Timeline.Uncertainty latest = serving.timeline().latestPredictions();
+        return latest == null ? null : latest.estimated();
+    }
+
+    /** 1 when the latest window of labels showed an estimate gap, 0 when not, NaN when it had no estimate. */
+    private double latestEstimateGap() {
+        Timeline.Point latest = serving.timeline().latest();
+        return latest == null || latest.gap() == null ? Double.NaN : latest.gap() ? 1 : 0;
     }
 
     private double latestPrAuc() {

@@ -2,6 +2,7 @@ package io.vigie.server.model;
 
 import io.vigie.learner.Prediction;
 import io.vigie.learner.Schema;
+import io.vigie.learner.eval.EstimatedWindow;
 import io.vigie.learner.monitor.ChannelResult;
 import io.vigie.learner.monitor.InputDriftMonitor;
 import io.vigie.learner.monitor.Severity;
@@ -33,6 +34,8 @@ final class ServingState implements Serializable {
     private AlertsByDay alerts = new AlertsByDay();
     /** Card precision per day, for models that rank an entity key; null otherwise (and in older snapshots). */
     private CardPrecisionByDay cards;
+    /** What the window of predictions being filled is estimated to score, closed with the input monitor's window; null in older snapshots. */
+    private EstimatedWindow predicting;
 
     /** The champion became champion at {@code version}: promoted from {@code challenger}, or brought back by a rollback (null). */
     private record Succession(long version, String challenger) implements Serializable {
@@ -117,7 +120,7 @@ final class ServingState implements Serializable {
         metrics.add(given.label(), truth, given.covers(truth), given.predictionSet().size(), given.abstain());
         double[] p = given.probabilities().probabilities();
         timeline.add(given.label(), truth, positive, p.length > 1 ? p[positive] : 0, given.covers(truth), given.abstain(),
-                given.memberLabels(), learned, timeMillis);
+                given.memberLabels(), given.probabilities(), given.chanceRight(), learned, timeMillis);
     }
 
     /**
@@ -164,13 +167,20 @@ final class ServingState implements Serializable {
     }
 
     /**
-     * Shows a scored event to the input drift monitor. At a window's end the check goes on the
-     * timeline (its uncertainty, a marker per warning or alert) and is returned; else null.
+     * Shows a scored event to the input drift monitor, and its answer to the window's estimate
+     * ({@code positive}: the class alerts name on binary models, else -1). At a window's end the
+     * check goes on the timeline (its uncertainty and estimate, a marker per warning or alert)
+     * and is returned; else null.
      */
-    InputDriftMonitor.Check monitor(double[] values, Prediction p, long learned, long timeMillis) {
+    InputDriftMonitor.Check monitor(double[] values, Prediction p, int positive, long learned, long timeMillis) {
+        if (predicting == null) {
+            predicting = new EstimatedWindow(positive);
+        }
+        predicting.add(p.probabilities(), p.chanceRight());
         InputDriftMonitor.Check check = inputs.observe(values, p, timeMillis);
         if (check != null) {
-            timeline.uncertainty(learned, timeMillis, check.meanEntropy(), check.abstentionShare());
+            timeline.uncertainty(learned, timeMillis, check.meanEntropy(), check.abstentionShare(), Timeline.Estimated.of(predicting));
+            predicting = new EstimatedWindow(positive);
             for (ChannelResult result : check.channels()) {
                 if (result.severity().compareTo(Severity.WARNING) >= 0) {
                     timeline.mark(learned, timeMillis, "input_drift", result.channel() + " " + result.severity().code());

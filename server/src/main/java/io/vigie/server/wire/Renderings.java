@@ -305,12 +305,16 @@ public final class Renderings {
                     .put("precision", p.precision() == null ? null : number(p.precision()))
                     .put("recall", p.recall() == null ? null : number(p.recall()))
                     .put("coverage", number(p.coverage())).put("abstention_rate", number(p.abstentionRate()))
+                    .put("estimated_accuracy", p.estimatedAccuracy() == null ? null : number(p.estimatedAccuracy()))
+                    .put("estimate_band", p.band() == null ? null : number(p.band()))
+                    .put("estimate_gap", p.gap())
                     .put("members", members));
         }
         JsonArray uncertainty = new JsonArray();
         for (Timeline.Uncertainty u : timeline.uncertainty()) {
             uncertainty.add(new JsonObject().put("learned", u.learned()).put("at", instant(u.timeMillis()))
-                    .put("mean_entropy", number(u.meanEntropy())).put("abstention_share", number(u.abstentionShare())));
+                    .put("mean_entropy", number(u.meanEntropy())).put("abstention_share", number(u.abstentionShare()))
+                    .put("estimated", estimated(u.estimated())));
         }
         JsonArray markers = new JsonArray();
         for (DriftReset r : view.resets()) {
@@ -326,6 +330,12 @@ public final class Renderings {
         return new JsonObject().put("name", view.definition().name()).put("version", view.version())
                 .put("window", Timeline.WINDOW).put("members", members)
                 .put("points", points).put("uncertainty", uncertainty).put("markers", markers).put("days", days(view));
+    }
+
+    /** A window of predictions' estimated figures, or null when none could be estimated. */
+    private static JsonObject estimated(Timeline.Estimated e) {
+        return e == null ? null : new JsonObject().put("accuracy", number(e.accuracy())).put("precision", number(e.precision()))
+                .put("recall", number(e.recall())).put("pr_auc", number(e.prAuc()));
     }
 
     private static String instant(long millis) {
