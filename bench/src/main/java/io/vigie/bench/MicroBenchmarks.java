@@ -47,6 +47,7 @@ public final class MicroBenchmarks {
         List<String> models = new ArrayList<>(List.of("committee"));
         models.addAll(quick ? MEMBERS.subList(0, 2) : MEMBERS);
         Map<String, Result> committee = jmh.run(CommitteeBenchmark.class, "model", models);
+        Map<String, Result> parallel = jmh.runParallel();
 
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "JMH 1.37, %d cores, Java %s, Elec2 after 10,000 "
                 + "events; operations per second, ± the 99.9 %% interval JMH reports%s.%n%n", Runtime.getRuntime().availableProcessors(),
@@ -89,8 +90,46 @@ public final class MicroBenchmarks {
                         + "together (ratio %.2f); it learns at %.2f of its slowest member's rate (%s), as every member learns every label.%n",
                 committeePredict, memberPredictMicros, committeePredict / memberPredictMicros,
                 committee.get("learn|committee").getScore() / slowestLearn, slowest));
+        md.append(parallelSection(parallel));
         GeneratedSection.write(doc, BEGIN, END, md.toString(), "## JMH");
         System.err.println("wrote " + doc);
+    }
+
+    /** The committees of two ARF-10 members learning on one thread and on two, and one member alone; keyed "model|threads". */
+    private Map<String, Result> runParallel() throws Exception {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(ParallelLearningBenchmark.class.getName() + "\\.")
+                .jvmArgsAppend("-Xmx4g", "-Dvigie.datasets=" + BenchData.datasets().toAbsolutePath())
+                .param("model", MODELS.toArray(new String[0])).param("threads", "1", "2");
+        if (quick) {
+            options.warmupIterations(1).warmupTime(TimeValue.seconds(1)).measurementIterations(1)
+                    .measurementTime(TimeValue.seconds(1));
+        }
+        Map<String, Result> byKey = new HashMap<>();
+        for (RunResult r : new Runner(options.build()).run()) {
+            byKey.put(r.getParams().getParam("model") + "|" + r.getParams().getParam("threads"), r.getPrimaryResult());
+        }
+        return byKey;
+    }
+
+    /** ARF-10 alone, then the committee of two with and without drift resets (whose trials add a third learner). */
+    private static final List<String> MODELS = List.of("arf", "committee -e arf,arf", "committee -e arf,arf -d none");
+
+    private static String parallelSection(Map<String, Result> parallel) {
+        Result member = parallel.get("arf|1");
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%n#### Members learning side by side (`ParallelLearningBenchmark`)%n%n"
+                + "A committee of two ARF-10 members on %d cores, its members learning on one thread and on two (`learning_threads`, "
+                + "`vigie eval --threads`; the model is the same bit for bit), against one ARF-10 alone; labels per second. With "
+                + "drift resets on, a member on trial learns beside the others.%n%n"
+                + "| learner | threads | learn | ratio to the member alone |%n|---|---:|---:|---:|%n",
+                Runtime.getRuntime().availableProcessors()));
+        for (String model : MODELS) {
+            for (String threads : model.equals("arf") ? List.of("1") : List.of("1", "2")) {
+                Result r = parallel.get(model + "|" + threads);
+                md.append(String.format(Locale.ROOT, "| `%s` | %s | %s | %.2f |%n", model, threads, ops(r), r.getScore() / member.getScore()));
+            }
+        }
+        return md.toString();
     }
 
     /** Runs one benchmark class over the values of a parameter; results keyed "method|value". */

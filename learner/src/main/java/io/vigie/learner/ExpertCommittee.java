@@ -217,8 +217,9 @@ final class ExpertCommittee implements Ensemble, Serializable {
             throw new IllegalArgumentException("expected " + experts.size() + " member labels, got " + remembered.size());
         }
         int truth = (int) labelled.classValue();
-        if (trial != null) {
-            runTrial(labelled, truth, remembered);
+        List<Learner> learners = new ArrayList<>(experts.size() + 1);
+        if (trial != null && runTrial(labelled, truth, remembered)) {
+            learners.add(trial.candidate); // the trial goes on: its candidate learns beside the members
         }
         List<Integer> signalled = new ArrayList<>(0);
         for (int i = 0; i < experts.size(); i++) {
@@ -234,8 +235,9 @@ final class ExpertCommittee implements Ensemble, Serializable {
                     signalled.add(i);
                 }
             }
-            expert.learner.learn(labelled);
+            learners.add(expert.learner);
         }
+        LearningThreads.learnAll(learners, labelled); // side by side when threads are set: each member is its own
         shareWeights();
         remember(labelled);
         learned++;
@@ -261,18 +263,20 @@ final class ExpertCommittee implements Ensemble, Serializable {
 
     /**
      * Scores the challenger and its target on a label, by what each predicted when the event was
-     * scored, lets the challenger learn it, and decides once a window of such labels is in.
+     * scored, and decides once a window of such labels is in: then the challenger learns the
+     * label first, and takes the target's place if it did better. Returns whether the trial goes
+     * on, its challenger still to learn the label.
      */
-    private void runTrial(Instance labelled, int truth, List<Integer> remembered) {
+    private boolean runTrial(Instance labelled, int truth, List<Integer> remembered) {
         if (remembered.size() > experts.size()) {
             trial.tested++;
             trial.candidateCorrect += remembered.get(experts.size()) == truth ? 1 : 0;
             trial.targetCorrect += remembered.get(trial.target) == truth ? 1 : 0;
         }
-        trial.candidate.learn(labelled);
         if (trial.tested < config.window()) {
-            return;
+            return true;
         }
+        trial.candidate.learn(labelled);
         if (trial.candidateCorrect > trial.targetCorrect) {
             Expert old = experts.get(trial.target);
             double meanLogWeight = experts.stream().mapToDouble(e -> e.logWeight).average().orElse(0);
@@ -283,6 +287,7 @@ final class ExpertCommittee implements Ensemble, Serializable {
             rejectedTrials++;
         }
         trial = null;
+        return false;
     }
 
     /** Starts a trial against the worst of the experts whose error rose. */

@@ -46,7 +46,7 @@ final class ServiceConfig {
             "max_pending_bytes", Type.INTEGER, "max_ensemble_members", Type.INTEGER, "keep_versions", Type.INTEGER,
             "keep_versions_max_age_days", Type.INTEGER, "log_segment_bytes", Type.INTEGER, "replica", Type.BOOLEAN,
             "tls_cert", Type.STRING, "tls_key", Type.STRING, "log_format", Type.STRING, "access_log", Type.BOOLEAN,
-            "event_loops", Type.INTEGER, "kafka", Type.OBJECT);
+            "event_loops", Type.INTEGER, "learning_threads", Type.INTEGER, "kafka", Type.OBJECT);
     private static final Map<String, Type> KAFKA_KEYS = keys(
             "bootstrap", Type.STRING, "group", Type.STRING, "instance", Type.STRING, "max_poll_records", Type.INTEGER,
             "secret", Type.STRING, "topics", Type.OBJECT);
@@ -54,7 +54,7 @@ final class ServiceConfig {
     /** The least value of the keys that have one: below it a limit would refuse everything or mean nothing. */
     private static final Map<String, Long> MINIMUMS = Map.of("keep_versions", 1L, "keep_versions_max_age_days", 0L,
             "snapshot_every", 1L, "queue_capacity", 1L, "max_batch", 1L, "max_body_bytes", 1L, "max_connections", 1L,
-            "log_segment_bytes", 4096L, "event_loops", 1L);
+            "log_segment_bytes", 4096L, "event_loops", 1L, "learning_threads", 1L);
 
     private ServiceConfig() {
     }

@@ -24,6 +24,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vigie.learner.LearningThreads;
 import io.vigie.server.audit.AuditLog;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.http.Api;
@@ -158,6 +159,7 @@ public final class VigieServer extends VerticleBase {
         String host = config.getString("host", "127.0.0.1");
         int port = config.getInteger("port", 8080);
         int loops = config.getInteger("event_loops", defaultEventLoops());
+        LearningThreads.use(config.getInteger("learning_threads", 1));
         // Vert.x shares a port among its servers; a random one (port 0) only when asked for as -1
         Supplier<Future<HttpServer>> listen = () -> front.serve(vertx.createHttpServer(options), router)
                 .listen(port == 0 ? -1 : port, host);

@@ -27,6 +27,8 @@ class ServiceConfigTest {
         assertTrue(type.contains("config key 'snapshot_every' must be a whole number, got \"often\""), type);
         String loops = refusal(new JsonObject().put("event_loops", 0));
         assertTrue(loops.contains("config key 'event_loops' must be at least 1, got 0"), loops);
+        String threads = refusal(new JsonObject().put("learning_threads", 0));
+        assertTrue(threads.contains("config key 'learning_threads' must be at least 1, got 0"), threads);
         String kafka = refusal(new JsonObject().put("kafka", new JsonObject().put("bootstrap", "127.0.0.1:1")
                 .put("topics", new JsonObject().put("transaction", "t"))));
         assertTrue(kafka.contains("unknown config key 'kafka.topics.transaction'; did you mean 'kafka.topics.transactions'?"), kafka);

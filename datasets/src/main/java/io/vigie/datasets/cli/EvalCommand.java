@@ -6,6 +6,7 @@ import io.vigie.datasets.Streams;
 import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.Learner;
+import io.vigie.learner.LearningThreads;
 import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
@@ -48,6 +49,8 @@ final class EvalCommand {
               --drop A,B           CSV columns to leave out of the features
               --model M            preset (%s) or MOA classifier CLI string (default: %s)
               --seed S             random seed of the model (default: %d)
+              --threads N          threads a committee's members learn on, side by side (default: 1); the
+                                   model is the same bit for bit whatever N is
               --delay D            label delay: K events, or a time span 7d, 12h, 30m, 45s (default: 0)
               --limit N            evaluate the first N events only
               --window W           window of the windowed metrics, in events (default: 1000)
@@ -72,7 +75,8 @@ final class EvalCommand {
 
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
-            "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit", "costs", "alert-budget");
+            "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit", "costs", "alert-budget",
+            "threads");
     private static final List<String> FLAGS = List.of("json", "per-class");
 
     private final PrintStream out;
@@ -92,6 +96,11 @@ final class EvalCommand {
         if (window <= 0 || window > Integer.MAX_VALUE) {
             throw new Args.UsageException("--window must be a positive number of events");
         }
+        long threads = args.getLong("threads", 1);
+        if (threads < 1 || threads > 256) {
+            throw new Args.UsageException("--threads must be between 1 and 256");
+        }
+        LearningThreads.use((int) threads);
         Set<String> drop = Arrays.stream(args.get("drop", "").split(",")).map(String::strip)
                 .filter(s -> !s.isEmpty()).collect(Collectors.toSet());
         if (args.get("from", null) != null && (args.get("model", null) != null || args.get("seed", null) != null)) {

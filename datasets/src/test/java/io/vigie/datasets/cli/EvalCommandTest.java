@@ -80,6 +80,28 @@ class EvalCommandTest {
         assertEquals(first, second);
     }
 
+    /** A committee's members learning on two threads give the run of one, to the last count; the estimates are in the JSON too. */
+    @Test
+    void threads_changeNothingButWhereMembersLearn() throws IOException {
+        String[] one = {"--data", elec2(), "--model", "committee", "--delay", "100", "--limit", "3000", "--json"};
+        String[] two = Arrays.copyOf(one, one.length + 2);
+        two[one.length] = "--threads";
+        two[one.length + 1] = "2";
+        ObjectNode sequential = (ObjectNode) eval(one).json();
+        ObjectNode parallel;
+        try {
+            parallel = (ObjectNode) eval(two).json();
+        } finally {
+            io.vigie.learner.LearningThreads.use(1); // the setting is the process's
+        }
+        for (ObjectNode json : List.of(sequential, parallel)) {
+            json.remove("seconds");
+            json.remove("instances_per_second");
+        }
+        assertEquals(sequential, parallel);
+        assertTrue(sequential.get("estimated_accuracy").isNumber() && sequential.get("estimates_by_window").size() > 0, sequential.toString());
+    }
+
     @Test
     void help_printsEveryOption() {
         Run run = eval("--help");
@@ -230,6 +252,7 @@ class EvalCommandTest {
                 new Case("unknown option", 2, "unknown option --modle", "--data", elec2(), "--modle", "ht"),
                 new Case("missing --data", 2, "--data is required", "--model", "ht"),
                 new Case("bad number", 2, "whole number", "--data", elec2(), "--limit", "many"),
+                new Case("no threads", 2, "--threads must be between 1 and 256", "--data", elec2(), "--threads", "0"),
                 new Case("bad period", 2, "--period must be FROM,TO", "--data", elec2(), "--period", "2018-08-14,2018-08-08"),
                 new Case("unknown features", 2, "unknown --features", "--data", elec2(), "--features", "credit"));
         for (Case c : cases) {
