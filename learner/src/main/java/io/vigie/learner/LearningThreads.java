@@ -4,6 +4,7 @@ import com.yahoo.labs.samoa.instances.Instance;
 
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The threads a committee's members learn on, for the whole process: with N threads a label's
@@ -19,14 +20,18 @@ import java.util.concurrent.locks.LockSupport;
  * spinning helper takes a task in under a microsecond. Labels come in runs (a batch, a topic), so
  * a helper spins while they come and sleeps between them.
  *
- * <p>Set once at start ({@code learning_threads}, {@code vigie eval --threads}). The helpers are
- * the process's, daemons, not a model's (MOA's ARF keeps a pool in the model, which breaks its
- * serialization).
+ * <p>Set at start ({@code learning_threads}, {@code vigie eval --threads}). The helpers are the
+ * process's daemons, not a model's (MOA's ARF keeps a pool in the model, which breaks its
+ * serialization), and are never stopped: fewer threads later leave the extra ones parked.
  */
 public final class LearningThreads {
     static final long SPIN_NANOS = 200_000;
 
+    /** Every helper started so far; the first {@code threads − 1} are in use (fewer threads leave the rest parked). */
     private static volatile Helper[] helpers = new Helper[0];
+    private static volatile int threads = 1;
+    /** Held by the caller the helpers work for. */
+    private static final ReentrantLock IN_USE = new ReentrantLock();
 
     private LearningThreads() {
     }
@@ -36,38 +41,62 @@ public final class LearningThreads {
         if (n < 1) {
             throw new IllegalArgumentException("learning threads must be at least 1: " + n);
         }
-        if (n == helpers.length + 1) {
-            return;
+        if (n - 1 > helpers.length) {
+            Helper[] more = java.util.Arrays.copyOf(helpers, n - 1);
+            for (int i = helpers.length; i < more.length; i++) {
+                more[i] = new Helper(i + 1);
+                more[i].start();
+            }
+            helpers = more;
         }
-        Helper[] old = helpers;
-        Helper[] fresh = new Helper[n - 1];
-        for (int i = 0; i < fresh.length; i++) {
-            fresh[i] = new Helper(i + 1);
-            fresh[i].start();
-        }
-        helpers = fresh;
-        for (Helper helper : old) {
-            helper.retire();
-        }
+        threads = n;
     }
 
     /** The threads members learn on now. */
     public static int threads() {
-        return helpers.length + 1;
+        return threads;
     }
 
-    /** Each learner learns the instance, on the threads in use; returns once all have. */
+    /**
+     * Each learner learns the instance, on the threads in use; returns once all have. The helpers
+     * serve one caller at a time: a model whose writer finds them busy with another model's label
+     * learns its own members in order, which gives the same model.
+     */
     static void learnAll(List<Learner> learners, Instance labelled) {
         Helper[] pool = helpers;
-        int groups = Math.min(pool.length + 1, learners.size());
-        for (int g = 1; g < groups; g++) {
-            Instance copy = labelled.copy(); // copied here, before any member may touch the original
-            int group = g;
-            pool[g - 1].submit(() -> learnGroup(learners, copy, group, groups));
+        int groups = Math.min(Math.min(threads, pool.length + 1), learners.size());
+        if (groups < 2 || !IN_USE.tryLock()) {
+            learnGroup(learners, labelled, 0, 1);
+            return;
         }
-        learnGroup(learners, labelled, 0, groups);
-        for (int g = 1; g < groups; g++) {
-            pool[g - 1].await();
+        try {
+            for (int g = 1; g < groups; g++) {
+                Instance copy = labelled.copy(); // copied here, before any member may touch the original
+                int group = g;
+                pool[g - 1].submit(() -> learnGroup(learners, copy, group, groups));
+            }
+            RuntimeException failure = null;
+            try {
+                learnGroup(learners, labelled, 0, groups);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            for (int g = 1; g < groups; g++) { // every helper is done before the next label is dealt
+                try {
+                    pool[g - 1].await();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            IN_USE.unlock();
         }
     }
 
@@ -82,7 +111,6 @@ public final class LearningThreads {
         private volatile Runnable task;
         private volatile boolean done = true;
         private volatile boolean parked;
-        private volatile boolean stopped;
         private volatile RuntimeException failure;
 
         Helper(int index) {
@@ -110,18 +138,10 @@ public final class LearningThreads {
             }
         }
 
-        void retire() {
-            stopped = true;
-            LockSupport.unpark(this);
-        }
-
         @Override
         public void run() {
-            while (!stopped) {
+            while (true) {
                 Runnable work = next();
-                if (work == null) {
-                    return;
-                }
                 try {
                     work.run();
                 } catch (RuntimeException e) {
@@ -134,19 +154,16 @@ public final class LearningThreads {
             }
         }
 
-        /** The next task: spun for a while, then parked for; null once stopped. */
+        /** The next task: spun for a while, then parked for. */
         private Runnable next() {
             long idleSince = System.nanoTime();
             Runnable work = task;
             while (work == null) {
-                if (stopped) {
-                    return null;
-                }
                 if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     parked = true;
-                    if (task == null && !stopped) { // a submit after this read unparks us
+                    if (task == null) { // a submit after this read sees parked, and unparks us
                         LockSupport.park(this);
                     }
                     parked = false;
