@@ -2,7 +2,11 @@ package io.vigie.bench;
 
 import com.yahoo.labs.samoa.instances.Instance;
 import io.vigie.datasets.Streams;
+import io.vigie.learner.AbstentionSettings;
 import io.vigie.learner.EventStream;
+import io.vigie.learner.Learners;
+import io.vigie.learner.Model;
+import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Schema;
 import moa.classifiers.Classifier;
 import moa.options.ClassOption;
@@ -36,6 +40,16 @@ final class BenchData {
             }
             return new Loaded(stream.schema(), instances.toArray(new Instance[0]));
         }
+    }
+
+    /** A model of {@code preset} that has learned the first {@code events} instances test-then-train, as the service would. */
+    static Model trained(Loaded data, String preset, int events) {
+        Model model = new Model(Learners.create(ModelSpec.of(preset), data.schema()), AbstentionSettings.DEFAULTS);
+        for (int i = 0; i < events; i++) {
+            Instance instance = data.instances()[i];
+            model.learn(instance, model.predict(data.schema().withoutLabel(instance)));
+        }
+        return model;
     }
 
     /** A schema with labelled instances. */

@@ -1,10 +1,7 @@
 package io.vigie.bench;
 
 import com.yahoo.labs.samoa.instances.Instance;
-import io.vigie.learner.AbstentionSettings;
-import io.vigie.learner.Learners;
 import io.vigie.learner.Model;
-import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Prediction;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -52,11 +49,7 @@ public class CommitteeBenchmark {
 
     @Setup(Level.Iteration)
     public void train() {
-        subject = new Model(Learners.create(ModelSpec.of(model), data.schema()), AbstentionSettings.DEFAULTS);
-        for (int i = 0; i < TRAIN; i++) {
-            Instance instance = data.instances()[i];
-            subject.learn(instance, subject.predict(data.schema().withoutLabel(instance)));
-        }
+        subject = BenchData.trained(data, model, TRAIN);
         next = TRAIN;
         lastPrediction = subject.predict(data.schema().withoutLabel(data.instances()[next]));
     }

@@ -84,12 +84,7 @@ public final class EstimateResults {
                 + "|---|---|---:|---:|---:|---:|---:|\n");
         int run = 0;
         for (Source source : stationary) {
-            EvaluationReport report = runs.get(run++).get();
-            for (LearnerResult r : report.learners()) {
-                LearnerResult.Estimates e = r.estimates();
-                md.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %.2f %% | %.2f pp | %d | %d |%n", source.name(), r.name(),
-                        100 * e.realisedAccuracy(), 100 * e.accuracy(), 100 * e.meanAbsoluteError(), e.windows().size(), e.gaps()));
-            }
+            estimateRows(md, source, runs.get(run++).get());
         }
         md.append(String.format(Locale.ROOT, "%n#### An abrupt change of concept at event %,d, the inputs drawn alike%n%n"
                 + "The first window after the change is the one ending at event %,d; its labels have all come %,d events later. "
@@ -113,16 +108,20 @@ public final class EstimateResults {
         md.append("\n#### Real streams (they drift)\n\n| stream | learner | accuracy | estimated | mean error by window | windows | gaps |\n"
                 + "|---|---|---:|---:|---:|---:|---:|\n");
         for (Source source : real) {
-            EvaluationReport report = runs.get(run++).get();
-            for (LearnerResult r : report.learners()) {
-                LearnerResult.Estimates e = r.estimates();
-                md.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %.2f %% | %.2f pp | %d | %d |%n", source.name(), r.name(),
-                        100 * e.realisedAccuracy(), 100 * e.accuracy(), 100 * e.meanAbsoluteError(), e.windows().size(), e.gaps()));
-            }
+            estimateRows(md, source, runs.get(run++).get());
         }
         pool.shutdown();
         GeneratedSection.write(doc, BEGIN, END, md.toString(), "## Accuracy before the labels");
         System.err.println("wrote " + doc);
+    }
+
+    /** A row per learner: realised and estimated accuracy, the mean error by window, the windows and the gaps. */
+    private static void estimateRows(StringBuilder md, Source source, EvaluationReport report) {
+        for (LearnerResult r : report.learners()) {
+            LearnerResult.Estimates e = r.estimates();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %.2f %% | %.2f pp | %d | %d |%n", source.name(), r.name(),
+                    100 * e.realisedAccuracy(), 100 * e.accuracy(), 100 * e.meanAbsoluteError(), e.windows().size(), e.gaps()));
+        }
     }
 
     private static String abrupt(String before, String after, long at) {
