@@ -482,25 +482,9 @@ final class ModelStateMachine {
         return new ModelMeters.Published(version, model.learner().learned(), pending, metrics.cumulative().accuracy(),
                 metrics.windowed().accuracy(), metrics.cumulative().kappa(), all.coverage(), metrics.recentRates().coverage(),
                 all.abstentionRate(), resets, alert >= 0 ? metrics.windowed().precision(alert) : Double.NaN,
-                alert >= 0 ? metrics.windowed().recall(alert) : Double.NaN, alert >= 0 ? latestPrAuc() : Double.NaN,
-                serving.latestCardPrecision(), ModelView.Decision.of(model.operatingPoint()).line(), latestPredictionsEstimate(),
-                latestEstimateGap());
-    }
-
-    private Timeline.Estimated latestPredictionsEstimate() {
-        Timeline.Uncertainty latest = serving.timeline().latestPredictions();
-        return latest == null ? null : latest.estimated();
-    }
-
-    /** 1 when the latest window of labels showed an estimate gap, 0 when not, NaN when it had no estimate. */
-    private double latestEstimateGap() {
-        Timeline.Point latest = serving.timeline().latest();
-        return latest == null || latest.gap() == null ? Double.NaN : latest.gap() ? 1 : 0;
-    }
-
-    private double latestPrAuc() {
-        Timeline.Point latest = serving.timeline().latest();
-        return latest == null ? Double.NaN : latest.prAuc();
+                alert >= 0 ? metrics.windowed().recall(alert) : Double.NaN, alert >= 0 ? serving.timeline().latestPrAuc() : Double.NaN,
+                serving.latestCardPrecision(), ModelView.Decision.of(model.operatingPoint()).line(),
+                serving.timeline().latestEstimate(), serving.timeline().latestGap());
     }
 
     /** Each challenger's figures for gauges, by name. */

@@ -176,9 +176,22 @@ public final class Timeline implements Serializable {
         keep(uncertainty, new Uncertainty(learned, timeMillis, meanEntropy, abstentionShare, estimated));
     }
 
-    /** The latest window of predictions, or null before one closed. */
-    public Uncertainty latestPredictions() {
-        return uncertainty.peekLast();
+    /** PR-AUC of the latest complete window of labels (binary models), NaN before one. */
+    public double latestPrAuc() {
+        Point latest = points.peekLast();
+        return latest == null ? Double.NaN : latest.prAuc();
+    }
+
+    /** What the latest window of predictions is estimated to score, or null before one could be estimated. */
+    public Estimated latestEstimate() {
+        Uncertainty latest = uncertainty.peekLast();
+        return latest == null ? null : latest.estimated();
+    }
+
+    /** 1 when the latest window of labels fell short of its estimate (a gap), 0 when not, NaN when it had no estimate. */
+    public double latestGap() {
+        Point latest = points.peekLast();
+        return latest == null || latest.gap() == null ? Double.NaN : latest.gap() ? 1 : 0;
     }
 
     public void mark(long learned, long timeMillis, String kind, String detail) {

@@ -188,7 +188,7 @@ public final class Renderings {
                 .put("metrics", new JsonObject()
                         .put("cumulative", metrics(m.cumulative(), m.allRates(), view.definition()))
                         .put("window", metrics(m.windowed(), m.recentRates(), view.definition()).put("size", ServingMetrics.WINDOW)
-                                .put("pr_auc", lastPrAuc(view.timeline()))))
+                                .put("pr_auc", number(view.timeline().latestPrAuc()))))
                 .put("decision", new JsonObject().put("rule", view.decision().rule()).put("line", number(view.decision().line())))
                 .put("learner", state.learner())
                 .put("measurements", measurements)
@@ -210,12 +210,6 @@ public final class Renderings {
                     .put("card_precision", number(view.cardPrecision(d.startMillis()))));
         }
         return days;
-    }
-
-    /** PR-AUC of the latest complete window of labels on the timeline (binary models; null before one). */
-    private static Object lastPrAuc(Timeline timeline) {
-        Timeline.Point latest = timeline.latest();
-        return latest == null ? null : number(latest.prAuc());
     }
 
     /** The figures of labelled predictions; for a binary model also precision and recall of its positive class (else null). */
