@@ -18,7 +18,7 @@ package io.vigie.learner;
  * @param targetCoverage    the long-run share of prediction sets that should hold the true class, in (0, 1)
  * @param gamma             the step of adaptive conformal inference, α ← α + γ(α_target − err); 0 disables
  *                          adaptation; a label d labels late moves α by at most 1/(e·(d+1)) (see
- *                          {@code AdaptiveThreshold.step})
+ *                          {@code LevelRule.stableStep})
  * @param calibrationWindow how many of the latest labelled events calibrate the sets
  * @param costError         the cost of a wrong answer
  * @param costAbstain       the cost of not answering
@@ -29,9 +29,12 @@ package io.vigie.learner;
  *                          transactions at 0.95; then {@code targetCoverage} is the lowest of them.
  *                          Null: every class at {@code targetCoverage} (snapshots from before this
  *                          component read so)
+ * @param method            how the sets' level follows the labels (default {@link ConformalMethod#ACI}, which
+ *                          snapshots from before this component read as)
  */
 public record AbstentionSettings(double targetCoverage, double gamma, int calibrationWindow, double costError,
-                                 double costAbstain, boolean perClass, double[] classCoverage) implements java.io.Serializable {
+                                 double costAbstain, boolean perClass, double[] classCoverage, ConformalMethod method)
+        implements java.io.Serializable {
     public static final AbstentionSettings DEFAULTS = new AbstentionSettings(0.9, 0.005, 2000, 1.0, 0.5);
 
     /** Settings with one, marginal threshold. */
@@ -45,7 +48,16 @@ public record AbstentionSettings(double targetCoverage, double gamma, int calibr
         this(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClass, null);
     }
 
+    /** Settings with the default conformal method. */
+    public AbstentionSettings(double targetCoverage, double gamma, int calibrationWindow, double costError, double costAbstain,
+                              boolean perClass, double[] classCoverage) {
+        this(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClass, classCoverage, null);
+    }
+
     public AbstentionSettings {
+        if (method == null) {
+            method = ConformalMethod.ACI;
+        }
         if (classCoverage != null) {
             classCoverage = classCoverage.clone();
             require(perClass, "a target coverage per class needs per-class calibration");
@@ -83,24 +95,31 @@ public record AbstentionSettings(double targetCoverage, double gamma, int calibr
 
     /** The same settings with another target coverage, for every class. */
     public AbstentionSettings withTargetCoverage(double coverage) {
-        return new AbstentionSettings(coverage, gamma, calibrationWindow, costError, costAbstain, perClass);
+        return new AbstentionSettings(coverage, gamma, calibrationWindow, costError, costAbstain, perClass, null, method);
     }
 
     /** The same settings, calibrated per class or not. */
     public AbstentionSettings withPerClass(boolean perClassCalibration) {
-        return new AbstentionSettings(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClassCalibration);
+        return new AbstentionSettings(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClassCalibration, null,
+                method);
+    }
+
+    /** The same settings with another conformal method. */
+    public AbstentionSettings withMethod(ConformalMethod conformalMethod) {
+        return new AbstentionSettings(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClass, classCoverage,
+                conformalMethod);
     }
 
     @Override
     public boolean equals(Object other) {
         return other instanceof AbstentionSettings o && targetCoverage == o.targetCoverage && gamma == o.gamma
                 && calibrationWindow == o.calibrationWindow && costError == o.costError && costAbstain == o.costAbstain
-                && perClass == o.perClass && java.util.Arrays.equals(classCoverage, o.classCoverage);
+                && perClass == o.perClass && java.util.Arrays.equals(classCoverage, o.classCoverage) && method == o.method;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClass)
+        return java.util.Objects.hash(targetCoverage, gamma, calibrationWindow, costError, costAbstain, perClass, method)
                 * 31 + java.util.Arrays.hashCode(classCoverage);
     }
 
@@ -108,7 +127,7 @@ public record AbstentionSettings(double targetCoverage, double gamma, int calibr
     public String toString() {
         return "AbstentionSettings[targetCoverage=" + targetCoverage + ", gamma=" + gamma + ", calibrationWindow=" + calibrationWindow
                 + ", costError=" + costError + ", costAbstain=" + costAbstain + ", perClass=" + perClass
-                + ", classCoverage=" + java.util.Arrays.toString(classCoverage) + "]";
+                + ", classCoverage=" + java.util.Arrays.toString(classCoverage) + ", method=" + method + "]";
     }
 
     private static void require(boolean condition, String message) {

@@ -1,29 +1,40 @@
 package io.vigie.learner;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
 
 /**
  * One conformal threshold: the latest nonconformity scores of a window, and a miscoverage level
- * α that adaptive conformal inference moves after each label, α ← α + γ(α_target − err).
+ * α that a {@link LevelRule} moves after each label (adaptive conformal inference and its kin).
  */
 final class AdaptiveThreshold implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private final double targetAlpha;
+    /** The step of the damped rule, also for snapshots from before the rules (see {@link #readObject}). */
     private final double gamma;
     /** Scores in arrival order (a ring) and the same scores sorted, for quantiles. */
     private final double[] ring;
     private final double[] sorted;
     private int size;
     private int next;
+    /** The rule's level, read at every prediction. */
     private double alpha;
+    /** Null in snapshots from before the rules: {@link #readObject} makes it the damped step they used. */
+    private LevelRule rule;
 
-    AdaptiveThreshold(double targetAlpha, double gamma, int window) {
+    AdaptiveThreshold(double targetAlpha, double gamma, int window, ConformalMethod method) {
         this.targetAlpha = targetAlpha;
         this.gamma = gamma;
         this.ring = new double[window];
         this.sorted = new double[window];
-        this.alpha = targetAlpha;
+        this.rule = LevelRule.of(method, targetAlpha, gamma);
+        this.alpha = rule.alpha();
+    }
+
+    AdaptiveThreshold(double targetAlpha, double gamma, int window) {
+        this(targetAlpha, gamma, window, ConformalMethod.ACI);
     }
 
     /**
@@ -46,7 +57,8 @@ final class AdaptiveThreshold implements Serializable {
      * labels came between that set and this label.
      */
     void update(double score, boolean covered, long feedbackDelay) {
-        alpha += step(gamma, feedbackDelay) * (targetAlpha - (covered ? 0 : 1));
+        rule.update(covered, rule.readsBeta() ? beta(score) : Double.NaN, feedbackDelay);
+        alpha = rule.alpha();
         if (size < ring.length) {
             int insert = indexPast(score, true);
             System.arraycopy(sorted, insert, sorted, insert + 1, size - insert);
@@ -109,16 +121,19 @@ final class AdaptiveThreshold implements Serializable {
     }
 
     /**
-     * The step of α for feedback {@code delay} labels late: γ, at most 1 / (e (delay + 1)). ACI
-     * is an integrator; when its feedback comes d updates late it keeps pushing α for d more
-     * steps before it sees the effect, and with γ·d above about 1 it overshoots and swings: at
-     * γ = 0.005 and a 1,000-event delay, window coverage alternated between 100 % (every class
-     * in the set, abstain on all) and under 50 %, while the long-run mean still met the target.
-     * A delayed integrator settles without oscillating when its gain times the delay stays
-     * below 1/e, hence the cap; with labels at once (d = 0) the step is γ itself.
+     * The largest level at which the threshold, as it is, would hold {@code score}: the set at
+     * level α holds it when fewer than (n+1)(1−α) scores lie below it, so for α below
+     * 1 − (scores below)/(n+1).
      */
-    static double step(double gamma, long delay) {
-        return Math.min(gamma, 1 / (Math.E * (delay + 1)));
+    private double beta(double score) {
+        return 1 - (double) firstAtLeast(score) / (size + 1);
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (rule == null) {
+            rule = new DampedStep(targetAlpha, gamma, alpha);
+        }
     }
 
     double alpha() {

@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
  * holds every class. Each label moves α by γ(α_target − err), err = 1 if the set that was given
  * missed the true class, so the long-run miss rate tracks the target under drift. Labels arrive
  * late; the update uses them when they arrive, never before, with a step shortened to the delay
- * (see {@link AdaptiveThreshold#step}), and leaves out events scored before the model had learned
+ * (see {@link LevelRule#stableStep}), and leaves out events scored before the model had learned
  * any label (see {@link Model#learn}).
  *
  * <p>Marginal calibration (one threshold) covers the target share of all events. Per-class
@@ -38,7 +38,8 @@ final class ConformalSets implements Serializable {
         }
         thresholds = new AdaptiveThreshold[groups];
         for (int g = 0; g < groups; g++) {
-            thresholds[g] = new AdaptiveThreshold(1 - settings.coverageOf(g), settings.gamma(), settings.calibrationWindow());
+            thresholds[g] = new AdaptiveThreshold(1 - settings.coverageOf(g), settings.gamma(), settings.calibrationWindow(),
+                    settings.method());
         }
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vigie.datasets.Streams;
 import io.vigie.learner.AbstentionSettings;
+import io.vigie.learner.ConformalMethod;
+import io.vigie.learner.LearnerException;
 import io.vigie.learner.EventStream;
 import io.vigie.learner.Learner;
 import io.vigie.learner.LearningThreads;
@@ -61,6 +63,8 @@ final class EvalCommand {
                                    recent scores (as a model's "alert_budget" does); instead of --costs
               --target-coverage C  coverage the conformal prediction sets aim at (default: 0.9)
               --per-class          calibrate the prediction sets per class (cover each class at the target; for fraud)
+              --conformal M        how the sets' level follows the labels: aci (a fixed step, damped to the delay;
+                                   the default), decaying (a step decaying as t^-0.6) or dtaci (experts of eight steps)
               --from SNAPSHOT      start from a saved model instead of a fresh one
               --save SNAPSHOT      save the model after the run
               --features fraud     read the Fraud-Detection Handbook stream with its online features (terminal
@@ -76,7 +80,7 @@ final class EvalCommand {
     static final String DEFAULT_MODEL = "committee";
     private static final List<String> VALUED = List.of("data", "class", "time", "drop", "model", "seed", "delay", "limit",
             "window", "positive", "from", "save", "target-coverage", "features", "period", "implicit", "costs", "alert-budget",
-            "threads");
+            "threads", "conformal");
     private static final List<String> FLAGS = List.of("json", "per-class");
 
     private final PrintStream out;
@@ -122,7 +126,8 @@ final class EvalCommand {
             }
             int positive = args.get("positive", null) == null ? 1 : stream.schema().classIndexOf(args.get("positive", null));
             AbstentionSettings settings = AbstentionSettings.DEFAULTS.withTargetCoverage(
-                    args.getDouble("target-coverage", AbstentionSettings.DEFAULTS.targetCoverage())).withPerClass(args.flag("per-class"));
+                    args.getDouble("target-coverage", AbstentionSettings.DEFAULTS.targetCoverage())).withPerClass(args.flag("per-class"))
+                    .withMethod(conformalMethod(args.get("conformal", AbstentionSettings.DEFAULTS.method().wireName())));
             OperatingPoint costs = costs(args.get("costs", null), positive);
             long budget = args.getLong("alert-budget", 0);
             if (budget < 0 || budget > 0 && costs != null) {
@@ -181,6 +186,14 @@ final class EvalCommand {
     }
 
     /** Reads "MISSED:FALSE_ALERT" as the operating point of the positive class, or null. */
+    private static ConformalMethod conformalMethod(String name) {
+        try {
+            return ConformalMethod.named(name);
+        } catch (LearnerException e) {
+            throw new Args.UsageException("--conformal: " + e.getMessage());
+        }
+    }
+
     private static OperatingPoint costs(String text, int positive) {
         if (text == null) {
             return null;
@@ -254,6 +267,7 @@ final class EvalCommand {
         o.put("pr_auc", number(result.prAuc()));
         o.put("target_coverage", models.get(0).settings().targetCoverage());
         o.put("per_class_calibration", models.get(0).settings().perClass());
+        o.put("conformal_method", models.get(0).settings().method().wireName());
         o.put("coverage", number(result.trust().coverage()));
         o.put("mean_set_size", number(result.trust().meanSetSize()));
         o.put("abstention_rate", number(result.trust().abstentionRate()));

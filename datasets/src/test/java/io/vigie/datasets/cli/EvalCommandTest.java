@@ -102,11 +102,30 @@ class EvalCommandTest {
         assertTrue(sequential.get("estimated_accuracy").isNumber() && sequential.get("estimates_by_window").size() > 0, sequential.toString());
     }
 
+    /**
+     * The conformal method moves only the sets: the same predictions, another coverage and set
+     * size; a method that does not exist is a usage error that names those that do.
+     */
+    @Test
+    void conformalMethod_changesTheSetsOnly_andAnUnknownOneIsRefused() throws IOException {
+        JsonNode aci = eval("--data", elec2(), "--model", "hat", "--delay", "100", "--limit", "5000", "--json").json();
+        JsonNode dtaci = eval("--data", elec2(), "--model", "hat", "--delay", "100", "--limit", "5000", "--conformal", "dtaci", "--json").json();
+        assertEquals("aci", aci.get("conformal_method").asText());
+        assertEquals("dtaci", dtaci.get("conformal_method").asText());
+        assertEquals(aci.get("correct"), dtaci.get("correct"));
+        assertEquals(aci.get("roc_auc"), dtaci.get("roc_auc"));
+        assertFalse(aci.get("coverage").equals(dtaci.get("coverage")) && aci.get("mean_set_size").equals(dtaci.get("mean_set_size")),
+                "the sets moved alike: " + aci + " vs " + dtaci);
+        Run unknown = eval("--data", elec2(), "--limit", "100", "--conformal", "pid");
+        assertEquals(2, unknown.status, unknown.err);
+        assertTrue(unknown.err.contains("unknown conformal method 'pid'") && unknown.err.contains("dtaci"), unknown.err);
+    }
+
     @Test
     void help_printsEveryOption() {
         Run run = eval("--help");
         assertEquals(0, run.status);
-        for (String option : List.of("--data", "--model", "--delay", "--target-coverage", "--features", "--period", "--json")) {
+        for (String option : List.of("--data", "--model", "--delay", "--target-coverage", "--conformal", "--features", "--period", "--json")) {
             assertTrue(run.out.contains(option), option + " missing from the help:\n" + run.out);
         }
     }
