@@ -41,6 +41,25 @@ class KappaLineTest {
         assertArrayEquals(leaning.probabilities(), rule.decide(leaning).probabilities(), "the probabilities are the model's, only the label moves");
     }
 
+    /** Scores that know nothing of the labels: the best cut of a window finds a little kappa in the noise, and no line is drawn. */
+    @Test
+    void aScorerAtChance_drawsNoLine() {
+        KappaLine rule = new KappaLine();
+        Random random = new Random(9);
+        ArrayDeque<double[]> window = new ArrayDeque<>();
+        double noise = 0;
+        for (int i = 0; i < 5 * KappaLine.WINDOW; i++) {
+            learn(rule, window, random.nextDouble() * random.nextDouble(), random.nextDouble() < 0.06);
+            if (i % KappaLine.EVERY == 0 && window.size() == KappaLine.WINDOW) {
+                noise = Math.max(noise, bestKappa(window));
+                assertFalse(rule.decides(), "a line drawn at chance after " + i + " labels");
+            }
+        }
+        assertTrue(noise > 0 && noise < KappaLine.SKILL, "the best cut's kappa in noise: " + noise);
+        ClassProbabilities p = ClassProbabilities.fromVotes(new double[]{0.9, 0.1}, 2);
+        assertEquals(0, rule.decide(p).label(), "the most probable class answers");
+    }
+
     @Test
     void aBinaryCommittee_decidesByItsKappaLine_otherModelsAsTheyWere() {
         Schema binary = schema();
@@ -60,8 +79,16 @@ class KappaLineTest {
         }
     }
 
-    /** Brute force: every score of the window as the line, class 1 at and above it; the best kappa (the first of ties, highest line). */
     private static double bestKappaLine(ArrayDeque<double[]> window) {
+        return bestCut(window)[1];
+    }
+
+    private static double bestKappa(ArrayDeque<double[]> window) {
+        return bestCut(window)[0];
+    }
+
+    /** Brute force: every score of the window as the line, class 1 at and above it; the best kappa (the first of ties, highest line) and its line. */
+    private static double[] bestCut(ArrayDeque<double[]> window) {
         double best = 0;
         double line = Double.POSITIVE_INFINITY;
         double[][] events = window.toArray(double[][]::new);
@@ -85,7 +112,7 @@ class KappaLineTest {
                 line = candidate[0];
             }
         }
-        return line;
+        return new double[]{best, line};
     }
 
     private static Schema schema() {
