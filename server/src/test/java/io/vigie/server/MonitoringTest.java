@@ -161,6 +161,10 @@ class MonitoringTest {
             assertEquals(estimated.getDouble("pr_auc"), gauge(metrics, "vigie_estimated_pr_auc_ratio{model=\"agrawal\"}"), 1e-9);
             double gap = gauge(metrics, "vigie_estimate_gap{model=\"agrawal\"}");
             assertEquals(points.getJsonObject(points.size() - 1).getBoolean("estimate_gap") ? 1.0 : 0.0, gap, "the latest window's gap");
+
+            JsonObject model = expect(200, service.get("/v1/models/agrawal")).getJsonObject("metrics");
+            assertEquals(estimated, model.getJsonObject("estimated"), "the model's latest estimate is the timeline's");
+            assertEquals(points.getJsonObject(points.size() - 1).getBoolean("estimate_gap"), model.getJsonObject("window").getBoolean("estimate_gap"));
         }
     }
 

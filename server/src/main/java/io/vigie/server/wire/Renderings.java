@@ -188,7 +188,9 @@ public final class Renderings {
                 .put("metrics", new JsonObject()
                         .put("cumulative", metrics(m.cumulative(), m.allRates(), view.definition()))
                         .put("window", metrics(m.windowed(), m.recentRates(), view.definition()).put("size", ServingMetrics.WINDOW)
-                                .put("pr_auc", number(view.timeline().latestPrAuc()))))
+                                .put("pr_auc", number(view.timeline().latestPrAuc()))
+                                .put("estimate_gap", gap(view.timeline().latestGap())))
+                        .put("estimated", estimated(view.timeline().latestEstimate())))
                 .put("decision", new JsonObject().put("rule", view.decision().rule()).put("line", number(view.decision().line())))
                 .put("learner", state.learner())
                 .put("measurements", measurements)
@@ -324,6 +326,11 @@ public final class Renderings {
         return new JsonObject().put("name", view.definition().name()).put("version", view.version())
                 .put("window", Timeline.WINDOW).put("members", members)
                 .put("points", points).put("uncertainty", uncertainty).put("markers", markers).put("days", days(view));
+    }
+
+    /** Whether a window of labels fell short of its estimate, from the timeline's 1, 0 or NaN (no estimate: null). */
+    private static Boolean gap(double gap) {
+        return Double.isNaN(gap) ? null : gap == 1;
     }
 
     /** A window of predictions' estimated figures, or null when none could be estimated. */
