@@ -15,13 +15,16 @@ import java.util.Map;
  * {@code best-expert}; {@code -d} drift detector on each expert's error stream, {@code adwin}
  * (default), {@code page-hinkley}, {@code ddm}, or {@code none} (no resets); {@code -w} window of recent accuracy (500);
  * {@code -b} warm-up buffer of a fresh expert (500); {@code -l} learning rate η of the weights
- * (0.15); {@code -s} fixed share β (0.003).
+ * (0.15); {@code -s} fixed share β (0.003); {@code -c} how a mistake counts against an expert's
+ * weight, {@code plain} (every mistake alike, the default) or {@code balanced} (a mistake on an
+ * event of a class weighs as much as that class is rare among the latest {@code -w} labels, see
+ * {@link ExpertCommittee}); committees from before this option read as plain.
  *
  * <p>The defaults come from a grid over η, β and member sets on Elec2, weather and an Agrawal
  * drift stream, each with delays 0 and 1000 (docs/results.md).
  */
 record CommitteeSpec(List<String> experts, Policy policy, String detector, int window, int buffer, double eta,
-                     double share) implements Serializable {
+                     double share, boolean balanced) implements Serializable {
     static final String NAME = "committee";
     static final String DEFAULT_EXPERTS = "hat,arf,arf25,levbag,nb,nochange,patches";
     /** Detector names and their MOA CLI strings; "none" disables drift resets. */
@@ -52,6 +55,7 @@ record CommitteeSpec(List<String> experts, Policy policy, String detector, int w
         int buffer = 500;
         double eta = 0.15;
         double share = 0.003;
+        boolean balanced = false;
         for (int i = 1; i < tokens.length; i += 2) {
             if (i + 1 >= tokens.length) {
                 throw new ModelSpecException("committee option " + tokens[i] + " needs a value");
@@ -74,19 +78,25 @@ record CommitteeSpec(List<String> experts, Policy policy, String detector, int w
                 case "-b" -> buffer = positive("-b", value);
                 case "-l" -> eta = number("-l", value);
                 case "-s" -> share = number("-s", value);
-                default -> throw new ModelSpecException("unknown committee option " + tokens[i] + ", valid: -e -p -d -w -b -l -s");
+                case "-c" -> balanced = switch (value) {
+                    case "plain" -> false;
+                    case "balanced" -> true;
+                    default -> throw new ModelSpecException("unknown mistake count '" + value + "', valid: plain, balanced");
+                };
+                default -> throw new ModelSpecException("unknown committee option " + tokens[i] + ", valid: -e -p -d -w -b -l -s -c");
             }
         }
         if (share >= 1) {
             throw new ModelSpecException("committee share -s must be below 1, got " + share);
         }
-        return new CommitteeSpec(experts, policy, detector, window, buffer, eta, share);
+        return new CommitteeSpec(experts, policy, detector, window, buffer, eta, share, balanced);
     }
 
     /** The model string with every option spelled out, defaults included. */
     String cli() {
         return NAME + " -e " + String.join(",", experts) + " -p " + policy.name().toLowerCase(Locale.ROOT).replace('_', '-')
-                + " -d " + detector + " -w " + window + " -b " + buffer + " -l " + eta + " -s " + share;
+                + " -d " + detector + " -w " + window + " -b " + buffer + " -l " + eta + " -s " + share
+                + (balanced ? " -c balanced" : "");
     }
 
     /** The MOA CLI string of the drift detector, or null when resets are off. */

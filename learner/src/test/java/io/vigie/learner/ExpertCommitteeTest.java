@@ -130,6 +130,41 @@ class ExpertCommitteeTest {
         assertTrue(state.members().get(0).recentAccuracy() > 0.85, state.members().toString());
     }
 
+    /**
+     * Where a class is rare, an expert that never names it loses little by plain mistakes;
+     * balanced mistakes weigh the rare class's misses up, so the expert that finds some of them
+     * gains more weight against it.
+     */
+    @Test
+    void balancedMistakes_weighTheExpertThatFindsTheRareClassUp() {
+        double plain = weightOfTheFirst("committee -e ht,majority -d none");
+        double balanced = weightOfTheFirst("committee -e ht,majority -d none -c balanced");
+        assertTrue(balanced > plain + 0.1, "ht weighs " + plain + " plain, " + balanced + " balanced");
+        assertEquals("committee -e ht,majority -p weighted -d none -w 500 -b 500 -l 0.15 -s 0.003 -c balanced",
+                Learners.canonicalCli(ModelSpec.of("committee -e ht,majority -d none -c balanced")));
+    }
+
+    /** The first expert's weight after 20,000 events of Agrawal (function 1) keeping one class-1 event in ten. */
+    private static double weightOfTheFirst(String spec) {
+        EventStream agrawal = DriftStreams.agrawal(1, 1, 1, 40_000);
+        java.util.Random keep = new java.util.Random(2);
+        Model model = new Model(Learners.create(new ModelSpec(spec, 4), agrawal.schema()), AbstentionSettings.DEFAULTS);
+        int ones = 0;
+        int seen = 0;
+        while (agrawal.hasNext() && seen < 20_000) {
+            Instance instance = agrawal.next().instance();
+            boolean one = instance.classValue() == 1;
+            if (one && keep.nextInt(10) > 0) {
+                continue;
+            }
+            ones += one ? 1 : 0;
+            seen++;
+            model.learn(instance, model.predict(instance));
+        }
+        assertTrue(ones > 200 && ones < seen / 5, ones + " of " + seen + " in class 1");
+        return model.learner().state().members().get(0).weight();
+    }
+
     @Test
     void bestExpert_answersWithTheHeaviestExpert() {
         EventStream stream = DriftStreams.agrawal(1, 1, 1, 3_000);
