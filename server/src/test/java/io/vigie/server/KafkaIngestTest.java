@@ -190,17 +190,80 @@ class KafkaIngestTest {
             JsonArray inputs = drifts.getJsonObject("input").getJsonArray("alerts");
             assertTrue(resets.size() > 0, "the committee replaced members after the drift at 6000");
             assertTrue(inputs.size() > 0, "the function change moved the model's score and entropy");
-            List<ConsumerRecord<String, byte[]>> published = read(topics.drift(), resets.size() + inputs.size());
+            long gaps = expect(200, service.get("/v1/models/agrawal/timeline")).getJsonArray("markers").stream()
+                    .filter(m -> ((JsonObject) m).getString("kind").equals("estimate_gap")).count(); // their own test below
+            List<ConsumerRecord<String, byte[]>> published = read(topics.drift(), resets.size() + inputs.size() + (int) gaps);
             JsonArray publishedResets = new JsonArray();
             JsonArray publishedInputs = new JsonArray();
             for (ConsumerRecord<String, byte[]> record : published) {
                 JsonObject alert = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
                 assertEquals("agrawal", alert.getString("model"));
                 JsonObject event = alert.getJsonObject("event");
-                (event.getString("kind").equals("member_reset") ? publishedResets : publishedInputs).add(event);
+                switch (event.getString("kind")) {
+                    case "member_reset" -> publishedResets.add(event);
+                    case "input_drift" -> publishedInputs.add(event);
+                    default -> assertEquals("estimate_gap", event.getString("kind"));
+                }
             }
             assertEquals(resets, publishedResets, "each reset on the drift topic, in order");
             assertEquals(inputs, publishedInputs, "each input drift alert on the drift topic, in order");
+        }
+    }
+
+    /**
+     * Transactions then their labels 2,000 events late, across an abrupt change of concept that
+     * leaves the inputs alike: the window of labels that falls short of its estimate is published
+     * on the drift topic as the timeline marks it.
+     */
+    @Test
+    void anEstimateGap_isPublishedOnTheDriftTopic() throws Exception {
+        Topics topics = new Topics("gap");
+        topics.create();
+        int events = 33_000;
+        int batch = 500;
+        int late = 2000;
+        try (TestService service = new TestService(dataDir, topics.config("gap"));
+             KafkaProducer<String, byte[]> producer = producer();
+             EventStream stream = Streams.open("generator:ConceptDriftStream -s (generators.AgrawalGenerator -f 2 -i 3) "
+                     + "-d (generators.AgrawalGenerator -f 3 -i 3) -p 30000 -w 1", null, null, Set.of(), events)) {
+            Schema schema = stream.schema();
+            expect(201, service.post("/v1/models", new JsonObject().put("name", "agrawal").put("model", "hat")
+                    .put("schema", DefinitionJson.schema(schema))));
+            List<String> labels = new ArrayList<>();
+            for (int sent = 0; sent < events; sent += batch) {
+                for (int i = sent; i < sent + batch; i++) {
+                    LabelledEvent event = stream.next();
+                    producer.send(new ProducerRecord<>(topics.transactions(), "g" + i, new JsonObject().put("model", "agrawal")
+                            .put("id", "g" + i).put("features", features(schema, event)).encode().getBytes(StandardCharsets.UTF_8)));
+                    labels.add(schema.classes().get((int) event.instance().classValue()));
+                }
+                producer.flush();
+                int scored = sent + batch;
+                eventually(() -> predictions(service, "agrawal") == scored); // each label after its transaction's prediction
+                for (int i = sent - late; i >= 0 && i < sent - late + batch; i++) {
+                    producer.send(new ProducerRecord<>(topics.labels(), "g" + i, new JsonObject().put("model", "agrawal").put("id", "g" + i)
+                            .put("label", labels.get(i)).encode().getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            for (int i = events - late; i < events; i++) {
+                producer.send(new ProducerRecord<>(topics.labels(), "g" + i, new JsonObject().put("model", "agrawal").put("id", "g" + i)
+                        .put("label", labels.get(i)).encode().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+            eventually(() -> learned(service, "agrawal") == events);
+            JsonArray gaps = new JsonArray(expect(200, service.get("/v1/models/agrawal/timeline")).getJsonArray("markers").stream()
+                    .filter(m -> ((JsonObject) m).getString("kind").equals("estimate_gap")).toList());
+            assertTrue(gaps.size() > 0, "the change of concept at 30,000 fell short of the estimate");
+            int inputs = expect(200, service.get("/v1/models/agrawal/drifts")).getJsonObject("input").getJsonArray("alerts").size();
+            JsonArray published = new JsonArray();
+            for (ConsumerRecord<String, byte[]> record : read(topics.drift(), inputs + gaps.size())) {
+                JsonObject event = new JsonObject(new String(record.value(), StandardCharsets.UTF_8)).getJsonObject("event");
+                if (event.getString("kind").equals("estimate_gap")) {
+                    published.add(event);
+                    assertEquals("agrawal@gap" + event.getLong("learned"), record.key());
+                }
+            }
+            assertEquals(gaps, published, "each estimate gap on the drift topic, as the timeline marks it");
         }
     }
 
@@ -318,6 +381,14 @@ class KafkaIngestTest {
         JsonObject features = new JsonObject();
         schema.namedValues(event.instance().toDoubleArray()).forEach(features::put);
         return features;
+    }
+
+    private static long predictions(TestService service, String model) {
+        try {
+            return expect(200, service.get("/v1/models/" + model)).getLong("predictions");
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static long learned(TestService service, String model) {

@@ -14,6 +14,7 @@ import io.vigie.server.wire.EventJson;
 import io.vigie.server.wire.Fields;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
+import io.vigie.server.model.Timeline;
 import io.vigie.server.store.LogRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -106,8 +107,8 @@ public final class KafkaIngest implements AutoCloseable {
     private final List<Future<RecordMetadata>> sent = new ArrayList<>();
     private final Map<String, DriftsPublished> driftsPublished = new HashMap<>();
 
-    /** How far a model's drift events went to the drift topic: resets by count, input alerts by position. */
-    private record DriftsPublished(int resets, long inputObserved) {
+    /** How far a model's drift events went to the drift topic: resets by count, input alerts and estimate gaps by position. */
+    private record DriftsPublished(int resets, long inputObserved, long gapLearned) {
     }
     private final IngestHealth health;
     private final ConsumerLag lag;
@@ -238,21 +239,23 @@ public final class KafkaIngest implements AutoCloseable {
         touched.forEach(this::publishDrifts);
     }
 
-    private record FreshDrifts(List<DriftReset> resets, List<InputDriftMonitor.Alert> inputs) {
+    private record FreshDrifts(List<DriftReset> resets, List<InputDriftMonitor.Alert> inputs, List<Timeline.Marker> gaps) {
     }
 
     /**
-     * Publishes the member resets and input drift alerts a model raised since the last look, keyed
-     * by model, position and member or channel so a reader can drop repeats: after a restart they
-     * are published again (at least once).
+     * Publishes the member resets, input drift alerts and estimate gaps a model raised since the
+     * last look, keyed by model, position and member or channel so a reader can drop repeats:
+     * after a restart they are published again (at least once).
      */
     private void publishDrifts(ModelWriter writer) {
         String model = writer.definition().name();
-        DriftsPublished from = driftsPublished.getOrDefault(model, new DriftsPublished(0, 0));
+        DriftsPublished from = driftsPublished.getOrDefault(model, new DriftsPublished(0, 0, 0));
         FreshDrifts fresh = await(() -> writer.read(view -> {
             List<DriftReset> all = view.resets();
             return new FreshDrifts(List.copyOf(all.subList(Math.min(from.resets(), all.size()), all.size())),
-                    view.inputs().alerts().stream().filter(a -> a.observed() > from.inputObserved()).toList());
+                    view.inputs().alerts().stream().filter(a -> a.observed() > from.inputObserved()).toList(),
+                    view.timeline().markers().stream()
+                            .filter(m -> m.kind().equals(Timeline.ESTIMATE_GAP) && m.learned() > from.gapLearned()).toList());
         }));
         for (DriftReset reset : fresh.resets()) {
             publishDrift(model, model + "@" + reset.at() + "#" + reset.expert(), Renderings.reset(reset));
@@ -262,7 +265,12 @@ public final class KafkaIngest implements AutoCloseable {
             publishDrift(model, model + "@input" + alert.observed() + "#" + alert.result().channel(), Renderings.inputAlert(alert));
             observed = alert.observed();
         }
-        driftsPublished.put(model, new DriftsPublished(from.resets() + fresh.resets().size(), observed));
+        long gapLearned = from.gapLearned();
+        for (Timeline.Marker gap : fresh.gaps()) {
+            publishDrift(model, model + "@gap" + gap.learned(), Renderings.marker(gap));
+            gapLearned = gap.learned();
+        }
+        driftsPublished.put(model, new DriftsPublished(from.resets() + fresh.resets().size(), observed, gapLearned));
     }
 
     private void publishDrift(String model, String key, JsonObject event) {

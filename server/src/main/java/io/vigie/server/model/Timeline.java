@@ -28,6 +28,8 @@ public final class Timeline implements Serializable {
     public static final int WINDOW = 1000;
     /** Entries kept per series, oldest dropped first. */
     public static final int KEPT = 1000;
+    /** The marker of a window of labels that fell short of its estimate (also published on Kafka's drift topic). */
+    public static final String ESTIMATE_GAP = "estimate_gap";
 
     private final int numClasses;
     private final Deque<Point> points = new ArrayDeque<>();
@@ -160,7 +162,7 @@ public final class Timeline implements Serializable {
             band = estimated.band(record);
             gap = estimated.gap(realised, record);
             if (gap) {
-                mark(learned, timeMillis, "estimate_gap", String.format(java.util.Locale.ROOT,
+                mark(learned, timeMillis, ESTIMATE_GAP, String.format(java.util.Locale.ROOT,
                         "accuracy %.4f against %.4f estimated (band %.4f)", realised, estimate, band));
             }
         }

@@ -318,14 +318,18 @@ public final class Renderings {
                     .put("detail", "member " + r.expert() + " (" + r.model() + ") by " + r.detector()));
         }
         for (Timeline.Marker m : timeline.markers()) {
-            markers.add(new JsonObject().put("learned", m.learned()).put("at", instant(m.timeMillis())).put("kind", m.kind())
-                    .put("detail", m.detail()));
+            markers.add(marker(m));
         }
         JsonArray members = new JsonArray();
         view.state().members().forEach(m -> members.add(m.learner()));
         return new JsonObject().put("name", view.definition().name()).put("version", view.version())
                 .put("window", Timeline.WINDOW).put("members", members)
                 .put("points", points).put("uncertainty", uncertainty).put("markers", markers).put("days", days(view));
+    }
+
+    /** A timeline marker: where (events learned, and the time), what kind, and what it says. */
+    public static JsonObject marker(Timeline.Marker m) {
+        return new JsonObject().put("learned", m.learned()).put("at", instant(m.timeMillis())).put("kind", m.kind()).put("detail", m.detail());
     }
 
     /** Whether a window of labels fell short of its estimate, from the timeline's 1, 0 or NaN (no estimate: null). */
