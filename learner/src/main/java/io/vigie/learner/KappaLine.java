@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * How a committee decides on a binary stream where one class is rare: at the line of
  * class-1 probability that gave the best kappa over its latest {@value #WINDOW} labelled
- * predictions, as they were scored. Where both classes are common it stands aside and the most
- * probable class is the answer.
+ * predictions, as they were scored. Where both classes are common, or where no line reaches a
+ * kappa of {@value #SKILL}, it stands aside and the most probable class is the answer.
  *
  * <p>Why: a committee's distribution is a weighted average of its experts'. When the rare class
  * is under a fifth of the labels, each expert names it on different events, and their average
