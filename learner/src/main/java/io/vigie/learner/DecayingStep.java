@@ -29,7 +29,6 @@ final class DecayingStep implements LevelRule {
     @Override
     public void update(boolean covered, double beta, long delay) {
         labels++;
-        double step = Math.min(Math.pow(labels, -DECAY), LevelRule.stableStep(delay));
-        alpha += step * (targetAlpha - (covered ? 0 : 1));
+        alpha += DampedStep.step(Math.pow(labels, -DECAY), delay) * (targetAlpha - (covered ? 0 : 1));
     }
 }

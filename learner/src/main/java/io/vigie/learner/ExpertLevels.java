@@ -27,15 +27,15 @@ final class ExpertLevels implements LevelRule {
     private static final double SIGMA = 0.001;
 
     private final double targetAlpha;
-    private final double gamma;
     private final double[] levels = new double[EXPERTS];
     private final double[] weights = new double[EXPERTS];
-    private double correction;
+    /** ACI's damped step on the sets actually given, from 0: what the mix's level needs to cover. */
+    private final DampedStep correction;
     private double alpha;
 
     ExpertLevels(double targetAlpha, double gamma) {
         this.targetAlpha = targetAlpha;
-        this.gamma = gamma;
+        this.correction = new DampedStep(targetAlpha, gamma, 0);
         java.util.Arrays.fill(levels, targetAlpha);
         java.util.Arrays.fill(weights, 1.0 / EXPERTS);
         this.alpha = targetAlpha;
@@ -69,7 +69,7 @@ final class ExpertLevels implements LevelRule {
             weights[i] = (1 - SIGMA) * weights[i] / total + SIGMA / EXPERTS;
             mean += weights[i] * levels[i];
         }
-        correction += DampedStep.step(gamma, delay) * (targetAlpha - (covered ? 0 : 1));
-        alpha = mean + correction;
+        correction.update(covered, Double.NaN, delay);
+        alpha = mean + correction.alpha();
     }
 }

@@ -240,15 +240,9 @@ class KafkaIngestTest {
                 producer.flush();
                 int scored = sent + batch;
                 eventually(() -> predictions(service, "agrawal") == scored); // each label after its transaction's prediction
-                for (int i = sent - late; i >= 0 && i < sent - late + batch; i++) {
-                    producer.send(new ProducerRecord<>(topics.labels(), "g" + i, new JsonObject().put("model", "agrawal").put("id", "g" + i)
-                            .put("label", labels.get(i)).encode().getBytes(StandardCharsets.UTF_8)));
-                }
+                sendLabels(producer, topics, labels, Math.max(0, sent - late), Math.max(0, sent - late + batch));
             }
-            for (int i = events - late; i < events; i++) {
-                producer.send(new ProducerRecord<>(topics.labels(), "g" + i, new JsonObject().put("model", "agrawal").put("id", "g" + i)
-                        .put("label", labels.get(i)).encode().getBytes(StandardCharsets.UTF_8)));
-            }
+            sendLabels(producer, topics, labels, events - late, events);
             producer.flush();
             eventually(() -> learned(service, "agrawal") == events);
             JsonArray gaps = new JsonArray(expect(200, service.get("/v1/models/agrawal/timeline")).getJsonArray("markers").stream()
@@ -383,7 +377,15 @@ class KafkaIngestTest {
         return features;
     }
 
-    private static long predictions(TestService service, String model) {
+    /** The labels of events g{from}..g{to − 1} of model "agrawal", sent without waiting for each. */
+    private static void sendLabels(KafkaProducer<String, byte[]> producer, Topics topics, List<String> labels, int from, int to) {
+        for (int i = from; i < to; i++) {
+            producer.send(new ProducerRecord<>(topics.labels(), "g" + i, new JsonObject().put("model", "agrawal").put("id", "g" + i)
+                    .put("label", labels.get(i)).encode().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+        private static long predictions(TestService service, String model) {
         try {
             return expect(200, service.get("/v1/models/" + model)).getLong("predictions");
         } catch (Exception e) {
