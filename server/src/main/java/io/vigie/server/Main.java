@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE] [--kafka HOST:PORT [--group NAME]]}:
+ * {@code vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE] [--kafka HOST:PORT [--group NAME] [--cluster NAME]]}:
  * runs the service in the foreground and stops gracefully on SIGTERM or Ctrl-C (in-flight
  * requests finish, every model drains its queue and snapshots). Options override the config
  * file, whose keys are those of {@link VigieServer}.
  */
 public final class Main {
     private static final String USAGE = "usage: vigie serve [--port 8080] [--host 127.0.0.1] [--data-dir ./vigie-data] [--config FILE]"
-            + " [--kafka HOST:PORT [--group NAME] [--replica]]";
+            + " [--kafka HOST:PORT [--group NAME] [--replica | --cluster NAME [--advertise HOST:PORT]]]";
 
     private Main() {
     }
@@ -29,6 +29,7 @@ public final class Main {
         chooseLogFormat(logFormat(args)); // first: Vert.x's JSON classes start the logging
         JsonObject options = new JsonObject();
         JsonObject kafka = new JsonObject();
+        JsonObject cluster = new JsonObject();
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -39,6 +40,8 @@ public final class Main {
                 case "--config" -> configFile = Path.of(require("--config", value));
                 case "--kafka" -> kafka.put("bootstrap", require("--kafka", value));
                 case "--group" -> kafka.put("group", require("--group", value));
+                case "--cluster" -> cluster.put("name", require("--cluster", value));
+                case "--advertise" -> cluster.put("advertise", require("--advertise", value));
                 case "--replica" -> {
                     options.put("replica", true);
                     i--; // a flag: no value
@@ -62,6 +65,9 @@ public final class Main {
                 fail("--group needs --kafka HOST:PORT\n" + USAGE);
             }
             config.put("kafka", config.getJsonObject("kafka", new JsonObject()).mergeIn(kafka));
+        }
+        if (!cluster.isEmpty()) {
+            config.put("cluster", config.getJsonObject("cluster", new JsonObject()).mergeIn(cluster));
         }
         String clusterSecret = System.getenv("VIGIE_CLUSTER_SECRET");
         if (clusterSecret != null && config.getJsonObject("kafka") != null) {

@@ -46,7 +46,9 @@ final class ServiceConfig {
             "max_pending_bytes", Type.INTEGER, "max_ensemble_members", Type.INTEGER, "keep_versions", Type.INTEGER,
             "keep_versions_max_age_days", Type.INTEGER, "log_segment_bytes", Type.INTEGER, "replica", Type.BOOLEAN,
             "tls_cert", Type.STRING, "tls_key", Type.STRING, "log_format", Type.STRING, "access_log", Type.BOOLEAN,
-            "event_loops", Type.INTEGER, "learning_threads", Type.INTEGER, "kafka", Type.OBJECT);
+            "event_loops", Type.INTEGER, "learning_threads", Type.INTEGER, "kafka", Type.OBJECT, "cluster", Type.OBJECT);
+    private static final Map<String, Type> CLUSTER_KEYS = keys(
+            "name", Type.STRING, "partitions", Type.INTEGER, "advertise", Type.STRING, "session_timeout_ms", Type.INTEGER);
     private static final Map<String, Type> KAFKA_KEYS = keys(
             "bootstrap", Type.STRING, "group", Type.STRING, "instance", Type.STRING, "max_poll_records", Type.INTEGER,
             "secret", Type.STRING, "topics", Type.OBJECT);
@@ -67,6 +69,27 @@ final class ServiceConfig {
                 throw new IllegalArgumentException("config key '" + key + "' must be at least " + least + ", got " + value);
             }
         });
+        if (config.getValue("cluster") instanceof JsonObject cluster) {
+            check(cluster, CLUSTER_KEYS, "cluster.");
+            if (cluster.getValue("partitions") instanceof Number partitions && partitions.longValue() < 1) {
+                throw new IllegalArgumentException("config key 'cluster.partitions' must be at least 1, got " + partitions);
+            }
+            if (cluster.getString("name") == null) {
+                throw new IllegalArgumentException("config key 'cluster.name' is needed to join a cluster (or --cluster NAME)");
+            }
+            if (!(config.getValue("kafka") instanceof JsonObject kafka) || kafka.getString("bootstrap") == null) {
+                throw new IllegalArgumentException("a cluster needs Kafka: its instances meet there (--kafka HOST:PORT, or kafka.bootstrap)");
+            }
+            if (Boolean.TRUE.equals(config.getValue("replica"))) {
+                throw new IllegalArgumentException("a serving replica is not a member of a cluster: set 'replica' or 'cluster', not both");
+            }
+            String host = config.getString("host", "127.0.0.1");
+            if (cluster.getString("advertise") == null && (host.equals("0.0.0.0") || host.equals("::"))) {
+                throw new IllegalArgumentException("listening on every address (" + host + "), this instance needs 'cluster.advertise' "
+                        + "(the host:port the other instances reach it at)");
+            }
+            io.vigie.server.cluster.ClusterSettings.from(config); // the name's alphabet
+        }
         if (config.getValue("kafka") instanceof JsonObject kafka) {
             check(kafka, KAFKA_KEYS, "kafka.");
             if (kafka.getValue("topics") instanceof JsonObject topics) {

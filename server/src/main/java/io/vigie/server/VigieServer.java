@@ -32,6 +32,8 @@ import io.vigie.server.http.FrontDoor;
 import io.vigie.server.http.RequestTimer;
 import io.vigie.server.http.RouteTable;
 import io.vigie.server.http.ReplicaApi;
+import io.vigie.server.cluster.Cluster;
+import io.vigie.server.cluster.ClusterSettings;
 import io.vigie.server.kafka.IngestHealth;
 import io.vigie.server.kafka.KafkaIngest;
 import io.vigie.server.kafka.KafkaSettings;
@@ -69,6 +71,7 @@ public final class VigieServer extends VerticleBase {
     private volatile KafkaIngest ingest;
     private volatile VersionPublisher publisher;
     private volatile ReplicaModels replica;
+    private volatile Cluster cluster;
     private volatile Models models;
     private volatile ApiKeys keys;
     private volatile AuditLog audit;
@@ -141,7 +144,7 @@ public final class VigieServer extends VerticleBase {
             new ReplicaApi(() -> replica, limits).mount(router);
         } else {
             front.beforeApi(router, () -> keys, () -> models != null);
-            new Api(vertx, () -> models, () -> keys, () -> audit, limits, clock).mount(router);
+            new Api(vertx, () -> models, () -> keys, () -> audit, limits, clock, () -> cluster).mount(router);
             mountPage(router);
         }
         front.last(router);
@@ -237,9 +240,16 @@ public final class VigieServer extends VerticleBase {
                 }
             });
             DataDirMeters.register(registry, dataDir, opened.disk());
+            ClusterSettings clusterSettings = ClusterSettings.from(config);
+            if (clusterSettings != null) {
+                // before the models are served: until then no request is answered as if by a single instance
+                String self = clusterSettings.advertise() != null ? clusterSettings.advertise()
+                        : config.getString("host", "127.0.0.1") + ":" + port();
+                cluster = Cluster.join(clusterSettings, kafka, opened, DefinitionJson.FILE, self);
+            }
             models = opened;
             if (kafka != null) {
-                ingest = KafkaIngest.start(kafka, opened, registry);
+                ingest = KafkaIngest.start(kafka, opened, registry, cluster == null ? null : cluster.membership());
                 if (kafka.secret() != null) {
                     publisher = VersionPublisher.start(kafka, opened);
                 } else {
@@ -274,6 +284,9 @@ public final class VigieServer extends VerticleBase {
         return closed.compose(v -> vertx.executeBlocking(() -> {
             if (ingest != null) {
                 ingest.close(); // stops reading before the models drain, leaving the rest uncommitted
+            }
+            if (cluster != null) {
+                cluster.close();
             }
             if (publisher != null) {
                 publisher.close();
@@ -347,6 +360,11 @@ public final class VigieServer extends VerticleBase {
             // ready: the models that opened serve; one that could not is named here, and its routes answer 503
             JsonObject answer = new JsonObject().put("status", "READY").put("models", models.all().size())
                     .put("failed", new JsonArray(models.failed().stream().map(Models.Failed::name).toList()));
+            Cluster member = cluster;
+            if (member != null) {
+                answer.put("cluster", new JsonObject().put("name", member.settings().name()).put("self", member.ownership().self())
+                        .put("partitions", new JsonArray(member.ownership().owned().stream().sorted().toList())));
+            }
             KafkaIngest feed = ingest;
             if (feed != null) {
                 IngestHealth.Status kafka = feed.health();

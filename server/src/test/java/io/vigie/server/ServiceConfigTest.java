@@ -33,4 +33,20 @@ class ServiceConfigTest {
                 .put("topics", new JsonObject().put("transaction", "t"))));
         assertTrue(kafka.contains("unknown config key 'kafka.topics.transaction'; did you mean 'kafka.topics.transactions'?"), kafka);
     }
+
+    @Test
+    void aClusterConfig_thatCannotWork_isRefusedAtStart_sayingWhy() {
+        JsonObject kafka = new JsonObject().put("bootstrap", "127.0.0.1:1");
+        String noKafka = refusal(new JsonObject().put("cluster", new JsonObject().put("name", "c")));
+        assertTrue(noKafka.contains("a cluster needs Kafka"), noKafka);
+        String name = refusal(new JsonObject().put("kafka", kafka).put("cluster", new JsonObject().put("name", "a b")));
+        assertTrue(name.contains("config key 'cluster.name' must be 1 to 100 letters"), name);
+        String typo = refusal(new JsonObject().put("kafka", kafka).put("cluster", new JsonObject().put("name", "c").put("partition", 3)));
+        assertTrue(typo.contains("unknown config key 'cluster.partition'; did you mean 'cluster.partitions'?"), typo);
+        String both = refusal(new JsonObject().put("kafka", kafka).put("replica", true).put("cluster", new JsonObject().put("name", "c")));
+        assertTrue(both.contains("set 'replica' or 'cluster', not both"), both);
+        String everywhere = refusal(new JsonObject().put("kafka", kafka).put("host", "0.0.0.0")
+                .put("cluster", new JsonObject().put("name", "c")));
+        assertTrue(everywhere.contains("needs 'cluster.advertise'"), everywhere);
+    }
 }

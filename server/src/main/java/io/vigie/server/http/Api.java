@@ -15,7 +15,9 @@ import io.vigie.server.wire.Json;
 import io.vigie.server.audit.AuditLog;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
+import io.vigie.server.model.ModelChanges;
 import io.vigie.server.model.Models;
+import io.vigie.server.cluster.Cluster;
 import io.vigie.server.store.Versions;
 
 import java.util.ArrayList;
@@ -47,10 +49,20 @@ public final class Api {
     private final java.time.Clock clock;
     private final Supplier<AuditLog> audit;
     private final ScoringApi scoring;
+    private final Supplier<Cluster> cluster;
+    private final ClusterRouting routing;
 
     /** {@code models}, {@code keys} and {@code audit} return null until recovery is done; routes answer 503 meanwhile. */
     public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
                java.time.Clock clock) {
+        this(vertx, models, keys, audit, limits, clock, () -> null);
+    }
+
+    /** As a member of a cluster when {@code cluster} gives one: requests about a model another instance owns are forwarded there. */
+    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
+               java.time.Clock clock, Supplier<Cluster> cluster) {
+        this.cluster = cluster;
+        this.routing = new ClusterRouting(vertx, cluster);
         this.vertx = vertx;
         this.clock = clock;
         this.models = models;
@@ -62,6 +74,7 @@ public final class Api {
 
     /** Adds the routes, each behind the role it needs. */
     public void mount(Router router) {
+        routing.mount(router);
         router.post("/v1/keys").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::createKey);
         router.get("/v1/keys").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::listKeys);
         router.delete("/v1/keys/:id").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::revokeKey);
@@ -170,7 +183,7 @@ public final class Api {
         ModelDefinition definition = DefinitionJson.read(body, clock.millis());
         Authorization.requireReach(ctx, definition.name());
         Answers.blocking(ctx, () -> {
-            ModelWriter created = models.get().create(definition);
+            ModelWriter created = changes().create(definition);
             audit(ctx, "model.create", definition.name(), new JsonObject().put("model", definition.spec().model())
                     .put("seed", definition.spec().seed()).put("version_after", 0));
             return created;
@@ -178,36 +191,63 @@ public final class Api {
                 writer.read(Renderings::summary).thenApply(s -> s.put("definition", DefinitionJson.write(definition)))));
     }
 
+    /** Creation and deletion: this instance's models, or the cluster's control topic. */
+    private ModelChanges changes() {
+        Cluster member = cluster.get();
+        return member == null ? models.get() : member.control();
+    }
+
+    /**
+     * The models, each as its owner sees it: in a cluster, this instance's own models, those of
+     * the other instances (asked in turn; a forwarded list is of the instance's own models only),
+     * and any model that has no owner at the moment ({@code "moving"}).
+     */
     private void listModels(RoutingContext ctx) {
         List<Future<JsonObject>> summaries = new ArrayList<>();
         ApiKeys.Identity caller = ctx.get(Authorization.IDENTITY);
+        Cluster member = cluster.get();
         for (ModelWriter writer : models.get().all()) {
-            if (!caller.reaches(writer.definition().name())) {
-                continue; // a key scoped to some models sees only those
+            String name = writer.definition().name();
+            if (!caller.reaches(name) || member != null && !member.ownership().owns(name)) {
+                continue; // a key scoped to some models sees only those; another instance answers for the models it owns
             }
             summaries.add(Future.fromCompletionStage(writer.read(Renderings::summary), ctx.vertx().getOrCreateContext()));
         }
-        Future.all(summaries).onComplete(done -> {
+        Future.all(summaries).compose(done -> {
+            JsonArray list = new JsonArray();
+            summaries.forEach(s -> list.add(member == null ? s.result() : s.result().put("owner", member.ownership().self())));
+            models.get().failed().stream().filter(f -> caller.reaches(f.name())).forEach(f -> list.add(Renderings.failed(f)));
+            if (member == null || ctx.request().getHeader(ClusterRouting.FORWARDED) != null) {
+                return Future.succeededFuture(list);
+            }
+            return routing.listElsewhere(ctx, member).map(elsewhere -> {
+                elsewhere.forEach(list::add);
+                java.util.Set<String> listed = new java.util.HashSet<>();
+                list.forEach(m -> listed.add(((JsonObject) m).getString("name")));
+                member.control().names().stream().filter(name -> caller.reaches(name) && !listed.contains(name)).sorted()
+                        .forEach(name -> list.add(new JsonObject().put("name", name).put("status", "moving").putNull("owner")));
+                return list;
+            });
+        }).onComplete(done -> {
             if (done.failed()) {
                 Problems.send(ctx, done.cause());
             } else {
-                JsonArray list = new JsonArray();
-                summaries.forEach(s -> list.add(s.result()));
-                models.get().failed().stream().filter(f -> caller.reaches(f.name())).forEach(f -> list.add(Renderings.failed(f)));
-                Answers.json(ctx, 200, new JsonObject().put("models", list));
+                Answers.json(ctx, 200, new JsonObject().put("models", done.result()));
             }
         });
     }
 
     private void getModel(RoutingContext ctx) {
-        Answers.respond(ctx, 200, writer(ctx).read(Renderings::model));
+        Cluster member = cluster.get();
+        Answers.respond(ctx, 200, writer(ctx).read(Renderings::model)
+                .thenApply(json -> member == null ? json : json.put("owner", member.ownership().self())));
     }
 
     /** Deletes a model, or one that could not be opened (an operator's way out). */
     private void deleteModel(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         Answers.blocking(ctx, () -> {
-            Long before = models.get().delete(name);
+            Long before = changes().delete(name);
             audit(ctx, "model.delete", name, new JsonObject().put("version_before", before));
             return name;
         }, deleted -> ctx.response().setStatusCode(204).end());

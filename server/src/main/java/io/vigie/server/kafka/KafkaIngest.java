@@ -16,7 +16,9 @@ import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import io.vigie.server.model.Timeline;
 import io.vigie.server.store.LogRecord;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -73,6 +75,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One thread polls; records of one model are handed to its writer in runs of the same kind, in
  * partition order, each run awaited before the next so the order is the stream's.
+ *
+ * <p>In a cluster it reads the cluster's input topic instead, as a member of the owners' group
+ * ({@link Membership}): the partitions it holds are the models this instance owns.
  */
 public final class KafkaIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaIngest.class);
@@ -94,6 +99,8 @@ public final class KafkaIngest implements AutoCloseable {
                         List<String> keys) {
     }
 
+    /** In a cluster's input topic, the header naming the feed a record came from: a {@link Topic#key()} ({@code transactions}, ...). */
+    public static final String FEED = "vigie.feed";
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long BUSY_RETRY_MILLIS = 200;
 
@@ -110,17 +117,23 @@ public final class KafkaIngest implements AutoCloseable {
     /** How far a model's drift events went to the drift topic: resets by count, input alerts and estimate gaps by position. */
     private record DriftsPublished(int resets, long inputObserved, long gapLearned) {
     }
+    private final Membership membership;
     private final IngestHealth health;
     private final ConsumerLag lag;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
 
-    private KafkaIngest(KafkaSettings settings, Models models, MeterRegistry registry) {
+    private KafkaIngest(KafkaSettings settings, Models models, MeterRegistry registry, Membership membership) {
         this.settings = settings;
         this.models = models;
+        this.membership = membership;
         Properties consumerProps = new Properties();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, membership == null ? settings.group() : membership.group());
+        if (membership != null) {
+            consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, membership.clientId());
+            consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, membership.sessionTimeoutMillis());
+        }
         consumerProps.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instance());
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -142,16 +155,28 @@ public final class KafkaIngest implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    /** Starts consuming; the models must be recovered. */
+    /** Starts consuming the feed topics; the models must be recovered. */
     public static KafkaIngest start(KafkaSettings settings, Models models, MeterRegistry registry) {
-        KafkaIngest ingest = new KafkaIngest(settings, models, registry);
+        return start(settings, models, registry, null);
+    }
+
+    /**
+     * Starts consuming: the feed topics on a single instance, or as a member of a cluster, the
+     * one topic its membership names (null: the feed topics).
+     */
+    public static KafkaIngest start(KafkaSettings settings, Models models, MeterRegistry registry, Membership membership) {
+        KafkaIngest ingest = new KafkaIngest(settings, models, registry, membership);
         ingest.thread.start();
         return ingest;
     }
 
     private void run() {
         try {
-            consumer.subscribe(List.of(settings.topic(Topic.TRANSACTIONS), settings.topic(Topic.LABELS), settings.topic(Topic.EVENTS)));
+            if (membership == null) {
+                consumer.subscribe(List.of(settings.topic(Topic.TRANSACTIONS), settings.topic(Topic.LABELS), settings.topic(Topic.EVENTS)));
+            } else {
+                consumer.subscribe(List.of(membership.topic()), membership.listener());
+            }
             consume();
         } catch (Stopping | WakeupException e) {
             // closing: nothing committed past what was logged; the next start redelivers the rest
@@ -160,7 +185,12 @@ public final class KafkaIngest implements AutoCloseable {
             LOG.error("Kafka ingest stopped: this instance no longer learns from Kafka (/health/ready answers 503)", e);
         } finally {
             health.stopped(null);
-            consumer.close();
+            if (membership == null) {
+                consumer.close();
+            } else {
+                // a static member that stops cleanly leaves its group, so that its models move at once, not after its session times out
+                consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            }
             producer.close(Duration.ofSeconds(10));
         }
     }
@@ -281,9 +311,8 @@ public final class KafkaIngest implements AutoCloseable {
     /** A record's use, or null after sending it to the dead letters. */
     private Item parse(ConsumerRecord<String, byte[]> record) {
         LogRecord.Source source = new LogRecord.Source(record.topic(), record.partition(), record.offset());
-        Kind kind = record.topic().equals(settings.topic(Topic.TRANSACTIONS)) ? Kind.TRANSACTION
-                : record.topic().equals(settings.topic(Topic.LABELS)) ? Kind.LABEL : Kind.EVENT;
         try {
+            Kind kind = kindOf(record);
             JsonObject json = json(record.value());
             String modelName = json.getValue("model") instanceof String name ? name : null;
             if (modelName == null) {
@@ -309,6 +338,27 @@ public final class KafkaIngest implements AutoCloseable {
             deadLetter(record, problem.getMessage());
             return null;
         }
+    }
+
+    /** What a record is: by its topic, or in a cluster's input topic by the header naming the feed topic it came from. */
+    private Kind kindOf(ConsumerRecord<String, byte[]> record) {
+        String feed;
+        if (membership == null) {
+            feed = record.topic().equals(settings.topic(Topic.TRANSACTIONS)) ? Topic.TRANSACTIONS.key()
+                    : record.topic().equals(settings.topic(Topic.LABELS)) ? Topic.LABELS.key() : Topic.EVENTS.key();
+        } else {
+            Header header = record.headers().lastHeader(FEED);
+            feed = header == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+        }
+        if (feed.equals(Topic.TRANSACTIONS.key())) {
+            return Kind.TRANSACTION;
+        } else if (feed.equals(Topic.LABELS.key())) {
+            return Kind.LABEL;
+        } else if (feed.equals(Topic.EVENTS.key())) {
+            return Kind.EVENT;
+        }
+        throw ApiProblem.badRequest("the record has no '" + FEED + "' header naming its feed (transactions, labels "
+                + "or events): records reach the cluster's input topic through its feed topics");
     }
 
     private static JsonObject json(byte[] value) {

@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * {@code model.json} (its definition), {@code log/} (its log's segments) and {@code versions/}; their pending
  * events share the service's RocksDB under {@code <data-dir>/pending}.
  */
-public final class Models implements AutoCloseable {
+public final class Models implements ModelChanges, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Models.class);
     private static final String DEFINITION = "model.json";
 
@@ -159,6 +159,16 @@ public final class Models implements AutoCloseable {
         return writer;
     }
 
+    /** The writer of a model that is open here, or null. */
+    public ModelWriter find(String name) {
+        return writers.get(name);
+    }
+
+    /** Whether a model of this name could not be opened here. */
+    public boolean isFailed(String name) {
+        return failed.containsKey(name);
+    }
+
     public Collection<ModelWriter> all() {
         List<ModelWriter> sorted = new ArrayList<>(writers.values());
         sorted.sort(Comparator.comparing(w -> w.definition().name()));
@@ -170,6 +180,7 @@ public final class Models implements AutoCloseable {
      *
      * @throws ApiProblem 409 if the name is taken, 422 if the model cannot be built or snapshotted
      */
+    @Override
     public synchronized ModelWriter create(ModelDefinition definition) {
         if (writers.containsKey(definition.name()) || failed.containsKey(definition.name())) {
             throw ApiProblem.conflict("model-exists", "a model named '" + definition.name() + "' already exists"
@@ -248,6 +259,7 @@ public final class Models implements AutoCloseable {
      * for a model that could not be opened, which can be deleted too). Blocking: call it off the
      * event loop.
      */
+    @Override
     public synchronized Long delete(String name) {
         Long before = null;
         if (failed.remove(name) != null) {

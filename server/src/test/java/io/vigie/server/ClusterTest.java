@@ -1,0 +1,230 @@
+package io.vigie.server;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static io.vigie.server.TestService.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Instances started with one cluster name on a real KRaft broker are one service: every instance
+ * knows every model, each model has one owner, a request to any instance is answered by the owner,
+ * and the feed's records (keyed by event id) reach the owner of their model.
+ */
+class ClusterTest {
+    @TempDir
+    static Path brokerDir;
+    static KafkaBroker broker;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new KafkaBroker(brokerDir);
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        broker.close();
+    }
+
+    private static JsonObject member(String cluster, String prefix) {
+        return new JsonObject()
+                .put("kafka", new JsonObject().put("bootstrap", broker.bootstrap()).put("group", prefix)
+                        .put("topics", new JsonObject().put("transactions", prefix + ".transactions").put("labels", prefix + ".labels")
+                                .put("events", prefix + ".events").put("predictions", prefix + ".predictions")
+                                .put("dead_letter", prefix + ".dead-letter").put("drift", prefix + ".drift")))
+                .put("cluster", new JsonObject().put("name", cluster).put("partitions", 6).put("session_timeout_ms", 6_000));
+    }
+
+    @Test
+    void everyInstanceKnowsEveryModel_eachHasOneOwner_andAnyInstanceAnswersForIt() throws Exception {
+        try (TestService a = new TestService(dir.resolve("a"), member("one", "one"));
+             TestService b = new TestService(dir.resolve("b"), member("one", "one"))) {
+            awaitPartitionsSplit(a, b);
+            List<String> names = List.of("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7");
+            for (String name : names) {
+                expect(201, a.post("/v1/models", ServiceApiTest.modelRequest(name, "hat")));
+            }
+            Set<String> owners = new HashSet<>();
+            Random random = new Random(3);
+            for (String name : names) {
+                eventually(() -> status(b, "/v1/models/" + name) == 200); // b applies the control topic's records on its own
+                String owner = expect(200, a.get("/v1/models/" + name)).getString("owner");
+                assertEquals(owner, expect(200, b.get("/v1/models/" + name)).getString("owner"), name + ": one owner, seen alike");
+                assertTrue(owner.equals(address(a)) || owner.equals(address(b)), owner);
+                owners.add(owner);
+                TestService owning = owner.equals(address(a)) ? a : b;
+                // labelled events posted to the instance that does not own the model are learned by the owner
+                TestService elsewhere = owner.equals(address(a)) ? b : a;
+                JsonArray events = new JsonArray();
+                for (int i = 0; i < 50; i++) {
+                    JsonObject f = ServiceApiTest.features(random);
+                    events.add(new JsonObject().put("id", name + "-e" + i).put("features", f).put("label", ServiceApiTest.truth(f)));
+                }
+                expect(202, elsewhere.post("/v1/models/" + name + "/events", new JsonObject().put("events", events)));
+                JsonObject answer = expect(200, elsewhere.post("/v1/models/" + name + "/predict", new JsonObject().put("id", name + "-p")
+                        .put("features", ServiceApiTest.features(random))));
+                assertTrue(answer.containsKey("label") || answer.containsKey("abstained"), answer.encode());
+                JsonObject model = expect(200, owning.get("/v1/models/" + name));
+                assertEquals(50, model.getJsonObject("labels").getLong("learned"), name + ": learned by its owner");
+                assertEquals(1, model.getLong("predictions"), name);
+                assertEquals(model, expect(200, elsewhere.get("/v1/models/" + name)), name + ": the other instance answers as the owner");
+            }
+            assertEquals(2, owners.size(), "both instances own some of the eight models: " + owners);
+
+            JsonArray listed = expect(200, b.get("/v1/models")).getJsonArray("models");
+            assertEquals(names.size(), listed.size(), listed.encode());
+            for (Object entry : listed) {
+                JsonObject summary = (JsonObject) entry;
+                assertEquals("serving", summary.getString("status"), summary.encode());
+                assertEquals(50, summary.getLong("learned"), "each model as its owner has it: " + summary.encode());
+            }
+
+            assertEquals(409, a.post("/v1/models", ServiceApiTest.modelRequest("m3", "nb")).statusCode(), "a name is taken cluster-wide");
+            assertEquals(409, b.post("/v1/models", ServiceApiTest.modelRequest("m3", "nb")).statusCode());
+            expect(204, b.send("DELETE", "/v1/models/m3", TestService.ADMIN, null));
+            eventually(() -> status(a, "/v1/models/m3") == 404);
+            assertEquals(404, status(b, "/v1/models/m3"));
+
+            b.close(); // a clean stop leaves the owners' group: its models move to a at once
+            eventually(() -> partitions(a).size() == 6);
+            for (String name : names) {
+                if (!name.equals("m3")) {
+                    assertEquals(address(a), expect(200, a.get("/v1/models/" + name)).getString("owner"), name);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFeedKeyedByEventId_reachesEachModelsOwner_andEveryLabelIsLearnedOnce() throws Exception {
+        broker.admin().createTopics(List.of(new NewTopic("two.transactions", 3, (short) 1), new NewTopic("two.labels", 3, (short) 1),
+                new NewTopic("two.events", 3, (short) 1), new NewTopic("two.predictions", 1, (short) 1),
+                new NewTopic("two.dead-letter", 1, (short) 1), new NewTopic("two.drift", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        try (TestService a = new TestService(dir.resolve("a"), member("two", "two"));
+             TestService b = new TestService(dir.resolve("b"), member("two", "two"));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            awaitPartitionsSplit(a, b);
+            List<String> names = List.of("f0", "f1", "f2", "f3");
+            for (String name : names) {
+                expect(201, b.post("/v1/models", ServiceApiTest.modelRequest(name, "hat")));
+            }
+            Random random = new Random(11);
+            int perModel = 200;
+            List<String[]> labels = new ArrayList<>();
+            for (int i = 0; i < perModel; i++) {
+                for (String name : names) {
+                    String id = name + "-t" + i;
+                    JsonObject f = ServiceApiTest.features(random);
+                    producer.send(new ProducerRecord<>("two.transactions", id, bytes(new JsonObject().put("model", name).put("id", id)
+                            .put("features", f))));
+                    labels.add(new String[]{name, id, ServiceApiTest.truth(f)});
+                }
+            }
+            producer.flush();
+            for (String name : names) { // every transaction scored before its label is sent: none can arrive first
+                eventually(() -> predictions(a, name) == perModel);
+            }
+            for (String[] label : labels) {
+                producer.send(new ProducerRecord<>("two.labels", label[1], bytes(new JsonObject().put("model", label[0]).put("id", label[1])
+                        .put("label", label[2]))));
+            }
+            producer.flush();
+            for (String name : names) {
+                eventually(() -> learned(b, name) == perModel);
+                JsonObject model = expect(200, a.get("/v1/models/" + name));
+                assertEquals(0, model.getJsonObject("labels").getLong("unknown_id"), name);
+                assertEquals(0, model.getJsonObject("labels").getLong("duplicate"), name);
+                assertEquals(perModel, model.getLong("predictions"), name + ": each transaction scored once");
+            }
+        }
+    }
+
+    private static byte[] bytes(JsonObject json) {
+        return json.encode().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static long predictions(TestService service, String name) {
+        try {
+            return expect(200, service.get("/v1/models/" + name)).getLong("predictions");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static long learned(TestService service, String name) {
+        try {
+            return expect(200, service.get("/v1/models/" + name)).getJsonObject("labels").getLong("learned");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Waits until the two instances hold the six partitions between them, three each. */
+    private static void awaitPartitionsSplit(TestService a, TestService b) throws InterruptedException {
+        eventually(() -> {
+            JsonArray ofA = partitions(a);
+            JsonArray ofB = partitions(b);
+            Set<Object> all = new HashSet<>(ofA.getList());
+            all.addAll(ofB.getList());
+            return ofA.size() == 3 && ofB.size() == 3 && all.size() == 6;
+        });
+    }
+
+    private static JsonArray partitions(TestService service) {
+        try {
+            return expect(200, service.get("/health/ready")).getJsonObject("cluster").getJsonArray("partitions");
+        } catch (Exception e) {
+            return new JsonArray();
+        }
+    }
+
+    private static String address(TestService service) {
+        return "127.0.0.1:" + service.port();
+    }
+
+    private static int status(TestService service, String path) {
+        try {
+            return service.get(path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Polls a condition until it holds, for at most 60 s (instances hear of each other through Kafka). */
+    private static void eventually(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 60 s");
+            }
+            Thread.sleep(20); // polling interval, not synchronisation: the condition decides
+        }
+    }
+}
