@@ -166,6 +166,115 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void aModelThatMoves_goesOnFromItsFormerOwnersState_andEndsAsOneInstanceWouldHaveLearnedIt() throws Exception {
+        broker.createTopics("three.transactions", "three.labels", "three.events", "three.predictions", "three.dead-letter",
+                "three.drift"); // one partition each: the feed's order is the order a single instance is given below
+        List<String> names = List.of("g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7");
+        int perModel = 300;
+        Random random = new Random(5);
+        List<JsonObject> stream = new ArrayList<>(); // event i of every model, then event i + 1
+        for (int i = 0; i < perModel; i++) {
+            for (String name : names) {
+                JsonObject f = ServiceApiTest.features(random);
+                stream.add(new JsonObject().put("model", name).put("id", name + "-e" + i).put("features", f)
+                        .put("label", ServiceApiTest.truth(f)));
+            }
+        }
+        JsonArray probes = new JsonArray();
+        for (int i = 0; i < 100; i++) {
+            probes.add(new JsonObject().put("id", "probe" + i).put("features", ServiceApiTest.features(random)));
+        }
+        int third = perModel / 3 * names.size();
+        TestService a = new TestService(dir.resolve("a"), member("three", "three"));
+        try (a; TestService b = new TestService(dir.resolve("b"), member("three", "three"));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            awaitPartitionsSplit(a, b);
+            for (String name : names) {
+                expect(201, a.post("/v1/models", ServiceApiTest.modelRequest(name, "hat")));
+            }
+            List<String> ownedByB = new ArrayList<>();
+            for (String name : names) {
+                if (expect(200, a.get("/v1/models/" + name)).getString("owner").equals(address(b))) {
+                    ownedByB.add(name);
+                }
+            }
+            assertTrue(!ownedByB.isEmpty() && ownedByB.size() < names.size(), "both own some: " + ownedByB);
+            // two thirds scored, the first third labelled: b's models move with a third of their events waiting for labels
+            transactions(producer, stream.subList(0, 2 * third), a, names, 2 * perModel / 3);
+            labels(producer, stream.subList(0, third), a, names, perModel / 3);
+            b.close();
+            eventually(() -> partitions(a).size() == 6);
+            labels(producer, stream.subList(third, 2 * third), a, names, 2 * perModel / 3);
+            transactions(producer, stream.subList(2 * third, stream.size()), a, names, perModel);
+            labels(producer, stream.subList(2 * third, stream.size()), a, names, perModel);
+            try (TestService single = new TestService(dir.resolve("single"))) {
+                for (String name : names) {
+                    expect(201, single.post("/v1/models", ServiceApiTest.modelRequest(name, "hat")));
+                    List<JsonObject> own = stream.stream().filter(e -> e.getString("model").equals(name)).toList();
+                    int k = perModel / 3;
+                    score(single, name, own.subList(0, 2 * k));
+                    label(single, name, own.subList(0, 2 * k)); // the same labels in the same order
+                    score(single, name, own.subList(2 * k, perModel));
+                    label(single, name, own.subList(2 * k, perModel));
+                    JsonObject model = expect(200, a.get("/v1/models/" + name));
+                    String which = name + (ownedByB.contains(name) ? " (moved)" : "");
+                    assertEquals(perModel, model.getJsonObject("labels").getLong("learned"), which + ": every label learned once");
+                    assertEquals(0, model.getJsonObject("labels").getLong("unknown_id"), which + ": every label found its event");
+                    assertEquals(expect(200, single.get("/v1/models/" + name)).getLong("version"), model.getLong("version"), which);
+                    JsonArray moved = expect(200, a.post("/v1/models/" + name + "/predict/batch", new JsonObject().put("events", probes)))
+                            .getJsonArray("predictions");
+                    JsonArray alone = expect(200, single.post("/v1/models/" + name + "/predict/batch", new JsonObject()
+                            .put("events", probes))).getJsonArray("predictions");
+                    for (int i = 0; i < probes.size(); i++) {
+                        assertEquals(alone.getJsonObject(i).getJsonObject("probabilities"),
+                                moved.getJsonObject(i).getJsonObject("probabilities"), which + ", probe " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Writes events as transactions, then waits until each model has scored {@code scoredEach} in all. */
+    private static void transactions(KafkaProducer<String, byte[]> producer, List<JsonObject> events, TestService service,
+                                     List<String> names, int scoredEach) throws Exception {
+        for (JsonObject event : events) {
+            JsonObject transaction = event.copy();
+            transaction.remove("label");
+            producer.send(new ProducerRecord<>("three.transactions", event.getString("id"), bytes(transaction)));
+        }
+        producer.flush();
+        for (String name : names) {
+            eventually(() -> predictions(service, name) == scoredEach);
+        }
+    }
+
+    /** Writes the events' labels, then waits until each model has learned {@code learnedEach} in all. */
+    private static void labels(KafkaProducer<String, byte[]> producer, List<JsonObject> events, TestService service,
+                               List<String> names, int learnedEach) throws Exception {
+        for (JsonObject event : events) {
+            producer.send(new ProducerRecord<>("three.labels", event.getString("id"), bytes(new JsonObject()
+                    .put("model", event.getString("model")).put("id", event.getString("id")).put("label", event.getString("label")))));
+        }
+        producer.flush();
+        for (String name : names) {
+            eventually(() -> learned(service, name) == learnedEach);
+        }
+    }
+
+    private static void score(TestService service, String name, List<JsonObject> events) throws Exception {
+        JsonArray batch = new JsonArray();
+        events.forEach(e -> batch.add(new JsonObject().put("id", e.getString("id")).put("features", e.getJsonObject("features"))));
+        expect(200, service.post("/v1/models/" + name + "/predict/batch", new JsonObject().put("events", batch)));
+    }
+
+    private static void label(TestService service, String name, List<JsonObject> events) throws Exception {
+        JsonArray batch = new JsonArray();
+        events.forEach(e -> batch.add(new JsonObject().put("id", e.getString("id")).put("label", e.getString("label"))));
+        expect(202, service.post("/v1/models/" + name + "/labels", new JsonObject().put("labels", batch)));
+    }
+
     private static byte[] bytes(JsonObject json) {
         return json.encode().getBytes(StandardCharsets.UTF_8);
     }

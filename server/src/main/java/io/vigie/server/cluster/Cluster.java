@@ -14,7 +14,15 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,16 +36,27 @@ import java.util.concurrent.TimeUnit;
  * {@link #membership()}.
  */
 public final class Cluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
+    /** How long taking a partition over may wait to follow its log to the end (within the consumer's poll interval). */
+    private static final Duration TAKEOVER = Duration.ofMinutes(4);
+
     private final ClusterSettings settings;
     private final Ownership ownership;
     private final ControlTopic control;
+    private final ClusterLog log;
+    private final LogFollower follower;
     private final Repartition repartition;
+    private final Admin admin;
 
-    private Cluster(ClusterSettings settings, Ownership ownership, ControlTopic control, Repartition repartition) {
+    private Cluster(ClusterSettings settings, Ownership ownership, ControlTopic control, ClusterLog log, LogFollower follower,
+                    Repartition repartition, Admin admin) {
         this.settings = settings;
         this.ownership = ownership;
         this.control = control;
+        this.log = log;
+        this.follower = follower;
         this.repartition = repartition;
+        this.admin = admin;
     }
 
     /**
@@ -57,7 +76,43 @@ public final class Cluster implements AutoCloseable {
             ownership.close();
             throw e;
         }
-        return new Cluster(settings, ownership, control, Repartition.start(settings, kafka));
+        ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership);
+        models.replicateTo(log); // from here on every commit is published first, and only an owner's
+        LogFollower follower = new LogFollower(settings, kafka.bootstrap(), models, control::names, ownership::owns);
+        return new Cluster(settings, ownership, control, log, follower, Repartition.start(settings, kafka),
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap())));
+    }
+
+    /**
+     * Takes partitions over: opens their log producers (fencing whoever wrote them before), follows
+     * their log to its committed end, and only then owns their models. Until then their requests
+     * answer 503 {@code model-moving}.
+     */
+    private void takeOver(Collection<TopicPartition> partitions) {
+        List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
+        try {
+            log.open(numbers);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            numbers.forEach(p -> latest.put(new TopicPartition(settings.logTopic(), p), OffsetSpec.latest()));
+            Map<Integer, Long> ends = new HashMap<>();
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS)
+                    .forEach((partition, info) -> ends.put(partition.partition(), info.offset()));
+            if (!follower.awaitFollowed(ends, TAKEOVER)) {
+                LOG.error("cluster '{}': partitions {} were not followed to their end within {}; their models are served from "
+                        + "what was followed", settings.name(), numbers, TAKEOVER);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.error("cluster '{}': taking partitions {} over failed; their models' changes will be refused: {}", settings.name(),
+                    numbers, e.toString());
+        }
+        ownership.assigned(partitions);
+    }
+
+    private void giveUp(Collection<TopicPartition> partitions) {
+        ownership.revoked(partitions); // first: nothing more is published for them from here
+        log.close(partitions.stream().map(TopicPartition::partition).toList());
     }
 
     /** The control topic (one partition, compacted) and the input topic (the configured partitions); an input topic of another size is refused. */
@@ -66,7 +121,10 @@ public final class Cluster implements AutoCloseable {
             NewTopic control = new NewTopic(settings.controlTopic(), Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             NewTopic input = new NewTopic(settings.inputTopic(), Optional.of(settings.partitions()), Optional.empty());
-            for (NewTopic topic : List.of(control, input)) {
+            // kept whole: a model's state is its log, and an instance that joins follows it from the start
+            NewTopic log = new NewTopic(settings.logTopic(), Optional.of(settings.partitions()), Optional.empty())
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
+            for (NewTopic topic : List.of(control, input, log)) {
                 try {
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
@@ -75,11 +133,13 @@ public final class Cluster implements AutoCloseable {
                     }
                 }
             }
-            int partitions = partitionsOf(admin, settings.inputTopic());
-            if (partitions != settings.partitions()) {
-                throw new IllegalStateException("cluster '" + settings.name() + "': topic '" + settings.inputTopic() + "' has "
-                        + partitions + " partitions but this instance is configured with " + settings.partitions()
-                        + " (cluster.partitions): every instance of a cluster must agree, since a model's partition follows from it");
+            for (String topic : List.of(settings.inputTopic(), settings.logTopic())) {
+                int partitions = partitionsOf(admin, topic);
+                if (partitions != settings.partitions()) {
+                    throw new IllegalStateException("cluster '" + settings.name() + "': topic '" + topic + "' has " + partitions
+                            + " partitions but this instance is configured with " + settings.partitions() + " (cluster.partitions): "
+                            + "every instance of a cluster must agree, since a model's partition follows from it");
+                }
             }
         }
     }
@@ -104,17 +164,17 @@ public final class Cluster implements AutoCloseable {
                 new ConsumerRebalanceListener() {
                     @Override
                     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                        ownership.revoked(partitions);
+                        giveUp(partitions);
                     }
 
                     @Override
                     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                        ownership.assigned(partitions);
+                        takeOver(partitions);
                     }
 
                     @Override
                     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                        ownership.revoked(partitions);
+                        giveUp(partitions);
                     }
                 });
     }
@@ -135,7 +195,10 @@ public final class Cluster implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         repartition.close();
+        follower.close();
+        log.close();
         control.close();
         ownership.close();
+        admin.close(Duration.ofSeconds(5));
     }
 }

@@ -43,6 +43,11 @@ public record ClusterSettings(String name, int partitions, String advertise, int
         return name + ".input";
     }
 
+    /** The models' log: every commit of a model, published by its owner before it is applied, followed by the others. */
+    public String logTopic() {
+        return name + ".log";
+    }
+
     /** The consumer group whose members own the input topic's partitions, and so the models. */
     public String ownersGroup() {
         return name;

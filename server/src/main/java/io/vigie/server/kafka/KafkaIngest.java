@@ -39,7 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -73,8 +73,9 @@ import org.slf4j.LoggerFactory;
  * Predictions, dead letters and drift events are at least once: a redelivered transaction is
  * published again with the answer it was given (its id is stored: it is not scored twice).
  *
- * <p>One thread polls; records of one model are handed to its writer in runs of the same kind, in
- * partition order, each run awaited before the next so the order is the stream's.
+ * <p>One thread polls; each model's records are handed to its writer in runs of the same kind, in
+ * partition order, each run awaited before the model's next so that its order is the stream's;
+ * the models of a poll go side by side.
  *
  * <p>In a cluster it reads the cluster's input topic instead, as a member of the owners' group
  * ({@link Membership}): the partitions it holds are the models this instance owns.
@@ -111,7 +112,13 @@ public final class KafkaIngest implements AutoCloseable {
     private final Thread thread;
     private final Counter deadLetters;
     private final Counter consumed;
-    private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+    private final List<Future<RecordMetadata>> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Runs each model's records of a poll, the models side by side. */
+    private final java.util.concurrent.ExecutorService perModel = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vigie-kafka-model");
+        t.setDaemon(true);
+        return t;
+    });
     private final Map<String, DriftsPublished> driftsPublished = new HashMap<>();
 
     /** How far a model's drift events went to the drift topic: resets by count, input alerts and estimate gaps by position. */
@@ -192,6 +199,7 @@ public final class KafkaIngest implements AutoCloseable {
                 consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             }
             producer.close(Duration.ofSeconds(10));
+            perModel.shutdownNow();
         }
     }
 
@@ -247,26 +255,49 @@ public final class KafkaIngest implements AutoCloseable {
         pause(wait);
     }
 
+    /**
+     * Each model's records, in their order, as runs of one kind: the models side by side (each has
+     * its own writer, and the order that matters is each one's), every run awaited before its
+     * model's next.
+     */
     private void process(ConsumerRecords<String, byte[]> records) {
-        Set<ModelWriter> touched = new LinkedHashSet<>();
-        List<Item> run = new ArrayList<>();
+        Map<ModelWriter, List<Item>> byModel = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             consumed.increment();
             Item item = parse(record);
-            if (item == null) {
-                continue;
+            if (item != null) {
+                byModel.computeIfAbsent(item.writer(), w -> new ArrayList<>()).add(item);
             }
-            if (!run.isEmpty() && (run.get(0).writer() != item.writer() || run.get(0).kind() != item.kind())) {
+        }
+        List<Future<?>> models = new ArrayList<>();
+        for (List<Item> items : byModel.values()) {
+            models.add(perModel.submit(() -> {
+                List<Item> run = new ArrayList<>();
+                for (Item item : items) {
+                    if (!run.isEmpty() && run.get(0).kind() != item.kind()) {
+                        execute(run);
+                        run = new ArrayList<>();
+                    }
+                    run.add(item);
+                }
                 execute(run);
-                run.clear();
+            }));
+        }
+        RuntimeException failure = null;
+        for (Future<?> model : models) {
+            try {
+                model.get();
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure : e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stopping();
             }
-            run.add(item);
-            touched.add(item.writer());
         }
-        if (!run.isEmpty()) {
-            execute(run);
+        if (failure != null) {
+            throw failure;
         }
-        touched.forEach(this::publishDrifts);
+        byModel.keySet().forEach(this::publishDrifts);
     }
 
     private record FreshDrifts(List<DriftReset> resets, List<InputDriftMonitor.Alert> inputs, List<Timeline.Marker> gaps) {

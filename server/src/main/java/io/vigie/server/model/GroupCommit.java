@@ -35,6 +35,13 @@ final class GroupCommit {
         void apply(long seq, LogRecord record, Model preloaded);
     }
 
+    /** Publishes a commit's records beyond this instance before they are appended here ({@link ReplicatedLog}). */
+    interface Publisher {
+        Publisher NONE = (firstSeq, records) -> { };
+
+        void publish(long firstSeq, List<LogRecord> records);
+    }
+
     /** What {@link #collect} found. */
     enum Collected {
         /** No append had finished. */
@@ -53,6 +60,9 @@ final class GroupCommit {
     }
 
     private final EventLog log;
+    private final Publisher publisher;
+    /** Whether what is staged follows the model's owner (published already) rather than being this instance's own. */
+    private boolean followed;
     private final DiskGuard disk;
     private final Timer appendTimer;
     private final Runnable appended;
@@ -68,8 +78,9 @@ final class GroupCommit {
     private int next;
 
     /** @param appended told (from the log thread) when an append is done, for the writer to {@link #collect} it */
-    GroupCommit(String model, EventLog log, DiskGuard disk, Timer appendTimer, Runnable appended) {
+    GroupCommit(String model, EventLog log, Publisher publisher, DiskGuard disk, Timer appendTimer, Runnable appended) {
         this.log = log;
+        this.publisher = publisher;
         this.disk = disk;
         this.appendTimer = appendTimer;
         this.appended = appended;
@@ -86,6 +97,24 @@ final class GroupCommit {
      * model, read beforehand.
      */
     void stage(LogRecord record, Model preloaded, LongConsumer applied, Consumer<ApiProblem> failed) {
+        stage(record, preloaded, applied, failed, false);
+    }
+
+    /** Adds a record the model's owner published to the next commit, which then holds only such records. */
+    void stageFollowed(LogRecord record, LongConsumer applied, Consumer<ApiProblem> failed) {
+        stage(record, null, applied, failed, true);
+    }
+
+    /** The sequence number the next record staged will get. */
+    long nextSeq() {
+        return log.nextSeq() + staged.size();
+    }
+
+    private void stage(LogRecord record, Model preloaded, LongConsumer applied, Consumer<ApiProblem> failed, boolean follows) {
+        if (!staged.isEmpty() && followed != follows) { // only while a model changes hands
+            throw ApiProblem.unavailable("model-moving", "the model is changing owner; retry shortly", 1);
+        }
+        followed = follows;
         staged.add(new Staged(record, preloaded, applied, failed));
         if (record instanceof LogRecord.Label label) {
             stagedLabels.add(label.id());
@@ -132,8 +161,9 @@ final class GroupCommit {
         }
         inFlight = true;
         List<LogRecord> records = staged.stream().map(Staged::record).toList();
+        boolean publish = !followed;
         logThread.execute(() -> {
-            done = appendStaged(records);
+            done = appendStaged(records, publish);
             appended.run();
         });
         return true;
@@ -188,6 +218,7 @@ final class GroupCommit {
 
     private void clear() {
         staged.clear();
+        followed = false;
         stagedLabels.clear();
         stagedImplied.clear();
         first = -1;
@@ -201,14 +232,24 @@ final class GroupCommit {
     }
 
     private Appended appendStaged() {
-        return appendStaged(staged.stream().map(Staged::record).toList());
+        return appendStaged(staged.stream().map(Staged::record).toList(), !followed);
     }
 
-    /** Appends records with one fsync (after checking the disk's reserve): their first sequence number, or why not. */
-    private Appended appendStaged(List<LogRecord> records) {
+    /**
+     * Appends records with one fsync (after checking the disk's reserve, and publishing them
+     * first unless they follow the owner's): their first sequence number, or why not.
+     */
+    private Appended appendStaged(List<LogRecord> records, boolean publish) {
         ApiProblem full = disk.problem();
         if (full != null) {
             return new Appended(-1, full);
+        }
+        if (publish) {
+            try {
+                publisher.publish(log.nextSeq(), records);
+            } catch (ApiProblem problem) {
+                return new Appended(-1, problem);
+            }
         }
         long started = System.nanoTime();
         try {

@@ -68,6 +68,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final WriterLoop loop;
     private final FrozenWork frozen;
     private final AggregateFeatures aggregates;
+    /** The cluster's log this model's commits are published to, once there is one (null on a single instance). */
+    private final java.util.function.Supplier<ReplicatedLog> replicated;
     /** Whether a batch of implied labels is on its way (writer thread only). */
     private boolean implying;
 
@@ -77,8 +79,10 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     }
 
     private ModelWriter(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock, WriterSettings settings,
-                        MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions) throws IOException {
+                        MeterRegistry registry, BiConsumer<String, Promoted> automaticPromotions,
+                        java.util.function.Supplier<ReplicatedLog> replicated) throws IOException {
         this.definition = definition;
+        this.replicated = replicated;
         this.automaticPromotions = automaticPromotions;
         this.pending = pending;
         this.clock = clock;
@@ -114,7 +118,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
             throw e;
         }
         this.loop = new WriterLoop(definition.name(), settings.queueCapacity(), settings.maxDrain(), this);
-        this.commit = new GroupCommit(definition.name(), log, disk, meters.logAppend, loop::wake);
+        this.commit = new GroupCommit(definition.name(), log, this::publish, disk, meters.logAppend, loop::wake);
         this.join = new LabelJoin(definition.name(), machine, commit, pending, meters, clock);
         long replayed = log.recovery().replayed();
         recovered = new Recovered(latest == null ? null : machine.version() - replayed, readable.unreadable(), replayed,
@@ -131,7 +135,15 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     public static ModelWriter open(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock,
                                    WriterSettings settings, MeterRegistry registry,
                                    BiConsumer<String, Promoted> automaticPromotions) throws IOException {
-        ModelWriter writer = new ModelWriter(definition, dir, pending, clock, settings, registry, automaticPromotions);
+        return open(definition, dir, pending, clock, settings, registry, automaticPromotions, () -> null);
+    }
+
+    /** As above, in a cluster: {@code replicated} gives the cluster's log once this instance has joined it. */
+    public static ModelWriter open(ModelDefinition definition, Path dir, PendingEvents pending, Clock clock,
+                                   WriterSettings settings, MeterRegistry registry,
+                                   BiConsumer<String, Promoted> automaticPromotions,
+                                   java.util.function.Supplier<ReplicatedLog> replicated) throws IOException {
+        ModelWriter writer = new ModelWriter(definition, dir, pending, clock, settings, registry, automaticPromotions, replicated);
         if (writer.snapshots.versions().list().isEmpty()) {
             writer.snapshots.write(writer.snapshots.encode(writer.machine, writer.log.size(), "initial"));
         }
@@ -162,21 +174,38 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
      */
     public CompletableFuture<Scored> predict(ScoreRequest request, boolean explain, KnownIds known) {
         return loop.fast(future -> {
-            Scored scored = scoreAll(List.of(request), known).get(0);
-            future.complete(explain ? machine.explain(scored, request.event()) : scored);
+            Answered answered = scoreAll(List.of(request), known);
+            Scored scored = answered.answers().get(0);
+            answered.whenDurable(future, explain ? machine.explain(scored, request.event()) : scored);
         });
     }
 
     /** Scores events in order, in one hand-off; ids already stored are handled as {@code known} says. */
     public CompletableFuture<List<Scored>> predictAll(List<ScoreRequest> requests, KnownIds known) {
-        return loop.fast(future -> future.complete(scoreAll(requests, known)));
+        return loop.fast(future -> {
+            Answered answered = scoreAll(requests, known);
+            answered.whenDurable(future, answered.answers());
+        });
+    }
+
+    /** A batch's answers, and when the events it stored are durable beyond this instance (at once on a single instance). */
+    private record Answered(List<Scored> answers, CompletableFuture<Void> durable) {
+        <T> void whenDurable(CompletableFuture<T> future, T answer) {
+            durable.whenComplete((done, failure) -> {
+                if (failure == null) {
+                    future.complete(answer);
+                } else {
+                    future.completeExceptionally(failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure);
+                }
+            });
+        }
     }
 
     /**
      * Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace.
      * Ids already stored are refused, scored again or answered as stored, as {@code known} says.
      */
-    private List<Scored> scoreAll(List<ScoreRequest> requests, KnownIds known) {
+    private Answered scoreAll(List<ScoreRequest> requests, KnownIds known) {
         disk.check(); // before anything is scored
         List<String> ids = requests.stream().map(ScoreRequest::id).toList();
         List<ScoredEvent> existing = storedUnder(ids);
@@ -189,18 +218,27 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                 replaced.add(existing.get(i));
             }
         }
-        List<Scored> scored = fresh.isEmpty() ? List.of() : scoreAndStore(fresh, replaced);
+        CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+        List<Scored> scored = List.of();
+        if (!fresh.isEmpty()) {
+            ModelStateMachine.Scores scores = scoreAndStore(fresh, replaced);
+            scored = scores.answers();
+            ReplicatedLog cluster = replicated.get();
+            if (cluster != null) { // a label may come to whichever instance owns the model by then
+                durable = cluster.publishScored(definition, scores.stored());
+            }
+        }
         List<Scored> answers = new ArrayList<>(requests.size());
         for (int i = 0, f = 0; i < requests.size(); i++) {
             ScoredEvent event = stored.get(i);
             answers.add(event == null ? scored.get(f++) : new Scored(requests.get(i).id(), event.answer().prediction(), event.version()));
         }
         implyDue();
-        return answers;
+        return new Answered(answers, durable);
     }
 
     /** Scores and stores events; {@code replaced}: what each id held before (null: nothing), as read for the batch. */
-    private List<Scored> scoreAndStore(List<ScoreRequest> requests, List<ScoredEvent> replaced) {
+    private ModelStateMachine.Scores scoreAndStore(List<ScoreRequest> requests, List<ScoredEvent> replaced) {
         pending.requireRoom(requests.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
         long now = clock.millis();
         Map<String, double[]> histories = computed(requests, now);
@@ -212,7 +250,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                     + "); nothing was scored or stored, retry later", 5);
         }
         scores.answers().forEach(s -> meters.predicted(s.prediction()));
-        return scores.answers();
+        return scores;
     }
 
     /** Fills the features the model computes from its entities' histories; returns the histories to write with the events. */
@@ -258,13 +296,72 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     }
 
     /**
+     * Applies records the model's owner published, in a cluster, to this instance's copy: those it
+     * holds already are skipped, and a gap before them is refused. Completes with the sequence
+     * number of the last record it holds.
+     */
+    public CompletableFuture<Long> follow(long firstSeq, List<LogRecord> records) {
+        return loop.slow(false, future -> {
+            long next = commit.nextSeq();
+            if (firstSeq > next) {
+                throw new IllegalStateException("model '" + definition.name() + "' holds its log up to record " + (next - 1)
+                        + " but the owner's log goes on from " + firstSeq + ": records are missing");
+            }
+            int skip = (int) Math.min(records.size(), next - firstSeq);
+            if (skip == records.size()) {
+                future.complete(next - 1);
+                return;
+            }
+            for (int i = skip; i < records.size(); i++) {
+                boolean last = i == records.size() - 1;
+                commit.stageFollowed(records.get(i), seq -> {
+                    if (last) {
+                        future.complete(seq);
+                    }
+                }, future::completeExceptionally);
+            }
+        });
+    }
+
+    /**
+     * Stores events its owner scored, in a cluster, in this instance's copy of the pending events,
+     * once the records followed before them are applied: a label that comes after the model
+     * moves here finds its event.
+     */
+    public CompletableFuture<Void> followScored(List<PendingEvents.Scoring> scorings) {
+        return loop.slow(true, future -> {
+            try {
+                pending.scored(scorings);
+            } catch (RocksDBException e) {
+                throw ApiProblem.unavailable("store-failed", "the pending-event store refused the owner's scored events ("
+                        + e.getMessage() + ")", 5);
+            }
+            future.complete(null);
+        });
+    }
+
+    /** Whether this instance writes the model's log (always, but for a model another instance of its cluster owns). */
+    private boolean leads() {
+        ReplicatedLog cluster = replicated.get();
+        return cluster == null || cluster.leads(definition.name());
+    }
+
+    /** Publishes a commit's records to the cluster's log, if there is one, before they are logged here. */
+    private void publish(long firstSeq, List<LogRecord> records) {
+        ReplicatedLog cluster = replicated.get();
+        if (cluster != null) {
+            cluster.publish(definition, firstSeq, records);
+        }
+    }
+
+    /**
      * Once the model's clock has passed the end of an event's implicit-label period, a batch of
      * implied labels goes into the slow lane, one batch at a time; each is logged and learned like
      * labels, so that replay learns them in the same order.
      */
     private void implyDue() {
         ModelDefinition.ImplicitLabel implicit = definition.implicitLabel();
-        if (implicit == null || implying || machine.clock() < pending.nextDue()) {
+        if (implicit == null || implying || machine.clock() < pending.nextDue() || !leads()) { // a follower learns its owner's
             return;
         }
         implying = true;
@@ -366,7 +463,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
      */
     private void promoteWinner() {
         Challenger winner = machine.winner();
-        if (winner == null) {
+        if (winner == null || !leads()) { // a follower's promotions are its owner's, in the log
             return;
         }
         try {

@@ -54,6 +54,8 @@ public final class Models implements ModelChanges, AutoCloseable {
     private final DefinitionFormat format;
     private final DiskGuard disk;
     private final Map<String, Failed> failed = new ConcurrentHashMap<>();
+    /** The cluster's log, once this instance has joined one: every model publishes its commits there. */
+    private volatile ReplicatedLog replicated;
     private final Map<String, Gauge> failedGauges = new ConcurrentHashMap<>();
     /** The label TTL kept for a model whose definition cannot be read: its events must not expire before it is repaired. */
     private static final Duration KEEP_UNTIL_REPAIRED = Duration.ofDays(3650);
@@ -134,7 +136,8 @@ public final class Models implements ModelChanges, AutoCloseable {
     private ModelWriter openWriter(ModelDefinition definition) throws IOException, RocksDBException {
         return ModelWriter.open(definition, root.resolve(definition.name()),
                 store.forModel(definition.name(), definition.labelTtl(),
-                        definition.implicitLabel() == null ? null : definition.implicitLabel().after()), clock, settings, registry, automaticPromotions);
+                        definition.implicitLabel() == null ? null : definition.implicitLabel().after()), clock, settings, registry, automaticPromotions,
+                () -> replicated);
     }
 
     private static ModelDefinition readDefinition(DefinitionFormat format, Path file) throws IOException {
@@ -157,6 +160,11 @@ public final class Models implements ModelChanges, AutoCloseable {
             throw ApiProblem.notFound("unknown-model", "there is no model named '" + name + "'");
         }
         return writer;
+    }
+
+    /** From now on every model publishes its commits to the cluster's log (and follows it where another instance owns it). */
+    public void replicateTo(ReplicatedLog log) {
+        this.replicated = log;
     }
 
     /** The writer of a model that is open here, or null. */

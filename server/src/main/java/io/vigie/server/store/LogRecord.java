@@ -115,6 +115,13 @@ public sealed interface LogRecord {
     byte LABELLED_EVENT_AT = 9;
     byte IMPLIED_LABEL = 10;
 
+    /** Reads back {@link #encode}'s bytes on their own, outside the log's frames (as a cluster's replicated log carries them). */
+    static LogRecord fromBytes(byte[] bytes) throws IOException {
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return decode(in);
+        }
+    }
+
     /** The record's bytes: a type byte, then its fields. */
     static byte[] encode(LogRecord record) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);

@@ -71,7 +71,7 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
      * them), before the time (it was when they were scored), before the keys (none) or before the
      * chances (not kept).
      */
-    byte[] encode() {
+    public byte[] encode() {
         List<byte[]> names = new ArrayList<>();
         int size = 8 * 2 + 4 + 8 * values.length + answer.encodedSize() + 4 + 8;
         size += 4 + 4 + utf8(answeredBy).length;
@@ -122,7 +122,7 @@ public record ScoredEvent(long version, long scoredAt, double[] values, Answer a
         return b.array();
     }
 
-    static ScoredEvent decode(byte[] bytes) {
+    public static ScoredEvent decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         long version = b.getLong();
         long scoredAt = b.getLong();

@@ -1,0 +1,232 @@
+package io.vigie.server.cluster;
+
+import io.vigie.server.ApiProblem;
+import io.vigie.server.model.ModelDefinition;
+import io.vigie.server.model.ReplicatedLog;
+import io.vigie.server.store.LogRecord;
+import io.vigie.server.store.PendingEvents;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The models' log in Kafka: topic {@code NAME.log}, a model's records in its partition (the one
+ * it is owned by), each keyed by the model and carrying its sequence number and the model's
+ * creation time (a model deleted and made again under its name starts a new log). The owner of a
+ * partition publishes every commit of its models in one Kafka transaction, before applying it;
+ * followers read committed records only. Each partition has one transactional producer, whose id
+ * is the partition's: the instance that takes a partition over opens it, which fences the former
+ * owner's, so an owner cut off from the cluster can publish nothing more.
+ */
+public final class ClusterLog implements ReplicatedLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterLog.class);
+    /** The header holding a record's sequence number in its model's log (8 bytes, big-endian). */
+    static final String SEQ = "vigie.seq";
+    /** The header holding the creation time of the model the record belongs to (8 bytes). */
+    static final String CREATED = "vigie.created";
+    /** The header of a scored event waiting for its label (not a log record): its id. */
+    static final String SCORED = "vigie.scored";
+
+    private final ClusterSettings settings;
+    private final String bootstrap;
+    private final Ownership ownership;
+    private final Map<Integer, Writer> writers = new ConcurrentHashMap<>();
+    private final ExecutorService flushes = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vigie-cluster-log");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** A message waiting for the partition's next transaction, and who waits for it to be durable. */
+    private record Queued(ProducerRecord<String, byte[]> message, CompletableFuture<Void> durable) {
+    }
+
+    /**
+     * A partition's transactional producer, with the scored events waiting for its next
+     * transaction. One transaction at a time: the partition's models take turns, and a commit's
+     * transaction carries first whatever scored events were queued before it.
+     */
+    private static final class Writer {
+        final KafkaProducer<String, byte[]> producer;
+        final List<Queued> queued = new ArrayList<>();
+
+        Writer(KafkaProducer<String, byte[]> producer) {
+            this.producer = producer;
+        }
+    }
+
+    ClusterLog(ClusterSettings settings, String bootstrap, Ownership ownership) {
+        this.settings = settings;
+        this.bootstrap = bootstrap;
+        this.ownership = ownership;
+    }
+
+    @Override
+    public boolean leads(String model) {
+        return ownership.owns(model);
+    }
+
+    @Override
+    public void publish(ModelDefinition model, long firstSeq, List<LogRecord> records) {
+        Writer writer = writerOf(model.name());
+        List<ProducerRecord<String, byte[]>> messages = new ArrayList<>(records.size());
+        long seq = firstSeq;
+        for (LogRecord record : records) {
+            ProducerRecord<String, byte[]> message = new ProducerRecord<>(settings.logTopic(), partitionOf(model.name()), model.name(),
+                    LogRecord.encode(record));
+            message.headers().add(SEQ, longBytes(seq++)).add(CREATED, longBytes(model.createdAtMillis()));
+            messages.add(message);
+        }
+        transact(writer, model.name(), messages);
+    }
+
+    @Override
+    public CompletableFuture<Void> publishScored(ModelDefinition model, List<PendingEvents.Scoring> scorings) {
+        Writer writer;
+        try {
+            writer = writerOf(model.name());
+        } catch (ApiProblem problem) {
+            return CompletableFuture.failedFuture(problem);
+        }
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        synchronized (writer) {
+            for (int i = 0; i < scorings.size(); i++) {
+                PendingEvents.Scoring scoring = scorings.get(i);
+                ProducerRecord<String, byte[]> message = new ProducerRecord<>(settings.logTopic(), partitionOf(model.name()),
+                        model.name(), scoring.event().encode());
+                message.headers().add(SCORED, scoring.id().getBytes(StandardCharsets.UTF_8))
+                        .add(CREATED, longBytes(model.createdAtMillis()));
+                writer.queued.add(new Queued(message, i == scorings.size() - 1 ? durable : null));
+            }
+        }
+        flushes.execute(() -> {
+            try {
+                transact(writer, model.name(), List.of());
+            } catch (ApiProblem problem) {
+                // the waiting callers were told
+            }
+        });
+        return durable;
+    }
+
+    private int partitionOf(String model) {
+        return Ownership.partition(model, settings.partitions());
+    }
+
+    private Writer writerOf(String model) {
+        Writer writer = writers.get(partitionOf(model));
+        if (writer == null || !ownership.owns(model)) {
+            throw moving(model);
+        }
+        return writer;
+    }
+
+    /** One transaction: the scored events queued so far, then {@code messages}; nothing is visible if it throws. */
+    private void transact(Writer writer, String model, List<ProducerRecord<String, byte[]>> messages) {
+        synchronized (writer) {
+            List<Queued> queued = List.copyOf(writer.queued);
+            writer.queued.clear();
+            if (queued.isEmpty() && messages.isEmpty()) {
+                return; // an earlier transaction took them
+            }
+            KafkaProducer<String, byte[]> producer = writer.producer;
+            try {
+                producer.beginTransaction();
+                queued.forEach(q -> producer.send(q.message()));
+                messages.forEach(producer::send);
+                producer.commitTransaction();
+                queued.stream().filter(q -> q.durable() != null).forEach(q -> q.durable().complete(null));
+            } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                int partition = partitionOf(model);
+                LOG.warn("cluster '{}': another instance took partition {} over; its models are no longer written here",
+                        settings.name(), partition);
+                writers.remove(partition, writer);
+                producer.close(Duration.ZERO);
+                throw failed(queued, moving(model));
+            } catch (KafkaException e) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException ignored) {
+                    // the transaction times out on the broker and is aborted there
+                }
+                throw failed(queued, ApiProblem.unavailable("cluster-log-unavailable", "the cluster's log could not take what model '"
+                        + model + "' did (" + e.getMessage() + "); it was not learned or stored, retry later", 5));
+            }
+        }
+    }
+
+    private static ApiProblem failed(List<Queued> queued, ApiProblem problem) {
+        queued.stream().filter(q -> q.durable() != null).forEach(q -> q.durable().completeExceptionally(problem));
+        return problem;
+    }
+
+    private ApiProblem moving(String model) {
+        return ApiProblem.unavailable("model-moving", "model '" + model + "' is moving to another instance of cluster '"
+                + settings.name() + "'; try again", 1);
+    }
+
+    /** Opens the producers of partitions taken over: each fences the producer that wrote the partition before. */
+    void open(Collection<Integer> partitions) {
+        for (int partition : partitions) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.logTopic() + "." + partition);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+            producer.initTransactions();
+            Writer before = writers.put(partition, new Writer(producer));
+            if (before != null) {
+                before.producer.close(Duration.ZERO);
+            }
+        }
+    }
+
+    /** Closes the producers of partitions given up. */
+    void close(Collection<Integer> partitions) {
+        for (int partition : partitions) {
+            Writer writer = writers.remove(partition);
+            if (writer != null) {
+                synchronized (writer) {
+                    failed(writer.queued, ApiProblem.unavailable("model-moving", "partition " + partition + " of cluster '"
+                            + settings.name() + "' moved to another instance while events scored here waited to be published; "
+                            + "try again", 1));
+                    writer.producer.close(Duration.ofSeconds(5));
+                }
+            }
+        }
+    }
+
+    static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+
+    static long longOf(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).getLong();
+    }
+
+    @Override
+    public void close() {
+        close(List.copyOf(writers.keySet()));
+        flushes.shutdown();
+    }
+}
