@@ -68,14 +68,14 @@ public final class Cluster implements AutoCloseable {
     public static Cluster join(ClusterSettings settings, KafkaSettings kafka, Models models, DefinitionFormat format, String self)
             throws Exception {
         ensureTopics(settings, kafka.bootstrap());
-        Ownership ownership = new Ownership(settings, kafka.bootstrap(), self);
-        ControlTopic control;
+        ControlTopic control = ControlTopic.start(settings, kafka.bootstrap(), models, format);
         try {
-            control = ControlTopic.start(settings, kafka.bootstrap(), models, format);
-        } catch (RuntimeException | InterruptedException e) {
-            ownership.close();
+            control.announce(kafka.instance(), self);
+        } catch (Exception e) {
+            control.close();
             throw e;
         }
+        Ownership ownership = new Ownership(settings, kafka.bootstrap(), self, control::addressOf);
         ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership);
         models.replicateTo(log); // from here on every commit is published first, and only an owner's
         LogFollower follower = new LogFollower(settings, kafka.bootstrap(), models, control::names, ownership::owns);

@@ -52,6 +52,8 @@ import java.util.concurrent.TimeoutException;
 public final class ControlTopic implements ModelChanges, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlTopic.class);
     private static final String REQUEST = "vigie.request";
+    /** The key prefix of an instance's address: {@code member/<static instance id>}. */
+    private static final String MEMBER = "member/";
     private static final long WAIT_SECONDS = 30;
 
     /** A name's live definition: the record that created it. */
@@ -64,6 +66,8 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
+    /** Each instance's address by its static membership id, as it last announced it. */
+    private final Map<String, String> members = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Thread reader;
@@ -197,7 +201,10 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
     }
 
     /** While catching up: the same rules as {@link #apply}, on the state only. */
-    private static void replay(Map<String, Live> state, ConsumerRecord<String, byte[]> record) {
+    private void replay(Map<String, Live> state, ConsumerRecord<String, byte[]> record) {
+        if (member(record)) {
+            return;
+        }
         String name = nameOf(record.key());
         if (name == null) {
             return;
@@ -225,6 +232,9 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
+        if (member(record)) {
+            return;
+        }
         String name = nameOf(record.key());
         if (name == null) {
             return;
@@ -292,6 +302,35 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
 
     private Long deleteLocal(String name) {
         return models.find(name) != null || models.isFailed(name) ? models.delete(name) : null;
+    }
+
+    /** Whether the record is an instance's address (kept, then); the addresses change as instances restart elsewhere. */
+    private boolean member(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null || !record.key().startsWith(MEMBER)) {
+            return false;
+        }
+        String instance = record.key().substring(MEMBER.length());
+        if (record.value() == null) {
+            members.remove(instance);
+        } else {
+            members.put(instance, new String(record.value(), StandardCharsets.UTF_8));
+        }
+        return true;
+    }
+
+    /**
+     * Tells the cluster where this instance answers: the owners' group knows each member by its
+     * static id, which outlives the address an instance listens on.
+     */
+    void announce(String instance, String address) throws Exception {
+        producer.send(new ProducerRecord<>(settings.controlTopic(), 0, MEMBER + instance, address.getBytes(StandardCharsets.UTF_8)))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        members.put(instance, address);
+    }
+
+    /** The address an instance announced last, by its static membership id, or null. */
+    String addressOf(String instance) {
+        return members.get(instance);
     }
 
     private static String nameOf(String key) {

@@ -22,12 +22,13 @@ import java.util.concurrent.TimeUnit;
  * (the one Kafka's default partitioner gives its name), and the instance whose consumer holds
  * that partition in the owners' group owns the model: Kafka's group protocol decides, and moves
  * the partitions of an instance that stops or falls silent. This instance learns of its own
- * partitions from its consumer; of the others', by reading the group's description, where each
- * member's client id carries the address it answers HTTP on.
+ * partitions from its consumer; of the others', by reading the group's description, whose members
+ * are known by their static ids, and the addresses those instances announced.
  */
 public final class Ownership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ownership.class);
     private static final String CLIENT_PREFIX = "vigie@";
+    private final java.util.function.UnaryOperator<String> addressOf;
     private static final long REFRESH_MILLIS = 1_000;
 
     private final ClusterSettings settings;
@@ -39,8 +40,10 @@ public final class Ownership implements AutoCloseable {
     private volatile Set<Integer> owned = Set.of();
     private volatile Map<Integer, String> owners = Map.of();
 
-    public Ownership(ClusterSettings settings, String bootstrap, String self) {
+    /** @param addressOf the address an instance announced, by its static membership id (null if none) */
+    public Ownership(ClusterSettings settings, String bootstrap, String self, java.util.function.UnaryOperator<String> addressOf) {
         this.settings = settings;
+        this.addressOf = addressOf;
         this.self = self;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
         this.refresher = new Thread(this::refreshForever, "vigie-cluster-owners");
@@ -48,7 +51,7 @@ public final class Ownership implements AutoCloseable {
         refresher.start();
     }
 
-    /** The client id under which this instance's consumer joins the owners' group: it names the address. */
+    /** The client id this instance's consumer joins the owners' group with: the address, for whoever reads the group. */
     public String clientId() {
         return CLIENT_PREFIX + self;
     }
@@ -141,10 +144,11 @@ public final class Ownership implements AutoCloseable {
                 .describedGroups().get(settings.ownersGroup()).get(10, TimeUnit.SECONDS);
         Map<Integer, String> found = new HashMap<>();
         for (MemberDescription member : group.members()) {
-            if (member.clientId() == null || !member.clientId().startsWith(CLIENT_PREFIX)) {
+            // by static id: a static member that comes back keeps the client id it first joined with
+            String address = member.groupInstanceId().map(addressOf).orElse(null);
+            if (address == null) {
                 continue;
             }
-            String address = member.clientId().substring(CLIENT_PREFIX.length());
             for (TopicPartition partition : member.assignment().topicPartitions()) {
                 if (partition.topic().equals(settings.inputTopic())) {
                     found.put(partition.partition(), address);
