@@ -50,9 +50,32 @@ class KafkaReplicaTest {
                 seen = version;
                 publishForged(broker, version + 1_000_000); // read before the next round's version, and refused
             }
+            // a rollback is a version of its own at once: the replica serves the model rolled back to, not the one rolled back from
+            JsonObject rolledBack = expect(200, learner.post("/v1/models/cards/rollback", new JsonObject().put("version", firstVersion(learner))));
+            awaitVersion(replica, rolledBack.getLong("version"));
+            JsonArray fromLearner = expect(200, learner.post("/v1/models/cards/predict/batch?replace=true", new JsonObject()
+                    .put("events", probes))).getJsonArray("predictions");
+            JsonArray fromReplica = expect(200, replica.post("/v1/models/cards/predict/batch", new JsonObject()
+                    .put("events", probes))).getJsonArray("predictions");
+            for (int i = 0; i < probes.size(); i++) {
+                JsonObject answer = fromReplica.getJsonObject(i);
+                answer.remove("replica");
+                assertEquals(fromLearner.getJsonObject(i), answer, "probe " + i + " after the rollback");
+            }
             assertEquals(404, replica.post("/v1/models/cards/labels", new JsonObject().put("id", "probe1").put("label", "ok"))
                     .statusCode(), "a replica learns nothing");
         }
+    }
+
+    /** The first version taken by hand (the learner's first round). */
+    private static long firstVersion(TestService learner) throws Exception {
+        for (Object v : expect(200, learner.get("/v1/models/cards/versions")).getJsonArray("versions")) {
+            JsonObject version = (JsonObject) v;
+            if ("manual".equals(version.getString("reason"))) {
+                return version.getLong("version");
+            }
+        }
+        throw new AssertionError("no version taken by hand");
     }
 
     private static final String SECRET = "replica-test-cluster-secret-0123456789abcdef";

@@ -76,9 +76,9 @@ public final class Cluster implements AutoCloseable {
             throw e;
         }
         Ownership ownership = new Ownership(settings, kafka.bootstrap(), self, control::addressOf);
-        ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership);
+        ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership, kafka.instance());
         models.replicateTo(log); // from here on every commit is published first, and only an owner's
-        LogFollower follower = new LogFollower(settings, kafka.bootstrap(), models, control::names, ownership::owns);
+        LogFollower follower = new LogFollower(settings, kafka.bootstrap(), models, control::names, kafka.instance());
         return new Cluster(settings, ownership, control, log, follower, Repartition.start(settings, kafka),
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap())));
     }

@@ -46,10 +46,13 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     static final String CREATED = "vigie.created";
     /** The header of a scored event waiting for its label (not a log record): its id. */
     static final String SCORED = "vigie.scored";
+    /** The header naming the instance (its static id) that scored the event: it has the event in its store already. */
+    static final String SCORED_BY = "vigie.scored-by";
 
     private final ClusterSettings settings;
     private final String bootstrap;
     private final Ownership ownership;
+    private final byte[] self;
     private final Map<Integer, Writer> writers = new ConcurrentHashMap<>();
     private final ExecutorService flushes = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "vigie-cluster-log");
@@ -69,13 +72,17 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     private static final class Writer {
         final KafkaProducer<String, byte[]> producer;
         final List<Queued> queued = new ArrayList<>();
+        /** Closed as its partition was given up (or its producer failed): what comes to it is refused. */
+        boolean closed;
 
         Writer(KafkaProducer<String, byte[]> producer) {
             this.producer = producer;
         }
     }
 
-    ClusterLog(ClusterSettings settings, String bootstrap, Ownership ownership) {
+    /** @param instance this instance's static id, named on the events it scores */
+    ClusterLog(ClusterSettings settings, String bootstrap, Ownership ownership, String instance) {
+        this.self = instance.getBytes(StandardCharsets.UTF_8);
         this.settings = settings;
         this.bootstrap = bootstrap;
         this.ownership = ownership;
@@ -110,12 +117,15 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
         }
         CompletableFuture<Void> durable = new CompletableFuture<>();
         synchronized (writer) {
+            if (writer.closed) {
+                return CompletableFuture.failedFuture(moving(model.name()));
+            }
             for (int i = 0; i < scorings.size(); i++) {
                 PendingEvents.Scoring scoring = scorings.get(i);
                 ProducerRecord<String, byte[]> message = new ProducerRecord<>(settings.logTopic(), partitionOf(model.name()),
                         model.name(), scoring.event().encode());
                 message.headers().add(SCORED, scoring.id().getBytes(StandardCharsets.UTF_8))
-                        .add(CREATED, longBytes(model.createdAtMillis()));
+                        .add(CREATED, longBytes(model.createdAtMillis())).add(SCORED_BY, self);
                 writer.queued.add(new Queued(message, i == scorings.size() - 1 ? durable : null));
             }
         }
@@ -133,9 +143,23 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
         return Ownership.partition(model, settings.partitions());
     }
 
+    /** The partition's writer, opened again if its producer failed; a 503 unless this instance owns the model. */
     private Writer writerOf(String model) {
-        Writer writer = writers.get(partitionOf(model));
-        if (writer == null || !ownership.owns(model)) {
+        int partition = partitionOf(model);
+        if (!ownership.owns(model)) {
+            throw moving(model);
+        }
+        Writer writer = writers.get(partition);
+        if (writer == null) {
+            synchronized (writers) {
+                writer = writers.get(partition);
+                if (writer == null && ownership.owns(model)) {
+                    open(List.of(partition));
+                    writer = writers.get(partition);
+                }
+            }
+        }
+        if (writer == null) {
             throw moving(model);
         }
         return writer;
@@ -149,6 +173,9 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
             if (queued.isEmpty() && messages.isEmpty()) {
                 return; // an earlier transaction took them
             }
+            if (writer.closed) {
+                throw failed(queued, moving(model));
+            }
             KafkaProducer<String, byte[]> producer = writer.producer;
             try {
                 producer.beginTransaction();
@@ -157,27 +184,35 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
                 producer.commitTransaction();
                 queued.stream().filter(q -> q.durable() != null).forEach(q -> q.durable().complete(null));
             } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                int partition = partitionOf(model);
                 LOG.warn("cluster '{}': another instance took partition {} over; its models are no longer written here",
-                        settings.name(), partition);
-                writers.remove(partition, writer);
-                producer.close(Duration.ZERO);
+                        settings.name(), partitionOf(model));
+                retire(writer);
                 throw failed(queued, moving(model));
-            } catch (KafkaException e) {
-                try {
-                    producer.abortTransaction();
-                } catch (KafkaException ignored) {
-                    // the transaction times out on the broker and is aborted there
-                }
+            } catch (RuntimeException e) {
+                // whatever state the producer is left in, a fresh one (same id: it fences this one) takes the next transaction
+                LOG.warn("cluster '{}': a transaction of partition {} failed: {}", settings.name(), partitionOf(model), e.toString());
+                retire(writer);
                 throw failed(queued, ApiProblem.unavailable("cluster-log-unavailable", "the cluster's log could not take what model '"
                         + model + "' did (" + e.getMessage() + "); it was not learned or stored, retry later", 5));
             }
         }
     }
 
+    /** Closes a writer whose producer cannot go on; the partition's next transaction opens a new one. */
+    private void retire(Writer writer) {
+        writer.closed = true;
+        writers.values().remove(writer);
+        writer.producer.close(Duration.ZERO);
+    }
+
     private static ApiProblem failed(List<Queued> queued, ApiProblem problem) {
         queued.stream().filter(q -> q.durable() != null).forEach(q -> q.durable().completeExceptionally(problem));
         return problem;
+    }
+
+    private ApiProblem partitionMoved(int partition) {
+        return ApiProblem.unavailable("model-moving", "partition " + partition + " of cluster '" + settings.name()
+                + "' changed hands while events scored here waited to be published; try again", 1);
     }
 
     private ApiProblem moving(String model) {
@@ -187,16 +222,22 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
 
     /** Opens the producers of partitions taken over: each fences the producer that wrote the partition before. */
     void open(Collection<Integer> partitions) {
-        for (int partition : partitions) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.logTopic() + "." + partition);
-            props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-            producer.initTransactions();
-            Writer before = writers.put(partition, new Writer(producer));
-            if (before != null) {
-                before.producer.close(Duration.ZERO);
+        synchronized (writers) {
+            for (int partition : partitions) {
+                Properties props = new Properties();
+                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+                props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.logTopic() + "." + partition);
+                props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+                producer.initTransactions();
+                Writer before = writers.put(partition, new Writer(producer));
+                if (before != null) {
+                    synchronized (before) {
+                        before.closed = true;
+                        failed(before.queued, partitionMoved(partition));
+                    }
+                    before.producer.close(Duration.ZERO);
+                }
             }
         }
     }
@@ -207,9 +248,8 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
             Writer writer = writers.remove(partition);
             if (writer != null) {
                 synchronized (writer) {
-                    failed(writer.queued, ApiProblem.unavailable("model-moving", "partition " + partition + " of cluster '"
-                            + settings.name() + "' moved to another instance while events scored here waited to be published; "
-                            + "try again", 1));
+                    writer.closed = true;
+                    failed(writer.queued, partitionMoved(partition));
                     writer.producer.close(Duration.ofSeconds(5));
                 }
             }

@@ -46,7 +46,7 @@ final class LogFollower implements AutoCloseable {
     private final ClusterSettings settings;
     private final Models models;
     private final Supplier<java.util.Set<String>> known;
-    private final java.util.function.Predicate<String> owned;
+    private final byte[] self;
     private final KafkaConsumer<String, byte[]> consumer;
     /** Per partition, the offset up to which everything was followed. */
     private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
@@ -56,12 +56,11 @@ final class LogFollower implements AutoCloseable {
 
     /**
      * @param known the models the cluster knows (a record of one not created here yet waits for it)
-     * @param owned whether this instance owns a model now: the scored events it published itself are stored here already
+     * @param instance this instance's static id: the events it scored itself are in its store already
      */
-    LogFollower(ClusterSettings settings, String bootstrap, Models models, Supplier<java.util.Set<String>> known,
-                java.util.function.Predicate<String> owned) {
+    LogFollower(ClusterSettings settings, String bootstrap, Models models, Supplier<java.util.Set<String>> known, String instance) {
         this.settings = settings;
-        this.owned = owned;
+        this.self = instance.getBytes(StandardCharsets.UTF_8);
         this.models = models;
         this.known = known;
         Properties props = new Properties();
@@ -112,6 +111,10 @@ final class LogFollower implements AutoCloseable {
         Run run = null;
         for (ConsumerRecord<String, byte[]> message : messages) {
             Header scored = message.headers().lastHeader(ClusterLog.SCORED);
+            Header by = message.headers().lastHeader(ClusterLog.SCORED_BY);
+            if (scored != null && by != null && java.util.Arrays.equals(by.value(), self)) {
+                continue; // scored here, stored here before it was published (before a restart too)
+            }
             long created = ClusterLog.longOf(header(message, ClusterLog.CREATED));
             long seq = scored != null ? -1 : ClusterLog.longOf(header(message, ClusterLog.SEQ));
             if (run != null && !run.continuedBy(message.key(), created, scored != null, seq)) {
@@ -173,10 +176,6 @@ final class LogFollower implements AutoCloseable {
         }
         if (writer == null || writer.definition().createdAtMillis() != created) {
             return; // a model deleted since (or an earlier one of the same name): nothing to follow
-        }
-        if (run.scored && owned.test(model)) {
-            // its owner's own: a takeover follows the partition to its end before it owns, so any earlier owner's came before
-            return;
         }
         while (running) {
             try {

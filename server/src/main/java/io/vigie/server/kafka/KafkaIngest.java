@@ -18,6 +18,7 @@ import io.vigie.server.model.Timeline;
 import io.vigie.server.store.LogRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -138,6 +139,8 @@ public final class KafkaIngest implements AutoCloseable {
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, membership == null ? settings.group() : membership.group());
         if (membership != null) {
+            // cooperative: a rebalance moves only the partitions that change hands, the others' models serve on
+            consumerProps.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
             consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, membership.clientId());
             consumerProps.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, membership.sessionTimeoutMillis());
         }

@@ -249,6 +249,9 @@ final class GroupCommit {
                 publisher.publish(log.nextSeq(), records);
             } catch (ApiProblem problem) {
                 return new Appended(-1, problem);
+            } catch (RuntimeException e) { // never leave the writer waiting on an append that will not come
+                return new Appended(-1, ApiProblem.unavailable("cluster-log-unavailable", "the records could not be published to "
+                        + "the cluster's log (" + e + "); nothing was learned, retry later", 5));
             }
         }
         long started = System.nanoTime();

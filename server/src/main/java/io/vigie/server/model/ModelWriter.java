@@ -70,6 +70,11 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final AggregateFeatures aggregates;
     /** The cluster's log this model's commits are published to, once there is one (null on a single instance). */
     private final java.util.function.Supplier<ReplicatedLog> replicated;
+    /**
+     * Why the model wants a version of itself once the batch is done (a rollback or a promotion
+     * just changed its champion), or null: published versions then follow such changes at once.
+     */
+    private String versionAfter;
     /** Whether a batch of implied labels is on its way (writer thread only). */
     private boolean implying;
 
@@ -112,6 +117,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                 }
             });
             markLabelled();
+            versionAfter = null; // replayed changes have their versions already, or are behind the snapshot
         } catch (Throwable e) { // whatever recovery threw, the model leaves nothing running or registered behind
             snapshots.abandon();
             meters.remove();
@@ -552,7 +558,10 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         implyDue();
         if (!frozen.frozen()) {
             promoteWinner();
-            if (snapshots.due()) {
+            if (versionAfter != null) {
+                frozen.snapshot(versionAfter, commit.logSize());
+                versionAfter = null;
+            } else if (snapshots.due()) {
                 frozen.snapshot("periodic", commit.logSize());
             }
         }
@@ -582,6 +591,11 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private void apply(long seq, LogRecord record, Model preloaded) {
         machine.apply(seq, record, preloaded);
         snapshots.applied();
+        if (record instanceof LogRecord.Rollback) {
+            versionAfter = "rollback";
+        } else if (record instanceof LogRecord.Promotion) {
+            versionAfter = "promotion";
+        }
     }
 
     /** Records the learned labels on their stored events, and stores the labelled events learned, in RocksDB batches. */

@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public record VersionRetention(int keep, long maxAgeMillis) {
     public static final VersionRetention DEFAULT = new VersionRetention(10, 0);
-    private static final Set<String> SCHEDULED = Set.of("initial", "periodic", "shutdown");
+    /** Taken by the schedule: at creation, every N records, at shutdown, and right after a rollback or a promotion changed the champion (so published versions follow it). */
+    private static final Set<String> SCHEDULED = Set.of("initial", "periodic", "shutdown", "rollback", "promotion");
 
     /** Whether the schedule took a version of this reason (else a person or a promotion asked for it). */
     static boolean scheduled(String reason) {
