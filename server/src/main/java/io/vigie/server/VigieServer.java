@@ -362,8 +362,15 @@ public final class VigieServer extends VerticleBase {
                     .put("failed", new JsonArray(models.failed().stream().map(Models.Failed::name).toList()));
             Cluster member = cluster;
             if (member != null) {
+                java.util.Map<String, String> problems = member.problems();
                 answer.put("cluster", new JsonObject().put("name", member.settings().name()).put("self", member.ownership().self())
-                        .put("partitions", new JsonArray(member.ownership().owned().stream().sorted().toList())));
+                        .put("partitions", new JsonArray(member.ownership().owned().stream().sorted().toList()))
+                        .put("problems", new JsonObject(new java.util.LinkedHashMap<>(problems))));
+                if (!problems.isEmpty()) {
+                    // this instance cannot take its share of the cluster: out of rotation, and restarted
+                    ctx.response().setStatusCode(503);
+                    answer.put("status", "CLUSTER_STOPPED");
+                }
             }
             KafkaIngest feed = ingest;
             if (feed != null) {

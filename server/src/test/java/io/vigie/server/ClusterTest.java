@@ -236,6 +236,23 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void anInstanceThatCanNoLongerFollowTheModelsLog_saysSo_andLeavesRotation() throws Exception {
+        try (TestService a = new TestService(dir.resolve("a"), member("four", "four"));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),
+                     ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            JsonObject ready = expect(200, a.get("/health/ready"));
+            assertEquals(new JsonObject(), ready.getJsonObject("cluster").getJsonObject("problems"), ready.encode());
+            // a record no owner wrote: without the headers an owner writes, no model can apply it
+            producer.send(new ProducerRecord<>("four.log", 0, "m", new byte[]{1, 2, 3})).get(30, TimeUnit.SECONDS);
+            eventually(() -> status(a, "/health/ready") == 503);
+            JsonObject stopped = new JsonObject(a.send("GET", "/health/ready", null, null).body());
+            assertEquals("CLUSTER_STOPPED", stopped.getString("status"));
+            assertTrue(stopped.getJsonObject("cluster").getJsonObject("problems").getString("log_follower").contains("vigie.created"),
+                    stopped.encode());
+        }
+    }
+
     /** Writes events as transactions, then waits until each model has scored {@code scoredEach} in all. */
     private static void transactions(KafkaProducer<String, byte[]> producer, List<JsonObject> events, TestService service,
                                      List<String> names, int scoredEach) throws Exception {

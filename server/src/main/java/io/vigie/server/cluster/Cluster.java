@@ -47,6 +47,8 @@ public final class Cluster implements AutoCloseable {
     private final LogFollower follower;
     private final Repartition repartition;
     private final Admin admin;
+    /** Partitions this instance holds in the group but could not follow to their end: their models are not owned here. */
+    private final java.util.Set<Integer> notTakenOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Cluster(ClusterSettings settings, Ownership ownership, ControlTopic control, ClusterLog log, LogFollower follower,
                     Repartition repartition, Admin admin) {
@@ -98,19 +100,28 @@ public final class Cluster implements AutoCloseable {
             admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS)
                     .forEach((partition, info) -> ends.put(partition.partition(), info.offset()));
             if (!follower.awaitFollowed(ends, TAKEOVER)) {
-                LOG.error("cluster '{}': partitions {} were not followed to their end within {}; their models are served from "
-                        + "what was followed", settings.name(), numbers, TAKEOVER);
+                // owning them from behind would learn from the wrong point: they stay unowned (503) and /health/ready says so
+                LOG.error("cluster '{}': partitions {} were not followed to their end within {}; their models are not taken over",
+                        settings.name(), numbers, TAKEOVER);
+                notTakenOver.addAll(numbers);
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            notTakenOver.addAll(numbers);
+            return;
         } catch (Exception e) {
-            LOG.error("cluster '{}': taking partitions {} over failed; their models' changes will be refused: {}", settings.name(),
+            LOG.error("cluster '{}': taking partitions {} over failed; their models are not taken over: {}", settings.name(),
                     numbers, e.toString());
+            notTakenOver.addAll(numbers);
+            return;
         }
+        numbers.forEach(notTakenOver::remove);
         ownership.assigned(partitions);
     }
 
     private void giveUp(Collection<TopicPartition> partitions) {
+        partitions.forEach(p -> notTakenOver.remove(p.partition()));
         ownership.revoked(partitions); // first: nothing more is published for them from here
         log.close(partitions.stream().map(TopicPartition::partition).toList());
     }
@@ -177,6 +188,28 @@ public final class Cluster implements AutoCloseable {
                         giveUp(partitions);
                     }
                 });
+    }
+
+    /**
+     * What keeps this instance from doing its part: the cluster's threads that stopped on an error
+     * (by name, with the error), and partitions it holds but could not take over. Empty when well.
+     */
+    public java.util.Map<String, String> problems() {
+        java.util.Map<String, String> problems = new java.util.TreeMap<>();
+        if (follower.stoppedBy() != null) {
+            problems.put("log_follower", follower.stoppedBy());
+        }
+        if (repartition.stoppedBy() != null) {
+            problems.put("repartition", repartition.stoppedBy());
+        }
+        if (control.stoppedBy() != null) {
+            problems.put("control", control.stoppedBy());
+        }
+        if (!notTakenOver.isEmpty()) {
+            problems.put("not_taken_over", "partitions " + new java.util.TreeSet<>(notTakenOver)
+                    + " were not followed to their end in time; their models are not served here");
+        }
+        return problems;
     }
 
     public ClusterSettings settings() {

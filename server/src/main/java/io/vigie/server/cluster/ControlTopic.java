@@ -73,6 +73,7 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
     private final Thread reader;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile String stoppedBy;
 
     private ControlTopic(ClusterSettings settings, String bootstrap, Models models, DefinitionFormat format) {
         this.settings = settings;
@@ -195,6 +196,7 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
+            stoppedBy = e.toString();
             LOG.error("cluster '{}': the control topic is no longer read; model changes made elsewhere do not reach this instance",
                     settings.name(), e);
         }
@@ -341,6 +343,11 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The error that stopped the reader, or null while it reads. */
+    String stoppedBy() {
+        return stoppedBy;
     }
 
     /** The names the cluster knows, with nothing about where they are served. */

@@ -53,6 +53,7 @@ final class LogFollower implements AutoCloseable {
     private final Object progress = new Object();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile String stoppedBy;
 
     /**
      * @param known the models the cluster knows (a record of one not created here yet waits for it)
@@ -97,6 +98,7 @@ final class LogFollower implements AutoCloseable {
         } catch (WakeupException | InterruptedException e) {
             // closing
         } catch (RuntimeException e) {
+            stoppedBy = e.toString();
             LOG.error("cluster '{}': the models' log is no longer followed; this instance cannot take models over", settings.name(), e);
         } finally {
             consumer.close();
@@ -219,6 +221,11 @@ final class LogFollower implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** The error that stopped the follower, or null while it follows. */
+    String stoppedBy() {
+        return stoppedBy;
     }
 
     @Override

@@ -53,6 +53,7 @@ public final class Repartition implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile String stoppedBy;
 
     private Repartition(ClusterSettings cluster, KafkaSettings kafka) {
         this.cluster = cluster;
@@ -111,6 +112,7 @@ public final class Repartition implements AutoCloseable {
         } catch (WakeupException | InterruptedException e) {
             // closing: what was not committed is moved by the next reader
         } catch (RuntimeException e) {
+            stoppedBy = e.toString();
             LOG.error("cluster '{}': this instance no longer moves feed records to '{}'", cluster.name(), cluster.inputTopic(), e);
         } finally {
             consumer.close();
@@ -157,6 +159,11 @@ public final class Repartition implements AutoCloseable {
                 consumer.seek(partition, at.offset());
             }
         }
+    }
+
+    /** The error that stopped the move, or null while it goes on. */
+    String stoppedBy() {
+        return stoppedBy;
     }
 
     @Override
