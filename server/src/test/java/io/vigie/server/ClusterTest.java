@@ -237,6 +237,33 @@ class ClusterTest {
     }
 
     @Test
+    void aModelWithComputedFeatures_movesWithItsEntitiesWindows() throws Exception {
+        TestService a = new TestService(dir.resolve("a"), member("five", "five"));
+        TestService b = new TestService(dir.resolve("b"), member("five", "five"));
+        try (a; b) {
+            awaitPartitionsSplit(a, b);
+            JsonArray features = new JsonArray().add(new JsonObject().put("name", "amount")).add(new JsonObject().put("name", "card_tx_1d"));
+            expect(201, a.post("/v1/models", new JsonObject().put("name", "agg").put("model", "nb")
+                    .put("schema", new JsonObject().put("features", features).put("classes", new JsonArray().add("ok").add("fraud")))
+                    .put("keys", new JsonArray().add("card")).put("aggregates", new JsonArray().add(new JsonObject()
+                            .put("feature", "card_tx_1d").put("key", "card").put("function", "count").put("window", "P1D")))));
+            TestService owner = expect(200, a.get("/v1/models/agg")).getString("owner").equals(address(a)) ? a : b;
+            TestService other = owner == a ? b : a;
+            java.time.Instant day = java.time.Instant.parse("2018-04-01T00:00:00Z");
+            for (int i = 0; i < 3; i++) { // three events of one card, scored by the owner (asked through the other)
+                expect(200, other.post("/v1/models/agg/predict", new JsonObject().put("id", "t" + i).put("time", day.plusSeconds(i).toString())
+                        .put("features", new JsonObject().put("amount", 10.0 * i)).put("keys", new JsonObject().put("card", "c1"))));
+            }
+            owner.close(); // the card's window moves with the model
+            eventually(() -> partitions(other).size() == 6);
+            JsonObject fourth = expect(200, other.post("/v1/models/agg/predict?explain=true", new JsonObject().put("id", "t3")
+                    .put("time", day.plusSeconds(3).toString()).put("features", new JsonObject().put("amount", 30.0))
+                    .put("keys", new JsonObject().put("card", "c1"))));
+            assertEquals(4.0, fourth.getJsonObject("computed").getDouble("card_tx_1d"), "the card's fourth event that day: " + fourth);
+        }
+    }
+
+    @Test
     void anInstanceThatCanNoLongerFollowTheModelsLog_saysSo_andLeavesRotation() throws Exception {
         try (TestService a = new TestService(dir.resolve("a"), member("four", "four"));
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(),

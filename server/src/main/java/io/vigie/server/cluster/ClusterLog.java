@@ -48,6 +48,8 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     static final String SCORED = "vigie.scored";
     /** The header naming the instance (its static id) that scored the event: it has the event in its store already. */
     static final String SCORED_BY = "vigie.scored-by";
+    /** On the first scored event of a batch: the entities' histories the batch changed ({@link #encode(Map)}). */
+    static final String HISTORIES = "vigie.histories";
 
     private final ClusterSettings settings;
     private final String bootstrap;
@@ -108,7 +110,8 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Void> publishScored(ModelDefinition model, List<PendingEvents.Scoring> scorings) {
+    public CompletableFuture<Void> publishScored(ModelDefinition model, List<PendingEvents.Scoring> scorings,
+                                                 Map<String, double[]> histories) {
         Writer writer;
         try {
             writer = writerOf(model.name());
@@ -126,6 +129,9 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
                         model.name(), scoring.event().encode());
                 message.headers().add(SCORED, scoring.id().getBytes(StandardCharsets.UTF_8))
                         .add(CREATED, longBytes(model.createdAtMillis())).add(SCORED_BY, self);
+                if (i == 0 && !histories.isEmpty()) {
+                    message.headers().add(HISTORIES, encode(histories));
+                }
                 writer.queued.add(new Queued(message, i == scorings.size() - 1 ? durable : null));
             }
         }
@@ -253,6 +259,43 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
                     writer.producer.close(Duration.ofSeconds(5));
                 }
             }
+        }
+    }
+
+    /** Entities' histories as bytes: their count, then each key and its values. */
+    static byte[] encode(Map<String, double[]> histories) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeInt(histories.size());
+            for (Map.Entry<String, double[]> history : histories.entrySet()) {
+                out.writeUTF(history.getKey());
+                out.writeInt(history.getValue().length);
+                for (double value : history.getValue()) {
+                    out.writeDouble(value);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // in memory: cannot happen
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads back {@link #encode(Map)}. */
+    static Map<String, double[]> decodeHistories(byte[] bytes) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            int count = in.readInt();
+            Map<String, double[]> histories = new java.util.HashMap<>();
+            for (int i = 0; i < count; i++) {
+                String key = in.readUTF();
+                double[] values = new double[in.readInt()];
+                for (int j = 0; j < values.length; j++) {
+                    values[j] = in.readDouble();
+                }
+                histories.put(key, values);
+            }
+            return histories;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("entities' histories on the models' log do not read: " + e.getMessage(), e);
         }
     }
 

@@ -127,6 +127,10 @@ final class LogFollower implements AutoCloseable {
                 run = new Run(message.key(), created, scored != null, seq);
             }
             if (scored != null) {
+                Header histories = message.headers().lastHeader(ClusterLog.HISTORIES);
+                if (histories != null) {
+                    run.histories.putAll(ClusterLog.decodeHistories(histories.value())); // a later batch's are newer
+                }
                 run.scorings.add(new PendingEvents.Scoring(new String(scored.value(), StandardCharsets.UTF_8),
                         ScoredEvent.decode(message.value())));
             } else {
@@ -151,6 +155,7 @@ final class LogFollower implements AutoCloseable {
         final long firstSeq;
         final List<LogRecord> records = new ArrayList<>();
         final List<PendingEvents.Scoring> scorings = new ArrayList<>();
+        final Map<String, double[]> histories = new java.util.HashMap<>();
 
         Run(String model, long created, boolean scored, long firstSeq) {
             this.model = model;
@@ -182,7 +187,7 @@ final class LogFollower implements AutoCloseable {
         while (running) {
             try {
                 if (run.scored) {
-                    writer.followScored(run.scorings).get();
+                    writer.followScored(run.scorings, run.histories).get();
                 } else {
                     writer.follow(run.firstSeq, run.records).get();
                 }

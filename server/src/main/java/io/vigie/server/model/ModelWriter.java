@@ -227,11 +227,11 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
         List<Scored> scored = List.of();
         if (!fresh.isEmpty()) {
-            ModelStateMachine.Scores scores = scoreAndStore(fresh, replaced);
-            scored = scores.answers();
+            StoredScores done = scoreAndStore(fresh, replaced);
+            scored = done.scores().answers();
             ReplicatedLog cluster = replicated.get();
-            if (cluster != null) { // a label may come to whichever instance owns the model by then
-                durable = cluster.publishScored(definition, scores.stored());
+            if (cluster != null) { // a label may come to whichever instance owns the model by then, and its next events too
+                durable = cluster.publishScored(definition, done.scores().stored(), done.histories());
             }
         }
         List<Scored> answers = new ArrayList<>(requests.size());
@@ -244,7 +244,11 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     }
 
     /** Scores and stores events; {@code replaced}: what each id held before (null: nothing), as read for the batch. */
-    private ModelStateMachine.Scores scoreAndStore(List<ScoreRequest> requests, List<ScoredEvent> replaced) {
+    /** Events scored and stored, with the entities' histories their scoring changed. */
+    private record StoredScores(ModelStateMachine.Scores scores, Map<String, double[]> histories) {
+    }
+
+    private StoredScores scoreAndStore(List<ScoreRequest> requests, List<ScoredEvent> replaced) {
         pending.requireRoom(requests.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
         long now = clock.millis();
         Map<String, double[]> histories = computed(requests, now);
@@ -256,7 +260,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                     + "); nothing was scored or stored, retry later", 5);
         }
         scores.answers().forEach(s -> meters.predicted(s.prediction()));
-        return scores;
+        return new StoredScores(scores, histories);
     }
 
     /** Fills the features the model computes from its entities' histories; returns the histories to write with the events. */
@@ -331,13 +335,14 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
 
     /**
      * Stores events its owner scored, in a cluster, in this instance's copy of the pending events,
-     * once the records followed before them are applied: a label that comes after the model
-     * moves here finds its event.
+     * with the entities' histories their scoring changed, once the records followed before them are
+     * applied: a label that comes after the model moves here finds its event, and the entity's next
+     * event sees its window.
      */
-    public CompletableFuture<Void> followScored(List<PendingEvents.Scoring> scorings) {
+    public CompletableFuture<Void> followScored(List<PendingEvents.Scoring> scorings, Map<String, double[]> histories) {
         return loop.slow(true, future -> {
             try {
-                pending.scored(scorings);
+                pending.scored(scorings, pending.getAll(scorings.stream().map(PendingEvents.Scoring::id).toList()), histories);
             } catch (RocksDBException e) {
                 throw ApiProblem.unavailable("store-failed", "the pending-event store refused the owner's scored events ("
                         + e.getMessage() + ")", 5);

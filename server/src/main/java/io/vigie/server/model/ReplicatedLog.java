@@ -4,6 +4,7 @@ import io.vigie.server.store.LogRecord;
 import io.vigie.server.store.PendingEvents;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -26,10 +27,11 @@ public interface ReplicatedLog {
     void publish(ModelDefinition model, long firstSeq, List<LogRecord> records);
 
     /**
-     * Publishes events just scored, which wait here for their labels, so that whichever instance
-     * owns the model next can join those labels too. Completes once they are durable; they are
+     * Publishes events just scored, which wait here for their labels, and the entities' histories
+     * their scoring changed (by key; empty for a model without aggregates), so that whichever
+     * instance owns the model next can join those labels too and compute the same windows. Completes once they are durable; they are
      * published before any record published after this call, so a label is never followed before
      * the event it labels.
      */
-    CompletableFuture<Void> publishScored(ModelDefinition model, List<PendingEvents.Scoring> scorings);
+    CompletableFuture<Void> publishScored(ModelDefinition model, List<PendingEvents.Scoring> scorings, Map<String, double[]> histories);
 }
