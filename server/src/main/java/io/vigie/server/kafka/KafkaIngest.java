@@ -114,8 +114,9 @@ public final class KafkaIngest implements AutoCloseable {
     private final Counter deadLetters;
     private final Counter consumed;
     private final List<Future<RecordMetadata>> sent = java.util.Collections.synchronizedList(new ArrayList<>());
-    /** Runs each model's records of a poll, the models side by side. */
-    private final java.util.concurrent.ExecutorService perModel = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    /** Runs each model's records of a poll, the models side by side (at most this many at once: each waits on its writer). */
+    private static final int MODELS_AT_ONCE = 16;
+    private final java.util.concurrent.ExecutorService perModel = java.util.concurrent.Executors.newFixedThreadPool(MODELS_AT_ONCE, r -> {
         Thread t = new Thread(r, "vigie-kafka-model");
         t.setDaemon(true);
         return t;
