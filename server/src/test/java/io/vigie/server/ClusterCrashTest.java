@@ -8,6 +8,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -33,7 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * owners are killed with SIGKILL (one mid-batch and back at once, one later, one for good), a
  * fourth instance joins and one stops cleanly: nothing is lost and nothing learned twice, and every
  * model ends exactly as a single instance given the same stream.
+ *
+ * <p>A fault campaign (four JVMs, about two minutes), run on demand like the other long ones:
+ * {@code mvn -B verify -pl server -Dtest=ClusterCrashTest -Dvigie.faults=true}.
  */
+@EnabledIfSystemProperty(named = "vigie.faults", matches = "true")
 class ClusterCrashTest {
     private static final List<String> MODELS = List.of("k0", "k1", "k2", "k3", "k4", "k5");
     private static final int CHUNKS = 6;
@@ -151,9 +156,17 @@ class ClusterCrashTest {
             }
         } catch (AssertionError e) {
             for (ServiceProcess service : started) { // what each instance said, for whoever reads the failure
-                String output = service.output();
+                List<String> said = service.output().lines()
+                        .filter(line -> !line.contains("NetworkClient") && !line.contains("] Sender - ")).toList();
                 System.err.println("---- instance on port " + service.port() + " ----\n"
-                        + output.substring(Math.max(0, output.length() - 20_000)));
+                        + String.join("\n", said.subList(Math.max(0, said.size() - 150), said.size())));
+            }
+            for (String model : MODELS) {
+                try {
+                    System.err.println(model + ": " + send(any(), "GET", "/v1/models/" + model, null).body());
+                } catch (Exception ignored) {
+                    // the state is a help to the reader, not the test
+                }
             }
             throw e;
         } finally {
