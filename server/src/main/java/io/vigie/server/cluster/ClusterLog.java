@@ -117,6 +117,9 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
             writer = writerOf(model.name());
         } catch (ApiProblem problem) {
             return CompletableFuture.failedFuture(problem);
+        } catch (RuntimeException e) { // a producer that could not be opened again
+            return CompletableFuture.failedFuture(ApiProblem.unavailable("cluster-log-unavailable", "the cluster's log cannot be "
+                    + "written now (" + e.getMessage() + "); nothing was stored, retry later", 5));
         }
         CompletableFuture<Void> durable = new CompletableFuture<>();
         synchronized (writer) {
@@ -135,13 +138,20 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
                 writer.queued.add(new Queued(message, i == scorings.size() - 1 ? durable : null));
             }
         }
-        flushes.execute(() -> {
-            try {
-                transact(writer, model.name(), List.of());
-            } catch (ApiProblem problem) {
-                // the waiting callers were told
+        try {
+            flushes.execute(() -> {
+                try {
+                    transact(writer, model.name(), List.of());
+                } catch (ApiProblem problem) {
+                    // the waiting callers were told
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            synchronized (writer) {
+                failed(List.copyOf(writer.queued), moving(model.name()));
+                writer.queued.clear();
             }
-        });
+        }
         return durable;
     }
 
