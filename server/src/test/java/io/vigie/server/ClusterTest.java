@@ -247,6 +247,7 @@ class ClusterTest {
                     .put("schema", new JsonObject().put("features", features).put("classes", new JsonArray().add("ok").add("fraud")))
                     .put("keys", new JsonArray().add("card")).put("aggregates", new JsonArray().add(new JsonObject()
                             .put("feature", "card_tx_1d").put("key", "card").put("function", "count").put("window", "P1D")))));
+            eventually(() -> status(a, "/v1/models/agg") == 200 && status(b, "/v1/models/agg") == 200); // both have read it
             TestService owner = expect(200, a.get("/v1/models/agg")).getString("owner").equals(address(a)) ? a : b;
             TestService other = owner == a ? b : a;
             java.time.Instant day = java.time.Instant.parse("2018-04-01T00:00:00Z");

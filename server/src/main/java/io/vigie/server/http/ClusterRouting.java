@@ -69,12 +69,18 @@ public final class ClusterRouting {
         int end = path.indexOf('/', PREFIX);
         String name = path.substring(PREFIX, end < 0 ? path.length() : end);
         boolean deletion = end < 0 && ctx.request().method() == HttpMethod.DELETE;
+        boolean forwarded = ctx.request().getHeader(FORWARDED) != null;
+        if (member != null && forwarded && !member.control().names().contains(name)) {
+            // the instance that forwarded it knows the model: its definition is on its way here
+            ctx.fail(ApiProblem.unavailable("model-moving", "model '" + name + "' is not known on its owner yet; try again", 1));
+            return;
+        }
         if (member == null || deletion || !member.control().names().contains(name) || member.ownership().owns(name)) {
             ctx.next(); // a single instance, a change for the control topic, a model the cluster lacks (404 here), or ours
             return;
         }
         String owner = member.ownership().owner(name);
-        if (owner == null || ctx.request().getHeader(FORWARDED) != null) {
+        if (owner == null || forwarded) {
             ctx.fail(ApiProblem.unavailable("model-moving", "model '" + name + "' is moving to another instance of cluster '"
                     + member.settings().name() + "'; try again", 1));
             return;
