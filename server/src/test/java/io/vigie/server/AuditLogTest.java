@@ -5,9 +5,6 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The audit log lists every admin change in order, with key ids and never a key, and survives kill -9. */
 class AuditLogTest {
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dataDir;
@@ -95,9 +91,6 @@ class AuditLogTest {
     }
 
     private HttpResponse<String> send(ServiceProcess service, String method, String path, JsonObject body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
-                .header("Authorization", "Bearer " + TestService.ADMIN).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return service.send(method, path, body);
     }
 }

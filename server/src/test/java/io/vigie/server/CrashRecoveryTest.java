@@ -5,9 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,17 +126,10 @@ class CrashRecoveryTest {
     }
 
     private HttpResponse<String> send(ServiceProcess service, String method, String path, JsonObject body) throws Exception {
-        return http.send(request(service, method, path, body), HttpResponse.BodyHandlers.ofString());
+        return service.send(method, path, body);
     }
 
     private CompletableFuture<HttpResponse<String>> sendAsync(ServiceProcess service, String path, JsonObject body) {
-        return http.sendAsync(request(service, "POST", path, body), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpRequest request(ServiceProcess service, String method, String path, JsonObject body) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
-                .header("Authorization", "Bearer " + TestService.ADMIN).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
-                .build();
+        return http.sendAsync(service.request("POST", path, body), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -38,32 +38,29 @@ class KafkaReplicaTest {
                 long version = expect(201, learner.post("/v1/models/cards/versions", new JsonObject())).getLong("version");
                 assertTrue(version > seen);
                 awaitVersion(replica, version);
-                JsonArray fromLearner = expect(200, learner.post("/v1/models/cards/predict/batch?replace=true", new JsonObject()
-                        .put("events", probes))).getJsonArray("predictions");
-                JsonArray fromReplica = expect(200, replica.post("/v1/models/cards/predict/batch", new JsonObject()
-                        .put("events", probes))).getJsonArray("predictions");
-                for (int i = 0; i < probes.size(); i++) {
-                    JsonObject answer = fromReplica.getJsonObject(i);
-                    assertEquals(Boolean.TRUE, answer.remove("replica"));
-                    assertEquals(fromLearner.getJsonObject(i), answer, "probe " + i + " at version " + version);
-                }
+                assertAnswersAlike(learner, replica, probes, "at version " + version);
                 seen = version;
                 publishForged(broker, version + 1_000_000); // read before the next round's version, and refused
             }
             // a rollback is a version of its own at once: the replica serves the model rolled back to, not the one rolled back from
             JsonObject rolledBack = expect(200, learner.post("/v1/models/cards/rollback", new JsonObject().put("version", firstVersion(learner))));
             awaitVersion(replica, rolledBack.getLong("version"));
-            JsonArray fromLearner = expect(200, learner.post("/v1/models/cards/predict/batch?replace=true", new JsonObject()
-                    .put("events", probes))).getJsonArray("predictions");
-            JsonArray fromReplica = expect(200, replica.post("/v1/models/cards/predict/batch", new JsonObject()
-                    .put("events", probes))).getJsonArray("predictions");
-            for (int i = 0; i < probes.size(); i++) {
-                JsonObject answer = fromReplica.getJsonObject(i);
-                answer.remove("replica");
-                assertEquals(fromLearner.getJsonObject(i), answer, "probe " + i + " after the rollback");
-            }
+            assertAnswersAlike(learner, replica, probes, "after the rollback");
             assertEquals(404, replica.post("/v1/models/cards/labels", new JsonObject().put("id", "probe1").put("label", "ok"))
                     .statusCode(), "a replica learns nothing");
+        }
+    }
+
+    /** The replica answers every probe as the learner does, and says it is a replica. */
+    private static void assertAnswersAlike(TestService learner, TestService replica, JsonArray probes, String when) throws Exception {
+        JsonArray fromLearner = expect(200, learner.post("/v1/models/cards/predict/batch?replace=true", new JsonObject()
+                .put("events", probes))).getJsonArray("predictions");
+        JsonArray fromReplica = expect(200, replica.post("/v1/models/cards/predict/batch", new JsonObject()
+                .put("events", probes))).getJsonArray("predictions");
+        for (int i = 0; i < probes.size(); i++) {
+            JsonObject answer = fromReplica.getJsonObject(i);
+            assertEquals(Boolean.TRUE, answer.remove("replica"));
+            assertEquals(fromLearner.getJsonObject(i), answer, "probe " + i + " " + when);
         }
     }
 

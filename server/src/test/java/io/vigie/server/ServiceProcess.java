@@ -1,8 +1,14 @@
 package io.vigie.server;
 
+import io.vertx.core.json.JsonObject;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +20,7 @@ import java.util.regex.Pattern;
 
 /** The service in its own JVM, as {@code ./vigie serve} runs it, so that a test can kill -9 it. */
 final class ServiceProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern READY = Pattern.compile("Vigie ready on http://127\\.0\\.0\\.1:(\\d+)");
 
     private final Process process;
@@ -57,6 +64,19 @@ final class ServiceProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("the service did not become ready: " + output(), e);
         }
+    }
+
+    /** A request with the admin key and a JSON body (or none) to this service. */
+    HttpRequest request(String method, String path, JsonObject body) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + TestService.ADMIN).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build();
+    }
+
+    /** Sends {@link #request} and reads the answer. */
+    HttpResponse<String> send(String method, String path, JsonObject body) throws IOException, InterruptedException {
+        return HTTP.send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
     }
 
     long pid() {
