@@ -9,10 +9,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -107,7 +104,7 @@ public final class ClusterBench {
         List<BenchService> services = new ArrayList<>();
         try {
             for (int i = 0; i < Math.max(1, instances); i++) {
-                JsonObject config = new JsonObject().put("kafka", kafka(broker, prefix));
+                JsonObject config = new JsonObject().put("kafka", KafkaBench.kafka(broker, prefix, prefix));
                 if (instances > 0) {
                     config.put("cluster", new JsonObject().put("name", prefix).put("partitions", PARTITIONS).put("session_timeout_ms", 6_000));
                 }
@@ -120,7 +117,7 @@ public final class ClusterBench {
                 await(() -> service.get(Operation.LIST_MODELS).getJsonArray("models").size() == MODELS.size(), prefix + " models");
             }
             Instance[] events = data.instances();
-            try (KafkaProducer<String, byte[]> producer = producer(broker)) {
+            try (KafkaProducer<String, byte[]> producer = KafkaBench.producer(broker)) {
                 for (int i = 0; i < events.length; i++) {
                     for (String model : MODELS) {
                         String id = model + "-" + i;
@@ -168,7 +165,7 @@ public final class ClusterBench {
         List<BenchService> services = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                services.add(new BenchService(work.resolve("forward-" + i), new JsonObject().put("kafka", kafka(broker, "forward"))
+                services.add(new BenchService(work.resolve("forward-" + i), new JsonObject().put("kafka", KafkaBench.kafka(broker, "forward", "forward"))
                         .put("cluster", new JsonObject().put("name", "forward").put("partitions", PARTITIONS))));
             }
             for (BenchService service : services) {
@@ -250,17 +247,5 @@ public final class ClusterBench {
             }
             Thread.sleep(20); // polling interval: the condition decides
         }
-    }
-
-    private static JsonObject kafka(LocalBroker broker, String prefix) {
-        return new JsonObject().put("bootstrap", broker.bootstrap()).put("group", prefix)
-                .put("topics", new JsonObject().put("transactions", prefix + ".transactions").put("labels", prefix + ".labels")
-                        .put("events", prefix + ".events").put("predictions", prefix + ".predictions")
-                        .put("dead_letter", prefix + ".dead-letter").put("drift", prefix + ".drift"));
-    }
-
-    private static KafkaProducer<String, byte[]> producer(LocalBroker broker) {
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
     }
 }

@@ -213,14 +213,15 @@ public final class KafkaBench {
         return lags;
     }
 
-    private static JsonObject kafka(LocalBroker broker, String prefix, String group) {
+    /** The service's Kafka settings with every topic named {@code prefix.*}. */
+    static JsonObject kafka(LocalBroker broker, String prefix, String group) {
         return new JsonObject().put("bootstrap", broker.bootstrap()).put("group", group)
                 .put("topics", new JsonObject().put("transactions", prefix + ".transactions").put("labels", prefix + ".labels")
                         .put("events", prefix + ".events").put("predictions", prefix + ".predictions")
                         .put("dead_letter", prefix + ".dead-letter").put("drift", prefix + ".drift"));
     }
 
-    private static KafkaProducer<String, byte[]> producer(LocalBroker broker) {
+    static KafkaProducer<String, byte[]> producer(LocalBroker broker) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap(), ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 1), new StringSerializer(), new ByteArraySerializer());
     }

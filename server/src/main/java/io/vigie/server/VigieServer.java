@@ -144,7 +144,8 @@ public final class VigieServer extends VerticleBase {
             new ReplicaApi(() -> replica, limits).mount(router);
         } else {
             front.beforeApi(router, () -> keys, () -> models != null);
-            new Api(vertx, () -> models, () -> keys, () -> audit, limits, clock, () -> cluster).mount(router);
+            new Api(vertx, () -> models, () -> keys, () -> audit, limits, clock,
+                    ClusterSettings.from(config) == null ? null : () -> cluster).mount(router);
             mountPage(router);
         }
         front.last(router);

@@ -55,14 +55,18 @@ public final class Api {
     /** {@code models}, {@code keys} and {@code audit} return null until recovery is done; routes answer 503 meanwhile. */
     public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
                java.time.Clock clock) {
-        this(vertx, models, keys, audit, limits, clock, () -> null);
+        this(vertx, models, keys, audit, limits, clock, null);
     }
 
-    /** As a member of a cluster when {@code cluster} gives one: requests about a model another instance owns are forwarded there. */
+    /**
+     * As a member of a cluster when {@code cluster} is given (its value null until it has joined):
+     * requests about a model another instance owns are forwarded there. A single instance passes
+     * null, and its requests do not go through the forwarding route at all.
+     */
     public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
                java.time.Clock clock, Supplier<Cluster> cluster) {
-        this.cluster = cluster;
-        this.routing = new ClusterRouting(vertx, cluster);
+        this.cluster = cluster == null ? () -> null : cluster;
+        this.routing = cluster == null ? null : new ClusterRouting(vertx, cluster);
         this.vertx = vertx;
         this.clock = clock;
         this.models = models;
@@ -74,7 +78,9 @@ public final class Api {
 
     /** Adds the routes, each behind the role it needs. */
     public void mount(Router router) {
-        routing.mount(router);
+        if (routing != null) {
+            routing.mount(router);
+        }
         router.post("/v1/keys").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::createKey);
         router.get("/v1/keys").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::listKeys);
         router.delete("/v1/keys/:id").handler(role(Role.ADMIN)).handler(Authorization.everyModel()).handler(this::revokeKey);

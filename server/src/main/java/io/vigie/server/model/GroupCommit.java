@@ -37,8 +37,6 @@ final class GroupCommit {
 
     /** Publishes a commit's records beyond this instance before they are appended here ({@link ReplicatedLog}). */
     interface Publisher {
-        Publisher NONE = (firstSeq, records) -> { };
-
         void publish(long firstSeq, List<LogRecord> records);
     }
 
