@@ -154,6 +154,11 @@ public final class Snapshots {
         return parse("in memory", bytes, true);
     }
 
+    /** What a snapshot's bytes say about its model, checksum verified, without deserializing the model. */
+    public static SnapshotProvenance decodeProvenance(byte[] bytes) {
+        return parse("in memory", bytes, false).provenance();
+    }
+
     private static Snapshot parse(Path file, boolean withModel) {
         byte[] bytes;
         try {

@@ -75,6 +75,12 @@ public final class VigieServer extends VerticleBase {
     private volatile Models models;
     private volatile ApiKeys keys;
     private volatile AuditLog audit;
+
+    /** Where changes are recorded: the cluster's audit log once this instance has joined one, else this instance's (null until open). */
+    private io.vigie.server.audit.Audit audit() {
+        Cluster member = cluster;
+        return member != null ? member.audit() : audit;
+    }
     private volatile DataDirLock lock;
     private volatile String generatedAdminKey;
     private HttpServer server;
@@ -144,7 +150,7 @@ public final class VigieServer extends VerticleBase {
             new ReplicaApi(() -> replica, limits).mount(router);
         } else {
             front.beforeApi(router, () -> keys, () -> models != null);
-            new Api(vertx, () -> models, () -> keys, () -> audit, limits, clock,
+            new Api(vertx, () -> models, () -> keys, this::audit, limits, clock,
                     ClusterSettings.from(config) == null ? null : () -> cluster).mount(router);
             mountPage(router);
         }
@@ -229,10 +235,9 @@ public final class VigieServer extends VerticleBase {
                 audit.append(bootstrap.id(), "admin", "key.bootstrap", null, new JsonObject().put("created_key_id", bootstrap.id())
                         .put("revoked_key_ids", new JsonArray(bootstrap.replaced())));
             }
-            AuditLog changes = audit;
             Models opened = Models.open(dataDir, DefinitionJson.FILE, clock, settings, registry, (model, promoted) -> {
                 try {
-                    changes.append("policy", "policy", "challenger.promote", model, new JsonObject()
+                    audit().append("policy", "policy", "challenger.promote", model, new JsonObject()
                             .put("challenger", promoted.challenger()).put("former_champion_version", promoted.formerChampion())
                             .put("version_before", promoted.version() - 1).put("version_after", promoted.version()).put("automatic", true));
                 } catch (java.io.IOException e) {
@@ -246,13 +251,14 @@ public final class VigieServer extends VerticleBase {
                 // before the models are served: until then no request is answered as if by a single instance
                 String self = clusterSettings.advertise() != null ? clusterSettings.advertise()
                         : config.getString("host", "127.0.0.1") + ":" + port();
-                cluster = Cluster.join(clusterSettings, kafka, opened, DefinitionJson.FILE, self);
+                cluster = Cluster.join(clusterSettings, kafka, opened, keys, DefinitionJson.FILE, self);
             }
             models = opened;
             if (kafka != null) {
                 ingest = KafkaIngest.start(kafka, opened, registry, cluster == null ? null : cluster.membership());
                 if (kafka.secret() != null) {
-                    publisher = VersionPublisher.start(kafka, opened);
+                    // in a cluster, a model's versions are its owner's: the other instances' copies take theirs at other points
+                    publisher = VersionPublisher.start(kafka, opened, cluster == null ? model -> true : cluster.ownership()::owns);
                 } else {
                     LOG.warn("no cluster secret (VIGIE_CLUSTER_SECRET, or kafka.secret): model versions are not published for replicas");
                 }

@@ -26,13 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Three instances of one cluster, each in its own JVM, learn six models from the feed while their
+ * Three instances of one cluster, each in its own JVM, learn ten models from the feed while their
  * owners are killed with SIGKILL (one mid-batch and back at once, one later, one for good), a
  * fourth instance joins and one stops cleanly: nothing is lost and nothing learned twice, and every
  * model ends exactly as a single instance given the same stream.
  */
 class ClusterCrashTest {
-    private static final List<String> MODELS = List.of("k0", "k1", "k2", "k3", "k4", "k5");
+    private static final List<String> MODELS = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9");
     private static final int CHUNKS = 6;
     private static final int PER_CHUNK = 40;
 
@@ -41,6 +41,8 @@ class ClusterCrashTest {
 
     private final Map<String, ServiceProcess> live = new LinkedHashMap<>();
     private final List<ServiceProcess> started = new ArrayList<>();
+    /** The instance that joined mid-stream, with an empty data dir. */
+    private ServiceProcess joiner;
 
     @Test
     void killedOwners_aJoiner_andACleanStop_loseNothing_andEveryModelEndsAsOneInstanceWouldHaveLearnedIt() throws Exception {
@@ -73,6 +75,7 @@ class ClusterCrashTest {
                                     .put("events", "crash.events").put("predictions", "crash.predictions")
                                     .put("dead_letter", "crash.dead-letter").put("drift", "crash.drift")))
                     .put("cluster", new JsonObject().put("name", "crash").put("partitions", 6).put("session_timeout_ms", 6_000))
+                    .put("snapshot_every", 50) // snapshots in Kafka all along: the joiner starts its models from them
                     .encode());
             for (String name : List.of("a", "b", "c")) {
                 start(name, config);
@@ -91,7 +94,7 @@ class ClusterCrashTest {
                 producer.flush();
                 switch (k) { // while the chunk's transactions are being scored
                     case 1 -> restart(kill(ownerOf("k0")), config); // back at once: it rejoins under its static id
-                    case 2 -> start("d", config);
+                    case 2 -> joiner = start("d", config);
                     case 3 -> restart(kill(ownerOf("k1")), config);
                     case 4 -> terminate(ownerOf("k2")); // a clean stop: its models move at once
                     case 5 -> kill(ownerOf("k3")); // for good: its models move once its session times out
@@ -113,6 +116,8 @@ class ClusterCrashTest {
                 }
             }
             prober.finish();
+            assertTrue(joiner.output().contains("from the cluster's snapshot"),
+                    "the instance that joined started models from their snapshots in Kafka");
             System.out.println("predictions asked during the run: " + prober.answers + "; longest a model answered 503 in a row: "
                     + prober.longestUnavailableMillis + " ms");
             assertTrue(prober.unexpected.isEmpty(), "every prediction answered, or a 503 with Retry-After while its model "
@@ -225,12 +230,13 @@ class ClusterCrashTest {
         }
     }
 
-    private void start(String name, Path config) throws Exception {
+    private ServiceProcess start(String name, Path config) throws Exception {
         ServiceProcess service = new ServiceProcess(dir.resolve(name), config);
         started.add(service);
         synchronized (live) {
             live.put(name, service);
         }
+        return service;
     }
 
     private void restart(String name, Path config) throws Exception {

@@ -2,7 +2,12 @@ package io.vigie.server;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vigie.server.cluster.Ownership;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -261,6 +266,143 @@ class ClusterTest {
                     .put("time", day.plusSeconds(3).toString()).put("features", new JsonObject().put("amount", 30.0))
                     .put("keys", new JsonObject().put("card", "c1"))));
             assertEquals(4.0, fourth.getJsonObject("computed").getDouble("card_tx_1d"), "the card's fourth event that day: " + fourth);
+        }
+    }
+
+    @Test
+    void aNewInstance_startsModelsFromTheirSnapshotsInKafka_andTheLogBehindThemIsCut() throws Exception {
+        String brief = "brief"; // its events wait two seconds for a label: its log goes soon after
+        String kept = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "kept" + i)
+                .filter(n -> Ownership.partition(n, 6) != Ownership.partition(brief, 6)).findFirst().orElseThrow();
+        Random random = new Random(11);
+        List<JsonObject> briefEvents = labelledEvents(random, "b", 600);
+        List<JsonObject> keptEvents = labelledEvents(random, "k", 500);
+        JsonArray probes = new JsonArray();
+        for (int i = 0; i < 100; i++) {
+            probes.add(new JsonObject().put("id", "probe" + i).put("features", ServiceApiTest.features(random)));
+        }
+        JsonObject config = member("seven", "seven").put("snapshot_every", 100);
+        TestService single = new TestService(dir.resolve("single"));
+        TestService a = new TestService(dir.resolve("a"), config);
+        try (single; a; Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
+            eventually(() -> partitions(a).size() == 6);
+            for (TestService service : List.of(a, single)) {
+                expect(201, service.post("/v1/models", ServiceApiTest.modelRequest(brief, "hat").put("label_ttl", "PT2S")));
+                expect(201, service.post("/v1/models", ServiceApiTest.modelRequest(kept, "hat")));
+                learn(service, brief, briefEvents);
+                learn(service, kept, keptEvents.subList(0, 300));
+                score(service, kept, keptEvents.subList(300, 500));
+                label(service, kept, keptEvents.subList(300, 450)); // snapshots are taken among these labels
+            }
+            TopicPartition briefLog = new TopicPartition("seven.log", Ownership.partition(brief, 6));
+            eventually(() -> logStart(admin, briefLog) > 0); // once older than its TTL, behind the snapshot in Kafka
+            try (TestService b = new TestService(dir.resolve("b"), config)) {
+                awaitPartitionsSplit(a, b);
+                a.close();
+                eventually(() -> partitions(b).size() == 6);
+                for (String name : List.of(brief, kept)) {
+                    long oldest = expect(200, b.get("/v1/models/" + name + "/versions")).getJsonArray("versions").getJsonObject(0)
+                            .getLong("version");
+                    assertTrue(oldest > 0, name + " started from a snapshot, not from its first record: " + oldest);
+                }
+                // labels after the move: twenty learned before it (at or before b's snapshot), and the fifty still waiting
+                List<JsonObject> late = new ArrayList<>(keptEvents.subList(300, 320));
+                late.addAll(keptEvents.subList(450, 500));
+                assertEquals(labelsAnswer(single, kept, late), labelsAnswer(b, kept, late), "the same label outcomes, one by one");
+                for (String name : List.of(brief, kept)) {
+                    JsonObject moved = expect(200, b.get("/v1/models/" + name));
+                    JsonObject alone = expect(200, single.get("/v1/models/" + name));
+                    assertEquals(alone.getLong("version"), moved.getLong("version"), name);
+                    assertEquals(alone.getJsonObject("labels").getLong("learned"), moved.getJsonObject("labels").getLong("learned"), name);
+                    JsonArray fromB = expect(200, b.post("/v1/models/" + name + "/predict/batch", new JsonObject().put("events", probes)))
+                            .getJsonArray("predictions");
+                    JsonArray fromSingle = expect(200, single.post("/v1/models/" + name + "/predict/batch",
+                            new JsonObject().put("events", probes))).getJsonArray("predictions");
+                    for (int i = 0; i < probes.size(); i++) {
+                        assertEquals(fromSingle.getJsonObject(i).getJsonObject("probabilities"),
+                                fromB.getJsonObject(i).getJsonObject("probabilities"), name + ", probe " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void apiKeysAndTheAuditLog_areTheClusters() throws Exception {
+        String kept;
+        String revoked;
+        TestService a = new TestService(dir.resolve("a"), member("eight", "eight"));
+        TestService b = new TestService(dir.resolve("b"), member("eight", "eight"));
+        try (a; b) {
+            awaitPartitionsSplit(a, b);
+            JsonObject created = expect(201, a.post("/v1/keys", new JsonObject().put("roles", new JsonArray().add("read"))));
+            String key = created.getString("key");
+            String id = created.getString("id");
+            kept = expect(201, b.post("/v1/keys", new JsonObject().put("roles", new JsonArray().add("read")))).getString("key");
+            revoked = key;
+            expect(201, b.post("/v1/models", ServiceApiTest.modelRequest("m", "nb")));
+            eventually(() -> status(a, "/v1/models/m") == 200);
+            for (TestService service : List.of(a, b)) { // on either instance, whichever owns the model and answers
+                expect(200, service.send("GET", "/v1/models/m", key, null));
+                assertTrue(expect(200, service.get("/v1/keys")).getJsonArray("keys").stream()
+                        .anyMatch(k -> ((JsonObject) k).getString("id").equals(id)), "every instance lists the key");
+            }
+            assertEquals(204, b.send("DELETE", "/v1/keys/" + id, TestService.ADMIN, null).statusCode());
+            assertEquals(401, b.send("GET", "/v1/models/m", key, null).statusCode(), "revoked where it was revoked at once");
+            eventually(() -> {
+                try {
+                    return a.send("GET", "/v1/models/m", key, null).statusCode() == 401;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            JsonArray ofA = expect(200, a.get("/v1/audit")).getJsonArray("entries");
+            JsonArray ofB = expect(200, b.get("/v1/audit")).getJsonArray("entries");
+            assertEquals(ofB, ofA, "one audit log, the same on every instance");
+            assertEquals(List.of("key.create", "key.create", "model.create", "key.revoke"), ofA.stream()
+                    .map(e -> ((JsonObject) e).getString("action")).toList());
+            assertEquals(List.of(1L, 2L, 3L, 4L), ofA.stream().map(e -> ((JsonObject) e).getLong("seq")).toList());
+            assertNotEquals(ofA.getJsonObject(0).getString("instance"), ofA.getJsonObject(3).getString("instance"),
+                    "each entry names the instance that made the change");
+        }
+        // the cluster's keys are not kept on an instance's disk: a restart learns them, revocations included, from the cluster
+        try (TestService again = new TestService(dir.resolve("a"), member("eight", "eight"))) {
+            eventually(() -> partitions(again).size() == 6);
+            expect(200, again.send("GET", "/v1/models/m", kept, null));
+            assertEquals(401, again.send("GET", "/v1/models/m", revoked, null).statusCode());
+            assertEquals(4, expect(200, again.get("/v1/audit")).getJsonArray("entries").size());
+        }
+    }
+
+    private static List<JsonObject> labelledEvents(Random random, String prefix, int count) {
+        List<JsonObject> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            JsonObject f = ServiceApiTest.features(random);
+            events.add(new JsonObject().put("id", prefix + i).put("features", f).put("label", ServiceApiTest.truth(f)));
+        }
+        return events;
+    }
+
+    /** Labelled events learned through the events route, in batches of a hundred. */
+    private static void learn(TestService service, String name, List<JsonObject> events) throws Exception {
+        for (int from = 0; from < events.size(); from += 100) {
+            expect(202, service.post("/v1/models/" + name + "/events", new JsonObject()
+                    .put("events", new JsonArray(new ArrayList<>(events.subList(from, Math.min(events.size(), from + 100)))))));
+        }
+    }
+
+    /** What a batch of labels answers, item by item. */
+    private static JsonArray labelsAnswer(TestService service, String name, List<JsonObject> events) throws Exception {
+        JsonArray batch = new JsonArray();
+        events.forEach(e -> batch.add(new JsonObject().put("id", e.getString("id")).put("label", e.getString("label"))));
+        return expect(202, service.post("/v1/models/" + name + "/labels", new JsonObject().put("labels", batch))).getJsonArray("results");
+    }
+
+    private static long logStart(Admin admin, TopicPartition partition) {
+        try {
+            return admin.listOffsets(Map.of(partition, OffsetSpec.earliest())).partitionResult(partition).get(30, TimeUnit.SECONDS).offset();
+        } catch (Exception e) {
+            return -1;
         }
     }
 

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * On open the file is read back; a line cut by a crash is dropped, as the model logs drop a torn
  * tail.
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements Audit, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final String FILE = "audit.log";
 
@@ -79,15 +79,7 @@ public final class AuditLog implements AutoCloseable {
         channel.position(good);
     }
 
-    /**
-     * Records a change that was made.
-     *
-     * @param keyId   the id of the key that made it
-     * @param role    the role the route needed
-     * @param action  what was done, such as {@code model.create} or {@code challenger.promote}
-     * @param model   the model it touched, or null
-     * @param details what else says what happened: versions before and after, names
-     */
+    @Override
     public synchronized JsonObject append(String keyId, String role, String action, String model, JsonObject details)
             throws IOException {
         JsonObject entry = new JsonObject()
@@ -118,7 +110,7 @@ public final class AuditLog implements AutoCloseable {
         return entry;
     }
 
-    /** Entries after a sequence number, oldest first, at most {@code limit}. */
+    @Override
     public synchronized List<JsonObject> after(long seq, int limit) {
         int from = (int) Math.max(0, Math.min(seq, entries.size()));
         return List.copyOf(entries.subList(from, Math.min(entries.size(), from + limit)));

@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * characters, {@link #MIN_DISTINCT} of them different: a short or repetitive key is refused at
  * start rather than guessed later. Generated keys are 256 random bits.
  */
-public final class ApiKeys {
+public final class ApiKeys implements KeyChanges {
     /** The shortest bootstrap admin key accepted. */
     public static final int MIN_LENGTH = 24;
     /** The fewest different characters a bootstrap admin key must hold. */
@@ -85,7 +85,16 @@ public final class ApiKeys {
     public record Created(String key, Identity identity) {
     }
 
-    private record Stored(Identity identity, long createdAt, boolean legacy, boolean bootstrap) {
+    /**
+     * A key as kept: {@code legacy} when known by the plain SHA-256 of its secret (stored before
+     * the HMAC), {@code cluster} when it is its cluster's (known by the SHA-256 too, since every
+     * instance must recognise it and each has its own HMAC secret; kept in memory only, the
+     * cluster's control topic being where it lives).
+     */
+    private record Stored(Identity identity, long createdAt, boolean legacy, boolean bootstrap, boolean cluster) {
+        Stored(Identity identity, long createdAt, boolean legacy, boolean bootstrap) {
+            this(identity, createdAt, legacy, bootstrap, false);
+        }
     }
 
     /** A revocation refused: revoking the last admin key that is neither scoped nor expiring would lock every operator out. */
@@ -232,7 +241,7 @@ public final class ApiKeys {
         Stored stored = byHash.get(hmac(key));
         if (stored == null) {
             Stored legacy = byHash.get(sha256(key));
-            stored = legacy != null && legacy.legacy() ? legacy : null;
+            stored = legacy != null && (legacy.legacy() || legacy.cluster()) ? legacy : null;
         }
         if (stored == null) {
             return null;
@@ -254,6 +263,7 @@ public final class ApiKeys {
      * Creates a key with roles, scoped to {@code models} (empty: every model), expiring at
      * {@code expiresAt} (epoch ms; 0: never); the returned secret is not stored anywhere.
      */
+    @Override
     public synchronized Created create(Set<Role> roles, Set<String> models, long expiresAt) throws IOException {
         byte[] bytes = new byte[32];
         random.nextBytes(bytes);
@@ -266,24 +276,65 @@ public final class ApiKeys {
     }
 
     /**
+     * A new key of the cluster, not kept here: it is kept once its cluster's control topic brings
+     * it back ({@link #adopt}). The secret is 32 random bytes, so its plain SHA-256 gives nothing away.
+     */
+    public Created mint(Set<Role> roles, Set<String> models, long expiresAt) {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String key = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return new Created(key, new Identity(sha256(key).substring(0, 12), Set.copyOf(roles), Set.copyOf(models), expiresAt));
+    }
+
+    /** Keeps a key of the cluster, known by the SHA-256 of its secret, in memory only. */
+    public void adopt(Identity identity, String sha256, long createdAt) {
+        byHash.put(sha256, new Stored(identity, createdAt, false, false, true));
+    }
+
+    /** Drops a key of the cluster (revoked there). */
+    public void forget(String id) {
+        byHash.values().removeIf(s -> s.cluster() && s.identity().id().equals(id));
+        lastUsed.remove(id);
+    }
+
+    /** Whether the key of this id is its cluster's. */
+    public boolean ofCluster(String id) {
+        return byHash.values().stream().anyMatch(s -> s.cluster() && s.identity().id().equals(id));
+    }
+
+    /**
      * Revokes a key at once. False if no key has that id.
      *
      * @throws LastAdminKeyException if it is the last admin key for every model that never expires
      */
+    @Override
     public synchronized boolean revoke(String id) throws IOException, LastAdminKeyException {
-        String hash = byHash.entrySet().stream().filter(e -> e.getValue().identity().id().equals(id)).map(Map.Entry::getKey)
-                .findFirst().orElse(null);
+        String hash = revocable(id);
         if (hash == null) {
             return false;
-        }
-        boolean keeper = keepsTheServiceReachable(byHash.get(hash).identity());
-        if (keeper && byHash.values().stream().filter(s -> keepsTheServiceReachable(s.identity())).count() == 1) {
-            throw new LastAdminKeyException(id);
         }
         byHash.remove(hash);
         lastUsed.remove(id);
         save();
         return true;
+    }
+
+    /**
+     * The stored hash of the key of that id, if it may be revoked; null if no key has that id.
+     *
+     * @throws LastAdminKeyException if it is the last admin key for every model that never expires
+     */
+    public String revocable(String id) throws LastAdminKeyException {
+        String hash = byHash.entrySet().stream().filter(e -> e.getValue().identity().id().equals(id)).map(Map.Entry::getKey)
+                .findFirst().orElse(null);
+        if (hash == null) {
+            return null;
+        }
+        boolean keeper = keepsTheServiceReachable(byHash.get(hash).identity());
+        if (keeper && byHash.values().stream().filter(s -> keepsTheServiceReachable(s.identity())).count() == 1) {
+            throw new LastAdminKeyException(id);
+        }
+        return hash;
     }
 
     private static boolean keepsTheServiceReachable(Identity identity) {
@@ -316,6 +367,9 @@ public final class ApiKeys {
     private void save() throws IOException {
         JsonArray stored = new JsonArray();
         byHash.forEach((hash, key) -> {
+            if (key.cluster()) {
+                return; // its cluster's control topic keeps it: a revocation while this instance was away must not leave it here
+            }
             Identity identity = key.identity();
             JsonObject json = new JsonObject().put("id", identity.id()).put(key.legacy() ? "sha256" : "hmac", hash)
                     .put("roles", codes(identity.roles())).put("created_at", key.createdAt());
@@ -351,7 +405,7 @@ public final class ApiKeys {
         }
     }
 
-    static String sha256(String key) {
+    public static String sha256(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

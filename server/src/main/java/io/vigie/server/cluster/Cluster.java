@@ -1,5 +1,7 @@
 package io.vigie.server.cluster;
 
+import io.vigie.server.audit.Audit;
+import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.kafka.KafkaSettings;
 import io.vigie.server.kafka.Membership;
 import io.vigie.server.model.DefinitionFormat;
@@ -46,13 +48,19 @@ public final class Cluster implements AutoCloseable {
     private final ClusterLog log;
     private final LogFollower follower;
     private final Repartition repartition;
+    private final SnapshotTopic snapshots;
+    private final LogRetention retention;
+    private final ClusterAudit audit;
     private final Admin admin;
     /** Partitions this instance holds in the group but could not follow to their end: their models are not owned here. */
     private final java.util.Set<Integer> notTakenOver = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Cluster(ClusterSettings settings, Ownership ownership, ControlTopic control, ClusterLog log, LogFollower follower,
-                    Repartition repartition, Admin admin) {
+                    Repartition repartition, SnapshotTopic snapshots, LogRetention retention, ClusterAudit audit, Admin admin) {
         this.settings = settings;
+        this.audit = audit;
+        this.snapshots = snapshots;
+        this.retention = retention;
         this.ownership = ownership;
         this.control = control;
         this.log = log;
@@ -63,14 +71,23 @@ public final class Cluster implements AutoCloseable {
 
     /**
      * Joins: makes the cluster's topics if they are missing, reads its model definitions and makes
-     * this instance's models match them, and starts moving the feed to the owners.
+     * this instance's models match them (a model it lacks starts from its snapshot in the cluster),
+     * and starts moving the feed to the owners.
      *
+     * @param keys this instance's API keys: the cluster's are added to them, in memory
      * @param self this instance's address for the others ({@code host:port})
      */
-    public static Cluster join(ClusterSettings settings, KafkaSettings kafka, Models models, DefinitionFormat format, String self)
-            throws Exception {
+    public static Cluster join(ClusterSettings settings, KafkaSettings kafka, Models models, ApiKeys keys, DefinitionFormat format,
+                               String self) throws Exception {
         ensureTopics(settings, kafka.bootstrap());
-        ControlTopic control = ControlTopic.start(settings, kafka.bootstrap(), models, format);
+        List<Integer> all = java.util.stream.IntStream.range(0, settings.partitions()).boxed().toList();
+        Map<String, SnapshotTopic.Stored> seeds = new java.util.concurrent.ConcurrentHashMap<>(
+                SnapshotTopic.read(settings, kafka.bootstrap(), all));
+        Map<String, Long> published = new HashMap<>();
+        seeds.forEach((model, stored) -> published.put(model, stored.version()));
+        ControlTopic control = ControlTopic.start(settings, kafka.bootstrap(), models, keys, format,
+                model -> seeds.containsKey(model) ? seeds.get(model).bytes() : null);
+        seeds.clear(); // installed: the models made from here on are new
         try {
             control.announce(kafka.instance(), self);
         } catch (Exception e) {
@@ -78,11 +95,26 @@ public final class Cluster implements AutoCloseable {
             throw e;
         }
         Ownership ownership = new Ownership(settings, kafka.bootstrap(), self, control::addressOf);
-        ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership, kafka.instance());
+        LogPositions positions = new LogPositions();
+        ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership, positions, kafka.instance());
         models.replicateTo(log); // from here on every commit is published first, and only an owner's
-        LogFollower follower = new LogFollower(settings, kafka.bootstrap(), models, control::names, kafka.instance());
-        return new Cluster(settings, ownership, control, log, follower, Repartition.start(settings, kafka),
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap())));
+        LogFollower follower = new LogFollower(settings, kafka.bootstrap(), models, control::names, positions,
+                model -> reseed(settings, kafka.bootstrap(), models, model), kafka.instance());
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()));
+        SnapshotTopic snapshots = new SnapshotTopic(settings, kafka.bootstrap(), kafka.instance());
+        LogRetention retention = new LogRetention(settings, models, ownership, control::names, snapshots, positions, admin, published,
+                java.time.Clock.systemUTC());
+        ClusterAudit audit = ClusterAudit.start(settings, kafka.bootstrap(), kafka.instance(), java.time.Clock.systemUTC());
+        return new Cluster(settings, ownership, control, log, follower, Repartition.start(settings, kafka), snapshots, retention, audit,
+                admin);
+    }
+
+    /** Starts a model again from its newest snapshot in the cluster (null if it has none). */
+    private static io.vigie.server.model.ModelWriter reseed(ClusterSettings settings, String bootstrap, Models models,
+                                                             io.vigie.server.model.ModelDefinition model) {
+        SnapshotTopic.Stored stored = SnapshotTopic.read(settings, bootstrap, List.of(Ownership.partition(model.name(),
+                settings.partitions()))).get(LogPositions.key(model.name(), model.createdAtMillis()));
+        return stored == null ? null : models.install(model, stored.bytes());
     }
 
     /**
@@ -132,10 +164,14 @@ public final class Cluster implements AutoCloseable {
             NewTopic control = new NewTopic(settings.controlTopic(), Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             NewTopic input = new NewTopic(settings.inputTopic(), Optional.of(settings.partitions()), Optional.empty());
-            // kept whole: a model's state is its log, and an instance that joins follows it from the start
+            // not cut by time or size: its owners cut it behind the models' snapshots (LogRetention)
             NewTopic log = new NewTopic(settings.logTopic(), Optional.of(settings.partitions()), Optional.empty())
                     .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
-            for (NewTopic topic : List.of(control, input, log)) {
+            NewTopic snapshots = new NewTopic(settings.snapshotTopic(), Optional.of(settings.partitions()), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            NewTopic audit = new NewTopic(settings.auditTopic(), Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
+            for (NewTopic topic : List.of(control, input, log, snapshots, audit)) {
                 try {
                     admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
@@ -144,7 +180,7 @@ public final class Cluster implements AutoCloseable {
                     }
                 }
             }
-            for (String topic : List.of(settings.inputTopic(), settings.logTopic())) {
+            for (String topic : List.of(settings.inputTopic(), settings.logTopic(), settings.snapshotTopic())) {
                 int partitions = partitionsOf(admin, topic);
                 if (partitions != settings.partitions()) {
                     throw new IllegalStateException("cluster '" + settings.name() + "': topic '" + topic + "' has " + partitions
@@ -205,6 +241,9 @@ public final class Cluster implements AutoCloseable {
         if (control.stoppedBy() != null) {
             problems.put("control", control.stoppedBy());
         }
+        if (audit.stoppedBy() != null) {
+            problems.put("audit", audit.stoppedBy());
+        }
         if (!notTakenOver.isEmpty()) {
             problems.put("not_taken_over", "partitions " + new java.util.TreeSet<>(notTakenOver)
                     + " were not followed to their end in time; their models are not served here");
@@ -220,13 +259,21 @@ public final class Cluster implements AutoCloseable {
         return ownership;
     }
 
-    /** Model creation and deletion, through the control topic. */
+    /** The cluster's audit log. */
+    public Audit audit() {
+        return audit;
+    }
+
+    /** Model creation and deletion, and API keys, through the control topic. */
     public ControlTopic control() {
         return control;
     }
 
     @Override
     public void close() throws InterruptedException {
+        audit.close();
+        retention.close();
+        snapshots.close();
         repartition.close();
         follower.close();
         log.close();

@@ -53,6 +53,7 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     private final ClusterSettings settings;
     private final String bootstrap;
     private final Ownership ownership;
+    private final LogPositions positions;
     private final byte[] self;
     private final Map<Integer, Writer> writers = new ConcurrentHashMap<>();
     private final ExecutorService flushes = Executors.newCachedThreadPool(r -> {
@@ -82,8 +83,9 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     }
 
     /** @param instance this instance's static id, named on the events it scores */
-    ClusterLog(ClusterSettings settings, String bootstrap, Ownership ownership, String instance) {
+    ClusterLog(ClusterSettings settings, String bootstrap, Ownership ownership, LogPositions positions, String instance) {
         this.self = instance.getBytes(StandardCharsets.UTF_8);
+        this.positions = positions;
         this.settings = settings;
         this.bootstrap = bootstrap;
         this.ownership = ownership;
@@ -105,7 +107,7 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
             message.headers().add(SEQ, longBytes(seq++)).add(CREATED, longBytes(model.createdAtMillis()));
             messages.add(message);
         }
-        transact(writer, model.name(), messages);
+        positions.record(model.name(), model.createdAtMillis(), firstSeq, transact(writer, model.name(), messages));
     }
 
     @Override
@@ -180,13 +182,16 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
         return writer;
     }
 
-    /** One transaction: the scored events queued so far, then {@code messages}; nothing is visible if it throws. */
-    private void transact(Writer writer, String model, List<ProducerRecord<String, byte[]>> messages) {
+    /**
+     * One transaction: the scored events queued so far, then {@code messages}; nothing is visible if
+     * it throws. Returns the offset of the first of {@code messages} (-1 without any).
+     */
+    private long transact(Writer writer, String model, List<ProducerRecord<String, byte[]>> messages) {
         synchronized (writer) {
             List<Queued> queued = List.copyOf(writer.queued);
             writer.queued.clear();
             if (queued.isEmpty() && messages.isEmpty()) {
-                return; // an earlier transaction took them
+                return -1; // an earlier transaction took them
             }
             if (writer.closed) {
                 throw failed(queued, moving(model));
@@ -195,14 +200,21 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
             try {
                 producer.beginTransaction();
                 queued.forEach(q -> producer.send(q.message()));
-                messages.forEach(producer::send);
-                producer.commitTransaction();
+                java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> first = null;
+                for (ProducerRecord<String, byte[]> message : messages) {
+                    var sent = producer.send(message);
+                    first = first == null ? sent : first;
+                }
+                producer.commitTransaction(); // every send is acknowledged by then
                 queued.stream().filter(q -> q.durable() != null).forEach(q -> q.durable().complete(null));
+                return first == null ? -1 : first.get().offset();
             } catch (ProducerFencedException | InvalidProducerEpochException e) {
                 LOG.warn("cluster '{}': another instance took partition {} over; its models are no longer written here",
                         settings.name(), partitionOf(model));
                 retire(writer);
                 throw failed(queued, moving(model));
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) { // cannot happen once committed
+                throw new IllegalStateException("a committed send has no offset: " + e, e);
             } catch (RuntimeException e) {
                 // whatever state the producer is left in, a fresh one (same id: it fences this one) takes the next transaction
                 LOG.warn("cluster '{}': a transaction of partition {} failed: {}", settings.name(), partitionOf(model), e.toString());

@@ -48,6 +48,16 @@ public record ClusterSettings(String name, int partitions, String advertise, int
         return name + ".log";
     }
 
+    /** The models' newest snapshots (compacted): an instance starts a model from its snapshot, and the log behind it is cut. */
+    public String snapshotTopic() {
+        return name + ".snapshots";
+    }
+
+    /** The cluster's audit log: every change made through any instance, in one partition kept whole. */
+    public String auditTopic() {
+        return name + ".audit";
+    }
+
     /** The consumer group whose members own the input topic's partitions, and so the models. */
     public String ownersGroup() {
         return name;

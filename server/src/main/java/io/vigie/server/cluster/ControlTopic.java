@@ -1,33 +1,33 @@
 package io.vigie.server.cluster;
 
+import io.vertx.core.json.JsonObject;
 import io.vigie.server.ApiProblem;
+import io.vigie.server.auth.ApiKeys;
+import io.vigie.server.auth.KeyChanges;
+import io.vigie.server.auth.Role;
 import io.vigie.server.model.DefinitionFormat;
 import io.vigie.server.model.ModelChanges;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -48,11 +48,13 @@ import java.util.concurrent.TimeoutException;
  * <p>A request waits until its own record has been read back and applied here, so the instance
  * that answered 201 serves the model at once.
  */
-public final class ControlTopic implements ModelChanges, AutoCloseable {
+public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControlTopic.class);
     private static final String REQUEST = "vigie.request";
     /** The key prefix of an instance's address: {@code member/<static instance id>}. */
     private static final String MEMBER = "member/";
+    /** The key prefix of an API key of the cluster: {@code key/<key id>}, its SHA-256 and grants; revoked, its tombstone. */
+    private static final String KEY = "key/";
     private static final long WAIT_SECONDS = 30;
 
     /** A name's live definition: the record that created it. */
@@ -61,7 +63,10 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
 
     private final ClusterSettings settings;
     private final Models models;
+    private final ApiKeys keys;
     private final DefinitionFormat format;
+    /** The newest snapshot in the cluster of a model ({@code name@created}) when this instance joined, or null. */
+    private final java.util.function.Function<String, byte[]> seeds;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
@@ -74,32 +79,28 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
     private volatile Throwable failure;
     private volatile String stoppedBy;
 
-    private ControlTopic(ClusterSettings settings, String bootstrap, Models models, DefinitionFormat format) {
+    private ControlTopic(ClusterSettings settings, String bootstrap, Models models, ApiKeys keys, DefinitionFormat format,
+                         java.util.function.Function<String, byte[]> seeds) {
         this.settings = settings;
+        this.keys = keys;
+        this.seeds = seeds;
         this.models = models;
         this.format = format;
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
-        Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        this.producer = ClusterClients.producer(bootstrap);
+        this.consumer = ClusterClients.reader(bootstrap, false, new Properties());
         this.reader = new Thread(this::read, "vigie-cluster-control");
         reader.setDaemon(true);
     }
 
     /**
      * Reads the whole topic, then makes this instance's models match it: creates the models it
-     * lacks, replaces one whose definition changed while it was away, deletes one deleted
+     * lacks (from their snapshot in the cluster, {@code seeds} by {@code name@created}, if they
+     * have one), replaces one whose definition changed while it was away, deletes one deleted
      * meanwhile. Returns once that is done; then follows the topic.
      */
-    public static ControlTopic start(ClusterSettings settings, String bootstrap, Models models, DefinitionFormat format)
-            throws InterruptedException {
-        ControlTopic control = new ControlTopic(settings, bootstrap, models, format);
+    static ControlTopic start(ClusterSettings settings, String bootstrap, Models models, ApiKeys keys, DefinitionFormat format,
+                              java.util.function.Function<String, byte[]> seeds) throws InterruptedException {
+        ControlTopic control = new ControlTopic(settings, bootstrap, models, keys, format, seeds);
         control.reader.start();
         control.caughtUp.await();
         if (control.failure != null) {
@@ -132,6 +133,27 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
                     + "' models (it was made here before this instance joined): stop the instance to remove it");
         }
         return (Long) publish(current.key(), null, UUID.randomUUID().toString());
+    }
+
+    /** Makes a key of the cluster: every instance knows it once this answers. */
+    @Override
+    public ApiKeys.Created create(Set<Role> roles, Set<String> scope, long expiresAt) {
+        ApiKeys.Created created = keys.mint(roles, scope, expiresAt);
+        ApiKeys.Identity identity = created.identity();
+        JsonObject grants = identity.describe().put("sha256", ApiKeys.sha256(created.key())).put("created_at", System.currentTimeMillis());
+        publish(KEY + identity.id(), grants.encode().getBytes(StandardCharsets.UTF_8), UUID.randomUUID().toString());
+        return created;
+    }
+
+    /** Revokes a key of the cluster on every instance (or one made on this instance before it joined, here). */
+    @Override
+    public boolean revoke(String id) throws IOException, ApiKeys.LastAdminKeyException {
+        if (!keys.ofCluster(id)) {
+            return keys.revoke(id);
+        }
+        keys.revocable(id); // the last admin key stays
+        publish(KEY + id, null, UUID.randomUUID().toString());
+        return true;
     }
 
     private static ApiProblem taken(String name) {
@@ -203,7 +225,7 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
 
     /** While catching up: the same rules as {@link #apply}, on the state only. */
     private void replay(Map<String, Live> state, ConsumerRecord<String, byte[]> record) {
-        if (member(record)) {
+        if (member(record) || key(record)) {
             return;
         }
         String name = nameOf(record.key());
@@ -233,7 +255,7 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
-        if (member(record)) {
+        if (member(record) || key(record)) {
             return;
         }
         String name = nameOf(record.key());
@@ -294,7 +316,8 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
             models.delete(name);
         }
         try {
-            return models.create(wanted);
+            byte[] seed = seeds.apply(LogPositions.key(name, wanted.createdAtMillis()));
+            return seed == null ? models.create(wanted) : models.install(wanted, seed);
         } catch (RuntimeException e) {
             LOG.error("cluster '{}': model '{}' could not be created on this instance: {}", settings.name(), name, e.getMessage());
             return null;
@@ -315,6 +338,33 @@ public final class ControlTopic implements ModelChanges, AutoCloseable {
             members.remove(instance);
         } else {
             members.put(instance, new String(record.value(), StandardCharsets.UTF_8));
+        }
+        return true;
+    }
+
+    /** Whether the record is an API key of the cluster (kept or dropped here, then). */
+    private boolean key(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null || !record.key().startsWith(KEY)) {
+            return false;
+        }
+        String id = record.key().substring(KEY.length());
+        if (record.value() == null) {
+            keys.forget(id);
+        } else {
+            JsonObject grants = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
+            Set<Role> roles = java.util.EnumSet.noneOf(Role.class);
+            grants.getJsonArray("roles").forEach(role -> roles.add(Role.parse((String) role)));
+            Set<String> scope = new java.util.TreeSet<>();
+            grants.getJsonArray("models", new io.vertx.core.json.JsonArray()).forEach(model -> scope.add((String) model));
+            String expires = grants.getString("expires_at");
+            keys.adopt(new ApiKeys.Identity(id, Set.copyOf(roles), Set.copyOf(scope),
+                    expires == null ? 0 : java.time.Instant.parse(expires).toEpochMilli()), grants.getString("sha256"),
+                    grants.getLong("created_at"));
+        }
+        String request = header(record, REQUEST);
+        CompletableFuture<Object> waiter = request == null ? null : waiting.get(request);
+        if (waiter != null) {
+            waiter.complete(id);
         }
         return true;
     }

@@ -1,21 +1,20 @@
 package io.vigie.server.cluster;
 
 import io.vigie.server.ApiProblem;
+import io.vigie.server.model.MissingRecordsException;
+import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import io.vigie.server.store.LogRecord;
 import io.vigie.server.store.PendingEvents;
 import io.vigie.server.store.ScoredEvent;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +45,8 @@ final class LogFollower implements AutoCloseable {
     private final ClusterSettings settings;
     private final Models models;
     private final Supplier<java.util.Set<String>> known;
+    private final LogPositions positions;
+    private final java.util.function.Function<ModelDefinition, ModelWriter> reseed;
     private final byte[] self;
     private final KafkaConsumer<String, byte[]> consumer;
     /** Per partition, the offset up to which everything was followed. */
@@ -56,20 +57,21 @@ final class LogFollower implements AutoCloseable {
     private volatile String stoppedBy;
 
     /**
-     * @param known the models the cluster knows (a record of one not created here yet waits for it)
-     * @param instance this instance's static id: the events it scored itself are in its store already
+     * @param known     the models the cluster knows (a record of one not created here yet waits for it)
+     * @param positions hears where each run of a model's records starts
+     * @param reseed    starts a model again from its snapshot in the cluster, when the log no longer
+     *                  holds the records after this instance's copy (null when the cluster has no snapshot of it)
+     * @param instance  this instance's static id: the events it scored itself are in its store already
      */
-    LogFollower(ClusterSettings settings, String bootstrap, Models models, Supplier<java.util.Set<String>> known, String instance) {
+    LogFollower(ClusterSettings settings, String bootstrap, Models models, Supplier<java.util.Set<String>> known,
+                LogPositions positions, java.util.function.Function<ModelDefinition, ModelWriter> reseed, String instance) {
         this.settings = settings;
+        this.positions = positions;
+        this.reseed = reseed;
         this.self = instance.getBytes(StandardCharsets.UTF_8);
         this.models = models;
         this.known = known;
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = ClusterClients.reader(bootstrap, true, new Properties());
         this.thread = new Thread(this::run, "vigie-cluster-follower");
         thread.setDaemon(true);
         thread.start();
@@ -125,6 +127,9 @@ final class LogFollower implements AutoCloseable {
             }
             if (run == null) {
                 run = new Run(message.key(), created, scored != null, seq);
+                if (scored == null) {
+                    positions.record(message.key(), created, seq, message.offset());
+                }
             }
             if (scored != null) {
                 Header histories = message.headers().lastHeader(ClusterLog.HISTORIES);
@@ -184,6 +189,7 @@ final class LogFollower implements AutoCloseable {
         if (writer == null || writer.definition().createdAtMillis() != created) {
             return; // a model deleted since (or an earlier one of the same name): nothing to follow
         }
+        int reseeds = 0;
         while (running) {
             try {
                 if (run.scored) {
@@ -193,6 +199,17 @@ final class LogFollower implements AutoCloseable {
                 }
                 return;
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof MissingRecordsException missing) {
+                    // the log was cut behind a snapshot this copy lacks (it was away): it starts again from that snapshot
+                    LOG.info("cluster '{}': {}; starting the model again from its snapshot in the cluster", settings.name(),
+                            missing.getMessage());
+                    writer = ++reseeds > 3 ? null : reseed.apply(writer.definition()); // a newer snapshot may have come meanwhile
+                    if (writer == null) {
+                        throw new IllegalStateException("model '" + model + "' lacks records the cluster's log no longer holds, "
+                                + "and no snapshot of it in the cluster holds them", missing);
+                    }
+                    continue;
+                }
                 if (e.getCause() instanceof ApiProblem problem && (problem.status() == 429 || problem.status() == 503)) {
                     Thread.sleep(BUSY_RETRY_MILLIS); // busy, or its last own commit still in flight while it changes hands
                     continue;

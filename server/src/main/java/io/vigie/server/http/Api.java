@@ -12,7 +12,7 @@ import io.vigie.server.ApiProblem;
 import io.vigie.server.auth.ApiKeys;
 import io.vigie.server.auth.Role;
 import io.vigie.server.wire.Json;
-import io.vigie.server.audit.AuditLog;
+import io.vigie.server.audit.Audit;
 import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.ModelChanges;
@@ -47,13 +47,13 @@ public final class Api {
     private final Supplier<ApiKeys> keys;
     private final Limits limits;
     private final java.time.Clock clock;
-    private final Supplier<AuditLog> audit;
+    private final Supplier<Audit> audit;
     private final ScoringApi scoring;
     private final Supplier<Cluster> cluster;
     private final ClusterRouting routing;
 
     /** {@code models}, {@code keys} and {@code audit} return null until recovery is done; routes answer 503 meanwhile. */
-    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
+    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<Audit> audit, Limits limits,
                java.time.Clock clock) {
         this(vertx, models, keys, audit, limits, clock, null);
     }
@@ -63,7 +63,7 @@ public final class Api {
      * requests about a model another instance owns are forwarded there. A single instance passes
      * null, and its requests do not go through the forwarding route at all.
      */
-    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<AuditLog> audit, Limits limits,
+    public Api(Vertx vertx, Supplier<Models> models, Supplier<ApiKeys> keys, Supplier<Audit> audit, Limits limits,
                java.time.Clock clock, Supplier<Cluster> cluster) {
         this.cluster = cluster == null ? () -> null : cluster;
         this.routing = cluster == null ? null : new ClusterRouting(vertx, cluster);
@@ -147,7 +147,7 @@ public final class Api {
             models.get().disk().check(); // below the reserve no key is made: it could not be stored
             ApiKeys.Created created;
             try {
-                created = keys.get().create(roles, scope, expiry);
+                created = keyChanges().create(roles, scope, expiry);
             } catch (java.io.IOException e) {
                 throw ApiProblem.unavailable("storage-failed", "the key could not be stored (" + e.getMessage() + "); no key was made", 5);
             }
@@ -166,7 +166,7 @@ public final class Api {
         Answers.blocking(ctx, () -> {
             boolean revoked;
             try {
-                revoked = keys.get().revoke(id);
+                revoked = keyChanges().revoke(id);
             } catch (ApiKeys.LastAdminKeyException e) {
                 throw ApiProblem.conflict("last-admin-key", e.getMessage());
             } catch (java.io.IOException e) {
@@ -195,6 +195,12 @@ public final class Api {
             return created;
         }, writer -> Answers.respond(ctx, 201,
                 writer.read(Renderings::summary).thenApply(s -> s.put("definition", DefinitionJson.write(definition)))));
+    }
+
+    /** API keys made and revoked: this instance's, or the cluster's through its control topic. */
+    private io.vigie.server.auth.KeyChanges keyChanges() {
+        Cluster member = cluster.get();
+        return member == null ? keys.get() : member.control();
     }
 
     /** Creation and deletion: this instance's models, or the cluster's control topic. */

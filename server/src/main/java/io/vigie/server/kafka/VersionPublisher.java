@@ -45,6 +45,8 @@ public final class VersionPublisher implements AutoCloseable {
     private static final long INTERVAL_MILLIS = 500;
 
     private final Models models;
+    /** Which models this instance publishes (in a cluster, those it owns). */
+    private final java.util.function.Predicate<String> publishes;
     private final VersionSignature signature;
     private final String topic;
     private final KafkaProducer<String, byte[]> producer;
@@ -52,8 +54,9 @@ public final class VersionPublisher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    private VersionPublisher(KafkaSettings settings, Models models) {
+    private VersionPublisher(KafkaSettings settings, Models models, java.util.function.Predicate<String> publishes) {
         this.models = models;
+        this.publishes = publishes;
         this.signature = new VersionSignature(settings.secret());
         this.topic = settings.topic(Topic.MODELS);
         Properties props = new Properties();
@@ -66,9 +69,10 @@ public final class VersionPublisher implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    public static VersionPublisher start(KafkaSettings settings, Models models) {
+    /** @param publishes which models, by name, this instance publishes the versions of */
+    public static VersionPublisher start(KafkaSettings settings, Models models, java.util.function.Predicate<String> publishes) {
         createCompacted(settings);
-        VersionPublisher publisher = new VersionPublisher(settings, models);
+        VersionPublisher publisher = new VersionPublisher(settings, models, publishes);
         publisher.thread.start();
         return publisher;
     }
@@ -106,10 +110,10 @@ public final class VersionPublisher implements AutoCloseable {
     private void publishNewVersions() {
         for (ModelWriter writer : models.all()) {
             List<Versions.Version> versions = writer.versions();
-            if (versions.isEmpty()) {
+            String model = writer.definition().name();
+            if (versions.isEmpty() || !publishes.test(model)) {
                 continue;
             }
-            String model = writer.definition().name();
             long newest = versions.get(versions.size() - 1).version();
             if (published.getOrDefault(model, -1L) == newest) {
                 continue;

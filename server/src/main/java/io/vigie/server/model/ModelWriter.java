@@ -1,6 +1,5 @@
 package io.vigie.server.model;
 
-import com.yahoo.labs.samoa.instances.Instance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vigie.learner.Model;
 import io.vigie.learner.ModelSpec;
@@ -19,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -77,6 +77,15 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private String versionAfter;
     /** Whether a batch of implied labels is on its way (writer thread only). */
     private boolean implying;
+    /**
+     * The version of the cluster's snapshot this model was started from (0 if it was not): the
+     * records up to it were never applied here, and when the cluster's log brings them, only the
+     * labels they hold are marked on the stored events.
+     */
+    private final long seededAt;
+
+    /** The file, in a model's folder, holding the version of the cluster's snapshot it was started from. */
+    static final String SEEDED_AT = "seeded-at";
 
     /** Requests waiting in the writer (none before it starts), for /metrics. */
     private int queued() {
@@ -88,6 +97,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                         java.util.function.Supplier<ReplicatedLog> replicated) throws IOException {
         this.definition = definition;
         this.replicated = replicated;
+        Path seed = dir.resolve(SEEDED_AT);
+        this.seededAt = Files.exists(seed) ? Long.parseLong(Files.readString(seed).trim()) : 0;
         this.automaticPromotions = automaticPromotions;
         this.pending = pending;
         this.clock = clock;
@@ -307,17 +318,21 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
 
     /**
      * Applies records the model's owner published, in a cluster, to this instance's copy: those it
-     * holds already are skipped, and a gap before them is refused. Completes with the sequence
-     * number of the last record it holds.
+     * holds already are skipped, and a gap before them is refused ({@link MissingRecordsException}).
+     * Completes with the sequence number of the last record it holds.
      */
     public CompletableFuture<Long> follow(long firstSeq, List<LogRecord> records) {
         return loop.slow(false, future -> {
             long next = commit.nextSeq();
             if (firstSeq > next) {
-                throw new IllegalStateException("model '" + definition.name() + "' holds its log up to record " + (next - 1)
-                        + " but the owner's log goes on from " + firstSeq + ": records are missing");
+                future.completeExceptionally(new MissingRecordsException("model '" + definition.name() + "' holds its log up to record "
+                        + (next - 1) + " but the owner's log goes on from " + firstSeq + ": records are missing"));
+                return;
             }
             int skip = (int) Math.min(records.size(), next - firstSeq);
+            if (firstSeq <= seededAt) {
+                markOnly(records.subList(0, (int) Math.min(skip, seededAt - firstSeq + 1)));
+            }
             if (skip == records.size()) {
                 future.complete(next - 1);
                 return;
@@ -605,8 +620,27 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
 
     /** Records the learned labels on their stored events, and stores the labelled events learned, in RocksDB batches. */
     private void markLabelled() {
-        List<PendingEvents.Labelled> marks = machine.takeLabelled();
-        List<PendingEvents.Scoring> learned = machine.takeLearned();
+        mark(machine.takeLabelled(), machine.takeLearned());
+    }
+
+    /**
+     * Marks the labels of records the cluster's snapshot this model started from had learned: the
+     * events they label were stored here from the cluster's log, unlabelled, so that a label sent
+     * again is refused and no label is implied for them.
+     */
+    private void markOnly(List<LogRecord> learnedElsewhere) {
+        List<PendingEvents.Labelled> marks = new ArrayList<>();
+        for (LogRecord record : learnedElsewhere) {
+            if (record instanceof LogRecord.Label l) {
+                marks.add(new PendingEvents.Labelled(l.id(), l.event(), l.label(), l.time(), false));
+            } else if (record instanceof LogRecord.ImpliedLabel i) {
+                marks.add(new PendingEvents.Labelled(i.id(), i.event(), i.label(), i.time(), true));
+            }
+        }
+        mark(marks, List.of());
+    }
+
+    private void mark(List<PendingEvents.Labelled> marks, List<PendingEvents.Scoring> learned) {
         try {
             Map<String, double[]> histories = Map.of();
             if (aggregates.any() && !marks.isEmpty()) { // fraud rates count the events learned positive

@@ -9,10 +9,13 @@ import io.vigie.learner.Schema;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Model;
 import io.vigie.learner.SnapshotException;
+import io.vigie.learner.SnapshotProvenance;
 import io.vigie.learner.Snapshots;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.store.DiskGuard;
+import io.vigie.server.store.EventLog;
 import io.vigie.server.store.PendingStore;
+import io.vigie.server.store.Versions;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -206,6 +209,43 @@ public final class Models implements ModelChanges, AutoCloseable {
         } catch (IOException | UncheckedIOException | RocksDBException e) {
             removeHalfCreated(dir, definition.name());
             throw ApiProblem.unavailable("storage-failed", "cannot create model '" + definition.name() + "': " + e.getMessage(), 5);
+        }
+    }
+
+    /**
+     * Makes a model from a snapshot of it taken by another instance of its cluster, in place of
+     * one of that name here: it starts from that state, with a log that begins where the
+     * snapshot's ended, and follows the cluster's log from there. Blocking: call it off the event
+     * loop.
+     *
+     * @throws ApiProblem 503 if its files could not be written
+     */
+    public synchronized ModelWriter install(ModelDefinition definition, byte[] snapshot) {
+        String name = definition.name();
+        if (writers.containsKey(name) || failed.containsKey(name)) {
+            delete(name);
+        }
+        disk.check();
+        SnapshotProvenance provenance = Snapshots.decodeProvenance(snapshot);
+        long version = Long.parseLong(provenance.attributes().get(Versions.VERSION));
+        Path dir = root.resolve(name);
+        try {
+            if (Files.exists(dir)) {
+                deleteRecursively(dir); // what an install cut short by a crash left: it had no definition yet
+            }
+            Files.createDirectories(dir);
+            new Versions(dir.resolve("versions")).save(version, snapshot, provenance);
+            EventLog.createAt(dir, Long.parseLong(provenance.attributes().get(Versions.LOG_OFFSET)));
+            Snapshots.save(dir.resolve(ModelWriter.SEEDED_AT), Long.toString(version).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Snapshots.save(dir.resolve(DEFINITION), format.encode(definition)); // last: until then the folder is no model
+            ModelWriter writer = openWriter(definition);
+            writers.put(name, writer);
+            LOG.info("model '{}' starts from the cluster's snapshot of version {}", name, version);
+            return writer;
+        } catch (IOException | UncheckedIOException | RocksDBException e) {
+            removeHalfCreated(dir, name);
+            throw ApiProblem.unavailable("storage-failed", "cannot install model '" + name + "' from the cluster's snapshot: "
+                    + e.getMessage(), 5);
         }
     }
 

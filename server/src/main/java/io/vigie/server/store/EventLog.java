@@ -148,6 +148,18 @@ public final class EventLog implements AutoCloseable {
         return new EventLog(dir, segmentBytes, segments, active, offset, seq + 1, new Recovery(replayed, torn));
     }
 
+    /**
+     * Makes an empty log that begins at byte {@code offset}: the log of a model started from a
+     * snapshot taken elsewhere at that offset, which holds everything before it.
+     */
+    public static void createAt(Path modelDir, long offset) throws IOException {
+        Path dir = Files.createDirectories(modelDir.resolve(DIR));
+        if (!list(dir).isEmpty()) {
+            throw new IOException("the model " + modelDir.getFileName() + " has a log already");
+        }
+        createSegment(dir, offset);
+    }
+
     /** A log of one file, as written before segments, becomes the first segment of its folder. */
     private static void adoptSingleFile(Path modelDir, Path dir) throws IOException {
         Path single = modelDir.resolve(SINGLE_FILE);
