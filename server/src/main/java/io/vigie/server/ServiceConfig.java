@@ -48,7 +48,8 @@ final class ServiceConfig {
             "tls_cert", Type.STRING, "tls_key", Type.STRING, "log_format", Type.STRING, "access_log", Type.BOOLEAN,
             "event_loops", Type.INTEGER, "learning_threads", Type.INTEGER, "kafka", Type.OBJECT, "cluster", Type.OBJECT);
     private static final Map<String, Type> CLUSTER_KEYS = keys(
-            "name", Type.STRING, "partitions", Type.INTEGER, "advertise", Type.STRING, "session_timeout_ms", Type.INTEGER);
+            "name", Type.STRING, "partitions", Type.INTEGER, "advertise", Type.STRING, "session_timeout_ms", Type.INTEGER,
+            "tls_ca", Type.STRING);
     private static final Map<String, Type> KAFKA_KEYS = keys(
             "bootstrap", Type.STRING, "group", Type.STRING, "instance", Type.STRING, "max_poll_records", Type.INTEGER,
             "secret", Type.STRING, "topics", Type.OBJECT);
@@ -87,6 +88,10 @@ final class ServiceConfig {
             if (cluster.getString("advertise") == null && (host.equals("0.0.0.0") || host.equals("::"))) {
                 throw new IllegalArgumentException("listening on every address (" + host + "), this instance needs 'cluster.advertise' "
                         + "(the host:port the other instances reach it at)");
+            }
+            if (cluster.getString("tls_ca") != null && config.getString("tls_cert") == null) {
+                throw new IllegalArgumentException("config key 'cluster.tls_ca' checks the certificates of the other instances, "
+                        + "which speak TLS only with 'tls_cert' and 'tls_key' set: set them too, or leave 'cluster.tls_ca' out");
             }
             io.vigie.server.cluster.ClusterSettings.from(config); // the name's alphabet
         }

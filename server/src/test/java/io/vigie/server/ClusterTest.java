@@ -281,7 +281,7 @@ class ClusterTest {
         for (int i = 0; i < 100; i++) {
             probes.add(new JsonObject().put("id", "probe" + i).put("features", ServiceApiTest.features(random)));
         }
-        JsonObject config = member("seven", "seven").put("snapshot_every", 100);
+        JsonObject config = member("seven", "seven").put("snapshot_every", 100).put("keep_versions", 2);
         TestService single = new TestService(dir.resolve("single"));
         TestService a = new TestService(dir.resolve("a"), config);
         try (single; a; Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
@@ -296,6 +296,8 @@ class ClusterTest {
             }
             TopicPartition briefLog = new TopicPartition("seven.log", Ownership.partition(brief, 6));
             eventually(() -> logStart(admin, briefLog) > 0); // once older than its TTL, behind the snapshot in Kafka
+            // Kafka holds the versions the owner keeps (two periodic ones), not all six it took
+            eventually(() -> versionsInKafka("seven.snapshots", brief + "@").size() == 2);
             try (TestService b = new TestService(dir.resolve("b"), config)) {
                 awaitPartitionsSplit(a, b);
                 a.close();
@@ -323,6 +325,51 @@ class ClusterTest {
                                 fromB.getJsonObject(i).getJsonObject("probabilities"), name + ", probe " + i);
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void aRollbackToAVersionTakenByHandOnTheOwner_isReplayedByTheOtherInstances() throws Exception {
+        Random random = new Random(13);
+        List<JsonObject> events = labelledEvents(random, "r", 500);
+        JsonArray probes = new JsonArray();
+        for (int i = 0; i < 100; i++) {
+            probes.add(new JsonObject().put("id", "probe" + i).put("features", ServiceApiTest.features(random)));
+        }
+        TestService single = new TestService(dir.resolve("single"));
+        TestService a = new TestService(dir.resolve("a"), member("nine", "nine"));
+        TestService b = new TestService(dir.resolve("b"), member("nine", "nine"));
+        try (single; a; b) {
+            awaitPartitionsSplit(a, b);
+            expect(201, a.post("/v1/models", ServiceApiTest.modelRequest("r", "hat")));
+            eventually(() -> status(a, "/v1/models/r") == 200 && status(b, "/v1/models/r") == 200);
+            TestService owner = expect(200, a.get("/v1/models/r")).getString("owner").equals(address(a)) ? a : b;
+            TestService other = owner == a ? b : a;
+            long byHand = 0;
+            for (TestService service : List.of(owner, single)) {
+                if (service == single) {
+                    expect(201, single.post("/v1/models", ServiceApiTest.modelRequest("r", "hat")));
+                }
+                learn(service, "r", events.subList(0, 200));
+                byHand = expect(201, service.post("/v1/models/r/versions", new JsonObject())).getLong("version");
+                learn(service, "r", events.subList(200, 400));
+                expect(200, service.post("/v1/models/r/rollback", new JsonObject().put("version", byHand)));
+                learn(service, "r", events.subList(400, 500));
+            }
+            owner.close(); // the other instance replayed the rollback, with the owner's version read from Kafka
+            eventually(() -> partitions(other).size() == 6);
+            long target = byHand;
+            assertTrue(expect(200, other.get("/v1/models/r/versions")).getJsonArray("versions").stream()
+                    .anyMatch(v -> ((JsonObject) v).getLong("version") == target), "the version taken by hand, kept where it was replayed");
+            assertEquals(expect(200, single.get("/v1/models/r")).getLong("version"), expect(200, other.get("/v1/models/r")).getLong("version"));
+            JsonArray moved = expect(200, other.post("/v1/models/r/predict/batch", new JsonObject().put("events", probes)))
+                    .getJsonArray("predictions");
+            JsonArray alone = expect(200, single.post("/v1/models/r/predict/batch", new JsonObject().put("events", probes)))
+                    .getJsonArray("predictions");
+            for (int i = 0; i < probes.size(); i++) {
+                assertEquals(alone.getJsonObject(i).getJsonObject("probabilities"), moved.getJsonObject(i).getJsonObject("probabilities"),
+                        "probe " + i);
             }
         }
     }
@@ -396,6 +443,33 @@ class ClusterTest {
         JsonArray batch = new JsonArray();
         events.forEach(e -> batch.add(new JsonObject().put("id", e.getString("id")).put("label", e.getString("label"))));
         return expect(202, service.post("/v1/models/" + name + "/labels", new JsonObject().put("labels", batch))).getJsonArray("results");
+    }
+
+    /** The versions a snapshot topic holds of a model, as compaction leaves them: the chunks' keys read to the end, the last of each. */
+    private static Set<Long> versionsInKafka(String topic, String modelPrefix) {
+        Map<String, byte[]> latest = new java.util.HashMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of("bootstrap.servers", broker.bootstrap(), "isolation.level", "read_committed", "enable.auto.commit", false),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < 6; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(r -> latest.put(r.key(), r.value()));
+            }
+        }
+        Set<Long> versions = new java.util.TreeSet<>();
+        latest.forEach((key, value) -> {
+            if (value != null && key.startsWith(modelPrefix)) {
+                versions.add(Long.parseLong(key.substring(key.indexOf('/') + 1, key.indexOf('#'))));
+            }
+        });
+        return versions;
     }
 
     private static long logStart(Admin admin, TopicPartition partition) {

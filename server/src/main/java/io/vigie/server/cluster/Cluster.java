@@ -81,10 +81,8 @@ public final class Cluster implements AutoCloseable {
                                String self) throws Exception {
         ensureTopics(settings, kafka.bootstrap());
         List<Integer> all = java.util.stream.IntStream.range(0, settings.partitions()).boxed().toList();
-        Map<String, SnapshotTopic.Stored> seeds = new java.util.concurrent.ConcurrentHashMap<>(
-                SnapshotTopic.read(settings, kafka.bootstrap(), all));
-        Map<String, Long> published = new HashMap<>();
-        seeds.forEach((model, stored) -> published.put(model, stored.version()));
+        SnapshotTopic.Contents joined = SnapshotTopic.read(settings, kafka.bootstrap(), all);
+        Map<String, SnapshotTopic.Stored> seeds = new java.util.concurrent.ConcurrentHashMap<>(joined.newest());
         ControlTopic control = ControlTopic.start(settings, kafka.bootstrap(), models, keys, format,
                 model -> seeds.containsKey(model) ? seeds.get(model).bytes() : null);
         seeds.clear(); // installed: the models made from here on are new
@@ -96,14 +94,15 @@ public final class Cluster implements AutoCloseable {
         }
         Ownership ownership = new Ownership(settings, kafka.bootstrap(), self, control::addressOf);
         LogPositions positions = new LogPositions();
-        ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership, positions, kafka.instance());
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()));
+        SnapshotTopic snapshots = new SnapshotTopic(settings, kafka.bootstrap(), kafka.instance());
+        LogRetention retention = new LogRetention(settings, models, ownership, control::names, snapshots, positions, admin,
+                joined.versions(), partitions -> SnapshotTopic.read(settings, kafka.bootstrap(), partitions),
+                java.time.Clock.systemUTC());
+        ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership, positions, retention, kafka.instance());
         models.replicateTo(log); // from here on every commit is published first, and only an owner's
         LogFollower follower = new LogFollower(settings, kafka.bootstrap(), models, control::names, positions,
                 model -> reseed(settings, kafka.bootstrap(), models, model), kafka.instance());
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()));
-        SnapshotTopic snapshots = new SnapshotTopic(settings, kafka.bootstrap(), kafka.instance());
-        LogRetention retention = new LogRetention(settings, models, ownership, control::names, snapshots, positions, admin, published,
-                java.time.Clock.systemUTC());
         ClusterAudit audit = ClusterAudit.start(settings, kafka.bootstrap(), kafka.instance(), java.time.Clock.systemUTC());
         return new Cluster(settings, ownership, control, log, follower, Repartition.start(settings, kafka), snapshots, retention, audit,
                 admin);
@@ -113,7 +112,7 @@ public final class Cluster implements AutoCloseable {
     private static io.vigie.server.model.ModelWriter reseed(ClusterSettings settings, String bootstrap, Models models,
                                                              io.vigie.server.model.ModelDefinition model) {
         SnapshotTopic.Stored stored = SnapshotTopic.read(settings, bootstrap, List.of(Ownership.partition(model.name(),
-                settings.partitions()))).get(LogPositions.key(model.name(), model.createdAtMillis()));
+                settings.partitions()))).newest().get(LogPositions.key(model.name(), model.createdAtMillis()));
         return stored == null ? null : models.install(model, stored.bytes());
     }
 

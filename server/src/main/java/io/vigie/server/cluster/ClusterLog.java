@@ -54,6 +54,7 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     private final String bootstrap;
     private final Ownership ownership;
     private final LogPositions positions;
+    private final LogRetention retention;
     private final byte[] self;
     private final Map<Integer, Writer> writers = new ConcurrentHashMap<>();
     private final ExecutorService flushes = Executors.newCachedThreadPool(r -> {
@@ -83,8 +84,10 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
     }
 
     /** @param instance this instance's static id, named on the events it scores */
-    ClusterLog(ClusterSettings settings, String bootstrap, Ownership ownership, LogPositions positions, String instance) {
+    ClusterLog(ClusterSettings settings, String bootstrap, Ownership ownership, LogPositions positions, LogRetention retention,
+               String instance) {
         this.self = instance.getBytes(StandardCharsets.UTF_8);
+        this.retention = retention;
         this.positions = positions;
         this.settings = settings;
         this.bootstrap = bootstrap;
@@ -154,6 +157,21 @@ public final class ClusterLog implements ReplicatedLog, AutoCloseable {
             }
         }
         return durable;
+    }
+
+    @Override
+    public byte[] version(ModelDefinition model, long version) {
+        return SnapshotTopic.readVersion(settings, bootstrap, model, version);
+    }
+
+    @Override
+    public void keepVersion(ModelDefinition model, long version, byte[] snapshot) {
+        try {
+            retention.keep(model, version, snapshot);
+        } catch (RuntimeException e) {
+            throw ApiProblem.unavailable("cluster-log-unavailable", "version " + version + " of model '" + model.name()
+                    + "' could not be published to the cluster (" + e.getMessage() + "); nothing was rolled back, retry later", 5);
+        }
     }
 
     private int partitionOf(String model) {

@@ -13,8 +13,12 @@ import io.vertx.core.json.JsonObject;
  * @param advertise            the {@code host:port} other instances forward requests to; null for
  *                             this instance's HTTP host and port
  * @param sessionTimeoutMillis how long a silent instance keeps its models before they move
+ * @param trust                with TLS ({@code tls_cert}), the PEM certificates the other instances'
+ *                             certificates are checked against when a request is forwarded to them
+ *                             ({@code cluster.tls_ca}, else this instance's own certificate: one
+ *                             certificate for every instance); null without TLS (plain HTTP)
  */
-public record ClusterSettings(String name, int partitions, String advertise, int sessionTimeoutMillis) {
+public record ClusterSettings(String name, int partitions, String advertise, int sessionTimeoutMillis, String trust) {
     public static final int DEFAULT_PARTITIONS = 6;
     public static final int DEFAULT_SESSION_TIMEOUT_MILLIS = 10_000;
 
@@ -29,8 +33,9 @@ public record ClusterSettings(String name, int partitions, String advertise, int
             throw new IllegalArgumentException("config key 'cluster.name' must be 1 to 100 letters, digits, '.', '_' or '-' "
                     + "(it names Kafka topics and groups), got \"" + name.replaceAll("[^\\x20-\\x7e]", "?") + "\"");
         }
+        String trust = config.getString("tls_cert") == null ? null : cluster.getString("tls_ca", config.getString("tls_cert"));
         return new ClusterSettings(name, cluster.getInteger("partitions", DEFAULT_PARTITIONS), cluster.getString("advertise"),
-                cluster.getInteger("session_timeout_ms", DEFAULT_SESSION_TIMEOUT_MILLIS));
+                cluster.getInteger("session_timeout_ms", DEFAULT_SESSION_TIMEOUT_MILLIS), trust);
     }
 
     /** The compacted topic of model definitions, in the order they changed. */

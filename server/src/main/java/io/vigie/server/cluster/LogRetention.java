@@ -14,17 +14,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Keeps the models' log bounded, on the partitions this instance owns: it publishes each owned
- * model's newest version to the snapshot topic, then deletes the log's records that no one needs
- * any more. A record goes once every model of its partition has a snapshot in Kafka that holds
+ * Keeps the models' log bounded, on the partitions this instance owns: it makes the snapshot topic
+ * hold the versions this instance keeps of each model it owns (publishing the new ones, removing
+ * those its retention deleted, and those of deleted models), then deletes the log's records that
+ * no one needs any more. A record goes once every model of its partition has a snapshot in Kafka that holds
  * it, and it is older than the longest time its partition's models keep an event for its label
  * (their label TTL, plus the longest window of their computed features): the scored events
  * waiting for labels, and the entities' histories, are in the log only.
@@ -41,19 +45,25 @@ final class LogRetention implements AutoCloseable {
     private final LogPositions positions;
     private final Admin admin;
     private final Clock clock;
-    /** The newest version of each model ({@code name@created}) in the snapshot topic, as far as this instance knows. */
-    private final Map<String, Long> published;
+    /** The versions of each model ({@code name@created}) in the snapshot topic, with their chunk counts, as far as this instance knows. */
+    private final Map<String, TreeMap<Long, Integer>> inKafka = new ConcurrentHashMap<>();
+    /** Reads what the snapshot topic holds on some partitions. */
+    private final Function<Collection<Integer>, SnapshotTopic.Contents> read;
+    /** The partitions owned at the last look: those taken over since are read again (their former owner published meanwhile). */
+    private Set<Integer> owned = Set.of();
     /** Per partition, where the log was last cut. */
     private final Map<Integer, Long> cuts = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
     /**
-     * @param known     the models the cluster knows
-     * @param published the newest version of each model in the snapshot topic when this instance joined
+     * @param known  the models the cluster knows
+     * @param joined the versions the snapshot topic held when this instance joined
+     * @param read   reads what the snapshot topic holds on some partitions
      */
     LogRetention(ClusterSettings settings, Models models, Ownership ownership, Supplier<Set<String>> known, SnapshotTopic snapshots,
-                 LogPositions positions, Admin admin, Map<String, Long> published, Clock clock) {
+                 LogPositions positions, Admin admin, Map<String, TreeMap<Long, Integer>> joined,
+                 Function<Collection<Integer>, SnapshotTopic.Contents> read, Clock clock) {
         this.settings = settings;
         this.models = models;
         this.ownership = ownership;
@@ -62,7 +72,8 @@ final class LogRetention implements AutoCloseable {
         this.positions = positions;
         this.admin = admin;
         this.clock = clock;
-        this.published = new ConcurrentHashMap<>(published);
+        this.read = read;
+        joined.forEach((model, versions) -> inKafka.put(model, new TreeMap<>(versions)));
         this.thread = new Thread(this::run, "vigie-cluster-retention");
         thread.setDaemon(true);
         thread.start();
@@ -71,8 +82,18 @@ final class LogRetention implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                publishNewVersions();
-                for (int partition : ownership.owned()) {
+                Set<Integer> now = Set.copyOf(ownership.owned());
+                Set<Integer> takenOver = new java.util.HashSet<>(now);
+                takenOver.removeAll(owned);
+                if (!takenOver.isEmpty()) {
+                    Map<String, TreeMap<Long, Integer>> versions = read.apply(takenOver).versions();
+                    synchronized (this) {
+                        versions.forEach((model, of) -> inKafka.put(model, new TreeMap<>(of)));
+                    }
+                }
+                owned = now;
+                mirrorVersions();
+                for (int partition : now) {
                     cut(partition);
                 }
             } catch (InterruptedException e) {
@@ -89,27 +110,59 @@ final class LogRetention implements AutoCloseable {
         }
     }
 
-    private void publishNewVersions() {
+    /** Publishes a version of a model now, unless the snapshot topic holds it already (a rollback to it is about to be published). */
+    synchronized void keep(ModelDefinition model, long version, byte[] snapshot) {
+        TreeMap<Long, Integer> published = inKafka.computeIfAbsent(LogPositions.key(model.name(), model.createdAtMillis()),
+                k -> new TreeMap<>());
+        if (!published.containsKey(version)) {
+            published.put(version, snapshots.publish(model, version, snapshot));
+        }
+    }
+
+    /** Makes the snapshot topic hold the versions this instance keeps of the models it owns, and no others of theirs. */
+    private synchronized void mirrorVersions() {
+        Set<String> live = new java.util.HashSet<>();
         for (ModelWriter writer : models.all()) {
             ModelDefinition model = writer.definition();
-            List<Versions.Version> versions = writer.versions();
-            if (!ownership.owns(model.name()) || versions.isEmpty()) {
+            if (!ownership.owns(model.name())) {
                 continue;
             }
             String key = LogPositions.key(model.name(), model.createdAtMillis());
-            long newest = versions.get(versions.size() - 1).version();
-            if (published.getOrDefault(key, -1L) >= newest) {
+            live.add(key);
+            TreeMap<Long, Integer> published = inKafka.computeIfAbsent(key, k -> new TreeMap<>());
+            Set<Long> kept = new java.util.HashSet<>();
+            for (Versions.Version version : writer.versions()) {
+                kept.add(version.version());
+                if (!published.containsKey(version.version())) {
+                    try {
+                        published.put(version.version(), snapshots.publish(model, version.version(), writer.snapshotBytes(version.version())));
+                    } catch (ApiProblem deletedSince) {
+                        kept.remove(version.version());
+                    }
+                }
+            }
+            // the newest in Kafka stays, kept here or not: a newcomer starts from it, and the log was cut behind it
+            for (Long gone : List.copyOf(published.headMap(published.isEmpty() ? 0 : published.lastKey()).keySet())) {
+                if (!kept.contains(gone)) {
+                    snapshots.remove(model.name(), model.createdAtMillis(), gone, published.remove(gone));
+                }
+            }
+            if (!published.isEmpty()) {
+                positions.heldUpTo(model.name(), model.createdAtMillis(), published.lastKey());
+            }
+        }
+        for (String key : List.copyOf(inKafka.keySet())) { // models deleted, or made again under their name: their versions go
+            int at = key.lastIndexOf('@');
+            String name = key.substring(0, at);
+            if (live.contains(key) || !ownership.owns(name)) {
                 continue;
             }
-            byte[] snapshot;
-            try {
-                snapshot = writer.snapshotBytes(newest);
-            } catch (ApiProblem deletedSince) {
-                continue;
+            ModelWriter writer = models.find(name);
+            boolean remade = writer != null && writer.definition().createdAtMillis() != Long.parseLong(key.substring(at + 1));
+            if (remade || writer == null && !known.get().contains(name)) {
+                TreeMap<Long, Integer> versions = inKafka.remove(key);
+                versions.forEach((version, chunks) -> snapshots.remove(name, Long.parseLong(key.substring(at + 1)), version, chunks));
             }
-            snapshots.publish(model, newest, snapshot);
-            published.put(key, newest);
-            positions.heldUpTo(model.name(), model.createdAtMillis(), newest);
         }
     }
 
@@ -127,8 +180,7 @@ final class LogRetention implements AutoCloseable {
                 return; // a model of the partition not open here: what it needs is not known, nothing is cut
             }
             ModelDefinition model = writer.definition();
-            long held = published.getOrDefault(LogPositions.key(name, model.createdAtMillis()), 0L);
-            cut = Math.min(cut, positions.notHeldFrom(name, model.createdAtMillis(), held));
+            cut = Math.min(cut, positions.notHeldFrom(name, model.createdAtMillis(), newestInKafka(name, model.createdAtMillis())));
             keepMillis = Math.max(keepMillis, keptFor(model));
             any = true;
         }
@@ -147,6 +199,12 @@ final class LogRetention implements AutoCloseable {
             cuts.put(partition, cut);
             LOG.debug("cluster '{}': the models' log of partition {} now starts at {}", settings.name(), partition, cut);
         }
+    }
+
+    /** The newest version of a model the snapshot topic holds, as far as this instance knows (0 for none). */
+    private synchronized long newestInKafka(String name, long created) {
+        TreeMap<Long, Integer> published = inKafka.get(LogPositions.key(name, created));
+        return published == null || published.isEmpty() ? 0 : published.lastKey();
     }
 
     /** How long the log must keep a model's scored events and its entities' histories. */

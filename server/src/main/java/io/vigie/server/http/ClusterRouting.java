@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -51,9 +52,14 @@ public final class ClusterRouting {
      * one (making one takes an event loop in Vert.x's rotation, which the HTTP listeners deployed
      * next would then share).
      */
-    private synchronized HttpClient client() {
+    private synchronized HttpClient client(Cluster member) {
         if (client == null) {
-            client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5_000));
+            HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5_000);
+            String trust = member.settings().trust();
+            if (trust != null) { // the instances speak TLS: the owner's certificate is checked, its host name too
+                options.setSsl(true).setVerifyHost(true).setTrustOptions(new PemTrustOptions().addCertPath(trust));
+            }
+            client = vertx.createHttpClient(options);
         }
         return client;
     }
@@ -85,15 +91,20 @@ public final class ClusterRouting {
                     + member.settings().name() + "'; try again", 1));
             return;
         }
-        forward(ctx, owner, member.ownership().self());
+        forward(ctx, member, owner);
     }
 
-    private void forward(RoutingContext ctx, String owner, String self) {
+    /** Where an instance answers a path: over TLS when the instances speak it. */
+    private static String uri(Cluster member, String instance, String path) {
+        return (member.settings().trust() != null ? "https://" : "http://") + instance + path;
+    }
+
+    private void forward(RoutingContext ctx, Cluster member, String owner) {
         RequestOptions options = new RequestOptions().setMethod(ctx.request().method())
-                .setAbsoluteURI("http://" + owner + ctx.request().uri()).setIdleTimeout(30_000);
-        options.setHeaders(forwardedHeaders(ctx, self));
+                .setAbsoluteURI(uri(member, owner, ctx.request().uri())).setIdleTimeout(30_000);
+        options.setHeaders(forwardedHeaders(ctx, member.ownership().self()));
         Buffer body = ctx.get(JsonBody.BODY);
-        client().request(options)
+        client(member).request(options)
                 .compose(request -> body == null ? request.send() : request.send(body))
                 .compose(response -> response.body().map(answer -> new Relayed(response, answer)))
                 .onSuccess(relayed -> {
@@ -125,10 +136,10 @@ public final class ClusterRouting {
             if (instance.equals(self)) {
                 continue;
             }
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI("http://" + instance + "/v1/models")
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri(member, instance, "/v1/models"))
                     .setIdleTimeout(10_000);
             options.setHeaders(forwardedHeaders(ctx, self));
-            asked.add(client().request(options).compose(HttpClientRequest::send)
+            asked.add(client(member).request(options).compose(HttpClientRequest::send)
                     .compose(response -> response.statusCode() == 200 ? response.body()
                             : Future.failedFuture("answered " + response.statusCode()))
                     .map(body -> {

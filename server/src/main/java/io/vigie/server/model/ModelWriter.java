@@ -119,7 +119,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         try {
             readable = versions.latestReadable();
             latest = readable.snapshot();
-            this.machine = new ModelStateMachine(definition, latest, version -> versions.load(version).model(), meters);
+            this.machine = new ModelStateMachine(definition, latest, version -> versionToReplay(versions, version), meters);
             long offset = latest == null ? 0 : Long.parseLong(latest.provenance().attributes().get(Versions.LOG_OFFSET));
             this.log = EventLog.open(dir, settings.logSegmentBytes(), offset, machine.version(), (seq, record, end) -> {
                 apply(seq, record, null);
@@ -372,6 +372,22 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         return cluster == null || cluster.leads(definition.name());
     }
 
+    /**
+     * The model of a version a logged rollback restores, to replay it: this copy's own, or, in a
+     * cluster, its owner's from the cluster when this copy never took it (a version taken by hand on
+     * the owner), kept here from then on.
+     */
+    private Model versionToReplay(Versions versions, long version) {
+        ReplicatedLog cluster = replicated.get();
+        if (!versions.contains(version) && cluster != null) {
+            byte[] owners = cluster.version(definition, version);
+            if (owners != null) {
+                versions.save(version, owners, io.vigie.learner.Snapshots.decodeProvenance(owners));
+            }
+        }
+        return versions.load(version).model();
+    }
+
     /** Publishes a commit's records to the cluster's log, if there is one, before they are logged here. */
     private void publish(long firstSeq, List<LogRecord> records) {
         ReplicatedLog cluster = replicated.get();
@@ -432,7 +448,14 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                     "model '" + definition.name() + "' has no version " + target + "; see GET /v1/models/"
                             + definition.name() + "/versions"));
         }
-        return snapshots.load(target).thenCompose(snapshot -> loop.<Long>slow(true, future -> commit.stage(new LogRecord.Rollback(target, clock.millis()),
+        return snapshots.load(target).thenApply(snapshot -> {
+                    ReplicatedLog cluster = replicated.get();
+                    if (cluster != null) { // in the cluster before the rollback is: the other instances replay it with it
+                        cluster.keepVersion(definition, target, snapshots.bytes(target));
+                    }
+                    return snapshot;
+                })
+                .thenCompose(snapshot -> loop.<Long>slow(true, future -> commit.stage(new LogRecord.Rollback(target, clock.millis()),
                         snapshot.model(), future::complete, future::completeExceptionally)))
                 .whenComplete((version, failure) -> snapshots.restored(target));
     }

@@ -34,4 +34,17 @@ public interface ReplicatedLog {
      * the event it labels.
      */
     CompletableFuture<Void> publishScored(ModelDefinition model, List<PendingEvents.Scoring> scorings, Map<String, double[]> histories);
+
+    /**
+     * A version of the model as its owner keeps it (the snapshot file's bytes), or null if the
+     * cluster does not hold it: a copy that replays a rollback to a version it never took reads it
+     * here. Blocking.
+     */
+    byte[] version(ModelDefinition model, long version);
+
+    /**
+     * Makes sure the cluster holds a version of the model (its snapshot file's bytes) before a
+     * rollback to it is published: the other instances replay the rollback with it. Blocking.
+     */
+    void keepVersion(ModelDefinition model, long version, byte[] snapshot);
 }
