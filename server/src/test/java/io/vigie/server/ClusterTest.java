@@ -347,6 +347,7 @@ class ClusterTest {
             TestService owner = expect(200, a.get("/v1/models/r")).getString("owner").equals(address(a)) ? a : b;
             TestService other = owner == a ? b : a;
             long byHand = 0;
+            long later = 0;
             for (TestService service : List.of(owner, single)) {
                 if (service == single) {
                     expect(201, single.post("/v1/models", ServiceApiTest.modelRequest("r", "hat")));
@@ -355,13 +356,23 @@ class ClusterTest {
                 byHand = expect(201, service.post("/v1/models/r/versions", new JsonObject())).getLong("version");
                 learn(service, "r", events.subList(200, 400));
                 expect(200, service.post("/v1/models/r/rollback", new JsonObject().put("version", byHand)));
-                learn(service, "r", events.subList(400, 500));
+                learn(service, "r", events.subList(400, 450));
+                later = expect(201, service.post("/v1/models/r/versions", new JsonObject())).getLong("version");
+                learn(service, "r", events.subList(450, 500));
             }
+            long kept = later;
+            eventually(() -> versionsInKafka("nine.snapshots", "r@").contains(kept)); // published by its owner, within a second
             owner.close(); // the other instance replayed the rollback, with the owner's version read from Kafka
             eventually(() -> partitions(other).size() == 6);
             long target = byHand;
             assertTrue(expect(200, other.get("/v1/models/r/versions")).getJsonArray("versions").stream()
                     .anyMatch(v -> ((JsonObject) v).getLong("version") == target), "the version taken by hand, kept where it was replayed");
+            // a version only the former owner took: the new owner rolls back to it from Kafka
+            assertTrue(expect(200, other.get("/v1/models/r/versions")).getJsonArray("versions").stream()
+                    .noneMatch(v -> ((JsonObject) v).getLong("version") == kept), "not taken here");
+            for (TestService service : List.of(other, single)) {
+                expect(200, service.post("/v1/models/r/rollback", new JsonObject().put("version", kept)));
+            }
             assertEquals(expect(200, single.get("/v1/models/r")).getLong("version"), expect(200, other.get("/v1/models/r")).getLong("version"));
             JsonArray moved = expect(200, other.post("/v1/models/r/predict/batch", new JsonObject().put("events", probes)))
                     .getJsonArray("predictions");

@@ -443,13 +443,30 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
      * Completes with the new version (the rollback record's sequence number).
      */
     public CompletableFuture<Long> rollback(long target) {
+        ReplicatedLog cluster = replicated.get();
         if (!snapshots.versions().contains(target)) {
-            return CompletableFuture.failedFuture(ApiProblem.notFound("unknown-version",
-                    "model '" + definition.name() + "' has no version " + target + "; see GET /v1/models/"
-                            + definition.name() + "/versions"));
+            ApiProblem unknown = ApiProblem.notFound("unknown-version", "model '" + definition.name() + "' has no version " + target
+                    + "; see GET /v1/models/" + definition.name() + "/versions");
+            if (cluster == null) {
+                return CompletableFuture.failedFuture(unknown);
+            }
+            // kept by the model's former owner, perhaps: the cluster holds the versions its owners kept
+            return snapshots.onThread(() -> {
+                byte[] kept;
+                try {
+                    kept = cluster.version(definition, target);
+                } catch (RuntimeException e) {
+                    throw ApiProblem.unavailable("cluster-log-unavailable", "the cluster's versions of model '" + definition.name()
+                            + "' cannot be read now (" + e.getMessage() + "); nothing was rolled back, retry later", 5);
+                }
+                if (kept == null) {
+                    throw unknown;
+                }
+                snapshots.versions().save(target, kept, io.vigie.learner.Snapshots.decodeProvenance(kept));
+                return target;
+            }).thenCompose(this::rollback);
         }
         return snapshots.load(target).thenApply(snapshot -> {
-                    ReplicatedLog cluster = replicated.get();
                     if (cluster != null) { // in the cluster before the rollback is: the other instances replay it with it
                         cluster.keepVersion(definition, target, snapshots.bytes(target));
                     }
