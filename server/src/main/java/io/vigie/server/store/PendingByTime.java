@@ -20,8 +20,9 @@ import java.util.TreeMap;
  * An event leaves the count at most one bucket, under 1 % of the TTL, after its TTL.
  *
  * <p>Each bucket is a counter beside the model's others ({@code <model>\0PENDING@<start millis>}),
- * written in the same batch as the event that moved it; buckets past the TTL are deleted in a
- * later batch. Only the model's writer thread uses it.
+ * written in the same batch as the events that moved it, once per batch ({@link #writeMoved}: a
+ * batch of a thousand labels moves one or two buckets a thousand times); buckets past the TTL are
+ * deleted in a later batch. Only the model's writer thread uses it.
  */
 final class PendingByTime {
     static final int BUCKETS_PER_TTL = 128;
@@ -31,6 +32,8 @@ final class PendingByTime {
     private final byte[] prefix;
     /** Bucket start (epoch millis) → events scored in it and still waiting. */
     private final NavigableMap<Long, Long> buckets = new TreeMap<>();
+    /** The buckets moved since they were last written. */
+    private final java.util.Set<Long> moved = new java.util.HashSet<>();
 
     private PendingByTime(Duration ttl, byte[] prefix) {
         this.ttlMillis = ttl.toMillis();
@@ -58,12 +61,24 @@ final class PendingByTime {
     }
 
     /** Moves the count of the events scored at {@code scoredAt} by {@code delta}, unless their TTL has passed. */
-    void add(WriteBatch batch, ColumnFamilyHandle counters, long scoredAt, long delta, long nowMillis) throws RocksDBException {
+    void add(long scoredAt, long delta, long nowMillis) {
         long start = start(scoredAt);
         if (!live(start, nowMillis) || delta == 0) {
             return; // already out of the count
         }
-        put(batch, counters, start, buckets.merge(start, delta, Long::sum));
+        buckets.merge(start, delta, Long::sum);
+        moved.add(start);
+    }
+
+    /** Writes the buckets moved since the last time, in the batch that moved them. */
+    void writeMoved(WriteBatch batch, ColumnFamilyHandle counters) throws RocksDBException {
+        for (long start : moved) {
+            Long count = buckets.get(start);
+            if (count != null) { // dropped as expired meanwhile: deleted in that batch
+                put(batch, counters, start, count);
+            }
+        }
+        moved.clear();
     }
 
     /** Writes every bucket, in the batch. */

@@ -131,16 +131,17 @@ public final class PendingEvents {
                 Long earlier = inThisBatch.put(scoring.id(), scoring.event().scoredAt());
                 ScoredEvent before = earlier != null ? null : stored.get(i);
                 if (earlier != null) {
-                    pendingByTime.add(batch, counterFamily, earlier, -1, now); // scored again: it waits from now on
+                    pendingByTime.add(earlier, -1, now); // scored again: it waits from now on
                 } else if (before != null && stillPending(before)) {
-                    pendingByTime.add(batch, counterFamily, before.scoredAt(), -1, now);
+                    pendingByTime.add(before.scoredAt(), -1, now);
                 }
-                pendingByTime.add(batch, counterFamily, scoring.event().scoredAt(), 1, now);
+                pendingByTime.add(scoring.event().scoredAt(), 1, now);
                 if (implied != null) {
                     implied.add(batch, scoring.id(), scoring.event().eventTime());
                 }
             }
             count(batch, Counter.PREDICTIONS, scorings.size());
+            pendingByTime.writeMoved(batch, counterFamily);
             putHistories(batch, histories);
             db.write(writeOptions, batch);
         }
@@ -198,9 +199,10 @@ public final class PendingEvents {
                 batch.put(family, keys.get(i), marked.encode());
                 inThisBatch.put(mark.id(), marked);
                 if (!event.labelled()) {
-                    pendingByTime.add(batch, counterFamily, event.scoredAt(), -1, clock.millis());
+                    pendingByTime.add(event.scoredAt(), -1, clock.millis());
                 }
             }
+            pendingByTime.writeMoved(batch, counterFamily);
             putHistories(batch, histories);
             db.write(writeOptions, batch);
         }
@@ -220,13 +222,14 @@ public final class PendingEvents {
                 ScoredEvent event = get(id);
                 if (event != null && event.labelled()) {
                     batch.put(family, key(id), event.withLabel(-1, 0).encode());
-                    pendingByTime.add(batch, counterFamily, event.scoredAt(), 1, clock.millis());
+                    pendingByTime.add(event.scoredAt(), 1, clock.millis());
                     if (implied != null) { // it may be implied again once its period ends
                         implied.add(batch, id, event.eventTime());
                     }
                     undone++;
                 }
             }
+            pendingByTime.writeMoved(batch, counterFamily);
             db.write(writeOptions, batch);
         }
         return undone;
