@@ -75,12 +75,6 @@ public final class VigieServer extends VerticleBase {
     private volatile Models models;
     private volatile ApiKeys keys;
     private volatile AuditLog audit;
-
-    /** Where changes are recorded: the cluster's audit log once this instance has joined one, else this instance's (null until open). */
-    private io.vigie.server.audit.Audit audit() {
-        Cluster member = cluster;
-        return member != null ? member.audit() : audit;
-    }
     private volatile DataDirLock lock;
     private volatile String generatedAdminKey;
     private HttpServer server;
@@ -95,6 +89,12 @@ public final class VigieServer extends VerticleBase {
     /** A server whose models read time from {@code clock} (event times, label TTLs, snapshot times). */
     public VigieServer(Clock clock) {
         this.clock = clock;
+    }
+
+    /** Where changes are recorded: the cluster's audit log once this instance has joined one, else this instance's (null until open). */
+    private io.vigie.server.audit.Audit audit() {
+        Cluster member = cluster;
+        return member != null ? member.audit() : audit;
     }
 
     @Override

@@ -382,7 +382,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         if (!versions.contains(version) && cluster != null) {
             byte[] owners = cluster.version(definition, version);
             if (owners != null) {
-                versions.save(version, owners, io.vigie.learner.Snapshots.decodeProvenance(owners));
+                versions.adopt(owners);
             }
         }
         return versions.load(version).model();
@@ -462,7 +462,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
                 if (kept == null) {
                     throw unknown;
                 }
-                snapshots.versions().save(target, kept, io.vigie.learner.Snapshots.decodeProvenance(kept));
+                snapshots.versions().adopt(kept);
                 return target;
             }).thenCompose(this::rollback);
         }

@@ -9,7 +9,6 @@ import io.vigie.learner.Schema;
 import io.vigie.learner.ModelSpec;
 import io.vigie.learner.Model;
 import io.vigie.learner.SnapshotException;
-import io.vigie.learner.SnapshotProvenance;
 import io.vigie.learner.Snapshots;
 import io.vigie.server.ApiProblem;
 import io.vigie.server.store.DiskGuard;
@@ -226,22 +225,23 @@ public final class Models implements ModelChanges, AutoCloseable {
             delete(name);
         }
         disk.check();
-        SnapshotProvenance provenance = Snapshots.decodeProvenance(snapshot);
-        long version = Long.parseLong(provenance.attributes().get(Versions.VERSION));
         Path dir = root.resolve(name);
         try {
             if (Files.exists(dir)) {
                 deleteRecursively(dir); // what an install cut short by a crash left: it had no definition yet
             }
             Files.createDirectories(dir);
-            new Versions(dir.resolve("versions")).save(version, snapshot, provenance);
-            EventLog.createAt(dir, Long.parseLong(provenance.attributes().get(Versions.LOG_OFFSET)));
-            Snapshots.save(dir.resolve(ModelWriter.SEEDED_AT), Long.toString(version).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Versions.Version version = new Versions(dir.resolve("versions")).adopt(snapshot);
+            EventLog.createAt(dir, version.logOffset());
+            Snapshots.save(dir.resolve(ModelWriter.SEEDED_AT), Long.toString(version.version()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Snapshots.save(dir.resolve(DEFINITION), format.encode(definition)); // last: until then the folder is no model
             ModelWriter writer = openWriter(definition);
             writers.put(name, writer);
-            LOG.info("model '{}' starts from the cluster's snapshot of version {}", name, version);
+            LOG.info("model '{}' starts from the cluster's snapshot of version {}", name, version.version());
             return writer;
+        } catch (SnapshotException e) { // a damaged snapshot from Kafka: nothing is left of the attempt
+            removeHalfCreated(dir, name);
+            throw e;
         } catch (IOException | UncheckedIOException | RocksDBException e) {
             removeHalfCreated(dir, name);
             throw ApiProblem.unavailable("storage-failed", "cannot install model '" + name + "' from the cluster's snapshot: "

@@ -81,6 +81,15 @@ public final class Versions {
         return saved;
     }
 
+    /**
+     * Keeps a snapshot file taken elsewhere (another instance of the cluster) as the version it
+     * names, its checksum verified first.
+     */
+    public Version adopt(byte[] file) {
+        SnapshotProvenance provenance = Snapshots.decodeProvenance(file);
+        return save(Long.parseLong(provenance.attributes().get(VERSION)), file, provenance);
+    }
+
     /** Reads a version back; its checksum is verified. */
     public Snapshot load(long version) {
         return Snapshots.read(file(version));
