@@ -7,7 +7,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static io.vigie.server.TestService.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,6 +52,42 @@ class IdRulesTest {
             assertEquals(409, twice.statusCode());
             assertTrue(twice.body().contains("id-twice"), twice.body());
             assertEquals(404, service.get("/v1/models/m/predictions/tx2").statusCode(), "a refused batch stores nothing");
+        }
+    }
+
+    /**
+     * Single predictions that reach the model together are scored as one run: each still gets its
+     * own answer, and an id sent twice at once is scored once and refused once.
+     */
+    @Test
+    void concurrentSinglePredictions_ofOneId_scoreItOnce() throws Exception {
+        try (TestService service = new TestService(dataDir)) {
+            expect(201, service.post("/v1/models", ServiceApiTest.modelRequest("m", "nb")));
+            int ids = 30;
+            List<JsonObject> events = new ArrayList<>();
+            for (int i = 0; i < ids; i++) {
+                events.add(event("c" + i));
+            }
+            ExecutorService clients = Executors.newFixedThreadPool(16);
+            try {
+                Map<String, List<Future<HttpResponse<String>>>> sent = new TreeMap<>();
+                for (JsonObject e : events) {
+                    for (int copy = 0; copy < 2; copy++) { // the copies one right after the other, so they often meet in one run
+                        sent.computeIfAbsent(e.getString("id"), id -> new ArrayList<>())
+                                .add(clients.submit(() -> service.post("/v1/models/m/predict", e)));
+                    }
+                }
+                for (Map.Entry<String, List<Future<HttpResponse<String>>>> id : sent.entrySet()) {
+                    List<Integer> statuses = new ArrayList<>();
+                    for (Future<HttpResponse<String>> answer : id.getValue()) {
+                        statuses.add(answer.get().statusCode());
+                    }
+                    assertEquals(List.of(200, 409), statuses.stream().sorted().toList(), id.getKey() + ": " + statuses);
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            assertEquals(ids, expect(200, service.get("/v1/models/m")).getLong("pending"));
         }
     }
 

@@ -22,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,6 +68,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final LabelJoin join;
     private final Recovered recovered;
     private final WriterLoop loop;
+    /** Serves single predictions queued back to back as one run; one instance, so the loop knows its tasks. */
+    private final WriterLoop.Run<SinglePrediction, Scored> predictRun = this::predictRun;
     private final FrozenWork frozen;
     private final AggregateFeatures aggregates;
     /** The cluster's log this model's commits are published to, once there is one (null on a single instance). */
@@ -188,21 +192,75 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     /**
      * Scores an event and stores it until its label arrives; with {@code explain}, also says why,
      * from the model that answered. An id already stored is handled as {@code known} says.
+     * Single predictions queued back to back are scored as one run ({@link #predictRun}).
      */
     public CompletableFuture<Scored> predict(ScoreRequest request, boolean explain, KnownIds known) {
-        return loop.fast(future -> {
-            Answered answered = scoreAll(List.of(request), known);
-            Scored scored = answered.answers().get(0);
-            answered.whenDurable(future, explain ? machine.explain(scored, request.event()) : scored);
-        });
+        return loop.fastInRun(new SinglePrediction(request, explain, known), predictRun);
     }
 
     /** Scores events in order, in one hand-off; ids already stored are handled as {@code known} says. */
     public CompletableFuture<List<Scored>> predictAll(List<ScoreRequest> requests, KnownIds known) {
         return loop.fast(future -> {
-            Answered answered = scoreAll(requests, known);
+            disk.check(); // before anything is scored
+            List<String> ids = requests.stream().map(ScoreRequest::id).toList();
+            List<ScoredEvent> existing = storedUnder(ids);
+            Answered answered = scoreResolved(requests, existing, known.resolve(definition.name(), ids, existing, pending::expired));
             answered.whenDurable(future, answered.answers());
         });
+    }
+
+    /** A single prediction waiting in the writer's fast lane. */
+    private record SinglePrediction(ScoreRequest request, boolean explain, KnownIds known) {
+    }
+
+    /**
+     * Single predictions that were queued back to back, scored as a batch (one store read and one
+     * write), each answered on its own: an id already stored refuses its own request only, and an
+     * id asked twice in the run is scored the second time once the first is stored, as if they had
+     * come one after the other.
+     */
+    private void predictRun(List<WriterLoop.Member<SinglePrediction, Scored>> run) {
+        int from = 0;
+        while (from < run.size()) {
+            Set<String> ids = new HashSet<>();
+            int to = from;
+            while (to < run.size() && ids.add(run.get(to).request().request().id())) {
+                to++;
+            }
+            predictDistinct(run.subList(from, to));
+            from = to;
+        }
+    }
+
+    private void predictDistinct(List<WriterLoop.Member<SinglePrediction, Scored>> run) {
+        disk.check(); // before anything is scored
+        List<ScoredEvent> existing = storedUnder(run.stream().map(m -> m.request().request().id()).toList());
+        List<WriterLoop.Member<SinglePrediction, Scored>> accepted = new ArrayList<>(run.size());
+        List<ScoreRequest> requests = new ArrayList<>(run.size());
+        List<ScoredEvent> acceptedExisting = new ArrayList<>(run.size());
+        List<ScoredEvent> answerWith = new ArrayList<>(run.size());
+        for (int i = 0; i < run.size(); i++) {
+            SinglePrediction single = run.get(i).request();
+            List<ScoredEvent> held = Collections.singletonList(existing.get(i));
+            try {
+                answerWith.add(single.known().resolve(definition.name(), List.of(single.request().id()), held, pending::expired).get(0));
+            } catch (ApiProblem refused) {
+                run.get(i).future().completeExceptionally(refused);
+                continue;
+            }
+            accepted.add(run.get(i));
+            requests.add(single.request());
+            acceptedExisting.add(existing.get(i));
+        }
+        if (accepted.isEmpty()) {
+            return;
+        }
+        Answered answered = scoreResolved(requests, acceptedExisting, answerWith);
+        for (int i = 0; i < accepted.size(); i++) {
+            SinglePrediction single = accepted.get(i).request();
+            Scored scored = answered.answers().get(i);
+            answered.whenDurable(accepted.get(i).future(), single.explain() ? machine.explain(scored, single.request().event()) : scored);
+        }
     }
 
     /** A batch's answers, and when the events it stored are durable beyond this instance (at once on a single instance). */
@@ -219,18 +277,15 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     }
 
     /**
-     * Scores events and stores them, in one RocksDB read and write; a refused batch leaves no trace.
-     * Ids already stored are refused, scored again or answered as stored, as {@code known} says.
+     * Scores events and stores them, in one RocksDB write; a refused batch leaves no trace.
+     * {@code existing}: what each id held (null: nothing); {@code answerWith}: the stored event to
+     * answer with instead of scoring (null: score it), as {@link KnownIds#resolve} said.
      */
-    private Answered scoreAll(List<ScoreRequest> requests, KnownIds known) {
-        disk.check(); // before anything is scored
-        List<String> ids = requests.stream().map(ScoreRequest::id).toList();
-        List<ScoredEvent> existing = storedUnder(ids);
-        List<ScoredEvent> stored = known.resolve(definition.name(), ids, existing, pending::expired);
+    private Answered scoreResolved(List<ScoreRequest> requests, List<ScoredEvent> existing, List<ScoredEvent> answerWith) {
         List<ScoreRequest> fresh = new ArrayList<>(requests.size());
         List<ScoredEvent> replaced = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
-            if (stored.get(i) == null) {
+            if (answerWith.get(i) == null) {
                 fresh.add(requests.get(i));
                 replaced.add(existing.get(i));
             }
@@ -247,14 +302,13 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         }
         List<Scored> answers = new ArrayList<>(requests.size());
         for (int i = 0, f = 0; i < requests.size(); i++) {
-            ScoredEvent event = stored.get(i);
+            ScoredEvent event = answerWith.get(i);
             answers.add(event == null ? scored.get(f++) : new Scored(requests.get(i).id(), event.answer().prediction(), event.version()));
         }
         implyDue();
         return new Answered(answers, durable);
     }
 
-    /** Scores and stores events; {@code replaced}: what each id held before (null: nothing), as read for the batch. */
     /** Events scored and stored, with the entities' histories their scoring changed. */
     private record StoredScores(ModelStateMachine.Scores scores, Map<String, double[]> histories) {
     }

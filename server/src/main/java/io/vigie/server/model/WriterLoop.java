@@ -21,14 +21,33 @@ import java.util.function.Consumer;
  * fsynced, the model serialized for a snapshot) nothing is learned and no batch starts;
  * predictions go on.
  *
+ * <p>Like requests queued back to back in the fast lane (single predictions) are served as one run,
+ * each with its own answer: one store read and one write for the run instead of one each.
+ *
  * <p>A full lane is back-pressure: the request is refused with 429 and Retry-After rather than
  * queued without bound.
  */
 final class WriterLoop {
     private static final Logger LOG = LoggerFactory.getLogger(WriterLoop.class);
 
-    /** A task; a barrier runs once everything before it is learned; a null {@code work} stops the thread. */
-    private record Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
+    /**
+     * A task; a barrier runs once everything before it is learned; a null {@code work} stops the
+     * thread. A task of a run ({@code run} not null) is served with the tasks of the same run
+     * queued right behind it, {@code request} being its part.
+     */
+    private record Task(boolean barrier, Runnable work, CompletableFuture<?> future, Run<?, ?> run, Object request) {
+        Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
+            this(barrier, work, future, null, null);
+        }
+    }
+
+    /** One request of a run: what it asks and its own answer. */
+    record Member<R, T>(R request, CompletableFuture<T> future) {
+    }
+
+    /** Serves a run of like requests at once; each member's future must be completed. */
+    interface Run<R, T> {
+        void serve(List<Member<R, T>> members);
     }
 
     /** What the loop drives: the writer's learning, one step at a time. */
@@ -79,6 +98,15 @@ final class WriterLoop {
         return submit(fast, false, task);
     }
 
+    /**
+     * A fast request served together with the requests of the same {@code run} (the same instance)
+     * queued right behind it, in order.
+     */
+    <R, T> CompletableFuture<T> fastInRun(R request, Run<R, T> run) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        return offer(fast, new Task(false, () -> run.serve(List.of(new Member<>(request, future))), future, run, request));
+    }
+
     /** A label, a labelled event or a change; a barrier runs once everything before it is learned. */
     <T> CompletableFuture<T> slow(boolean barrier, Consumer<CompletableFuture<T>> task) {
         return submit(slow, barrier, task);
@@ -86,11 +114,17 @@ final class WriterLoop {
 
     private <T> CompletableFuture<T> submit(BlockingQueue<Task> lane, boolean barrier, Consumer<CompletableFuture<T>> task) {
         CompletableFuture<T> future = new CompletableFuture<>();
+        return offer(lane, new Task(barrier, () -> task.accept(future), future));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> offer(BlockingQueue<Task> lane, Task task) {
+        CompletableFuture<T> future = (CompletableFuture<T>) task.future();
         if (!accepting) {
             future.completeExceptionally(ApiProblem.unavailable("stopping", "model '" + model + "' is shutting down or being deleted", 1));
             return future;
         }
-        if (lane.offer(new Task(barrier, () -> task.accept(future), future))) {
+        if (lane.offer(task)) {
             signal.release();
         } else {
             future.completeExceptionally(ApiProblem.busy("model '" + model + "' has " + capacity + " requests queued; retry shortly"));
@@ -155,16 +189,35 @@ final class WriterLoop {
 
     /** Serves what the fast lane holds (at most a batch's worth); whether it served anything. */
     private boolean serveFast() {
-        boolean served = false;
-        for (int i = 0; i < maxDrain; i++) {
+        int served = 0;
+        while (served < maxDrain) {
             Task task = fast.poll();
             if (task == null) {
                 break;
             }
-            execute(task);
-            served = true;
+            served += task.run() == null ? execute(task) : serveRun(task, maxDrain - served);
         }
-        return served;
+        return served > 0;
+    }
+
+    /** Serves a run's first task with the tasks of the same run right behind it (at most {@code max}); how many. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private int serveRun(Task first, int max) {
+        List<Member> members = new ArrayList<>();
+        members.add(new Member<>(first.request(), first.future()));
+        for (Task next = fast.peek(); next != null && next.run() == first.run() && members.size() < max; next = fast.peek()) {
+            fast.poll(); // this thread alone takes from the lane, so the task peeked is the task polled
+            members.add(new Member<>(next.request(), next.future()));
+        }
+        try {
+            ((Run) first.run()).serve(members);
+        } catch (ApiProblem problem) {
+            members.forEach(m -> m.future().completeExceptionally(problem));
+        } catch (RuntimeException | Error e) {
+            LOG.error("model '{}': a run of {} requests failed", model, members.size(), e);
+            members.forEach(m -> m.future().completeExceptionally(e));
+        }
+        return members.size();
     }
 
     /** Learns everything logged so far, serving the fast lane between records and waiting out a freeze. */
@@ -182,7 +235,8 @@ final class WriterLoop {
         }
     }
 
-    private void execute(Task task) {
+    /** Runs a task; 1, the number served. */
+    private int execute(Task task) {
         try {
             task.work().run();
         } catch (ApiProblem problem) {
@@ -191,6 +245,7 @@ final class WriterLoop {
             LOG.error("model '{}': a task failed", model, e);
             task.future().completeExceptionally(e);
         }
+        return 1;
     }
 
     private void await() {

@@ -100,6 +100,41 @@ class WriterLoopTest {
     }
 
     @Test
+    void likeRequestsQueuedBackToBack_areServedAsOneRun_eachWithItsOwnAnswer() throws Exception {
+        Scripted model = new Scripted();
+        WriterLoop loop = new WriterLoop("m", 100, 512, model);
+        List<List<Integer>> runs = Collections.synchronizedList(new ArrayList<>());
+        WriterLoop.Run<Integer, Integer> squares = members -> {
+            runs.add(members.stream().map(WriterLoop.Member::request).toList());
+            members.forEach(m -> m.future().complete(m.request() * m.request()));
+        };
+        WriterLoop.Run<Integer, Integer> refused = members -> {
+            throw io.vigie.server.ApiProblem.conflict("no", "refused");
+        };
+        // queued before the loop starts, so what is queued back to back is known
+        List<CompletableFuture<Integer>> answers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            answers.add(loop.fastInRun(i, squares));
+        }
+        CompletableFuture<Integer> other = loop.fast(f -> {
+            runs.add(List.of(0));
+            f.complete(0);
+        });
+        answers.add(loop.fastInRun(4, squares));
+        CompletableFuture<Integer> failed = loop.fastInRun(5, refused);
+        CompletableFuture<Integer> failedToo = loop.fastInRun(6, refused);
+        answers.add(loop.fastInRun(7, squares));
+        loop.start();
+
+        assertEquals(List.of(1, 4, 9, 16, 49), answers.stream().map(CompletableFuture::join).toList());
+        assertEquals(0, other.get(10, TimeUnit.SECONDS));
+        assertTrue(failed.isCompletedExceptionally() && failedToo.isCompletedExceptionally(), "a run that fails fails each of its members");
+        loop.stop();
+        assertEquals(List.of(List.of(1, 2, 3), List.of(0), List.of(4), List.of(7)), runs,
+                "a run is the like requests right behind each other, in order; another request ends it");
+    }
+
+    @Test
     void aFullLane_refusesWith429() throws Exception {
         Scripted model = new Scripted();
         model.frozen = true;
