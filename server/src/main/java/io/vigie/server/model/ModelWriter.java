@@ -22,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,8 +37,9 @@ import java.util.function.Function;
  * and never touch the model.
  *
  * <p>The work is split by concern: the {@link ModelStateMachine} holds the model and applies log
- * records (no I/O); {@link GroupCommit} logs the records of a batch with one fsync before they
- * are applied and answered; {@link SnapshotSchedule} decides when versions are written, and
+ * records (no I/O); {@link EventScorer} scores events and stores them until their labels come;
+ * {@link LabelJoin} joins labels to them; {@link GroupCommit} logs the records of a batch with one
+ * fsync before they are applied and answered; {@link SnapshotSchedule} decides when versions are written, and
  * encodes them on its own thread while the model is frozen and predictions go on (for learners
  * whose predictions change nothing, which every preset's do). This class joins them to the
  * pending-event store, and closes.
@@ -68,8 +67,8 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     private final LabelJoin join;
     private final Recovered recovered;
     private final WriterLoop loop;
-    /** Serves single predictions queued back to back as one run; one instance, so the loop knows its tasks. */
-    private final WriterLoop.Run<SinglePrediction, Scored> predictRun = this::predictRun;
+    /** Scores and stores events; the run that serves single predictions queued back to back. */
+    private final EventScorer scorer;
     private final FrozenWork frozen;
     private final AggregateFeatures aggregates;
     /** The cluster's log this model's commits are published to, once there is one (null on a single instance). */
@@ -141,6 +140,7 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
         this.loop = new WriterLoop(definition.name(), settings.queueCapacity(), settings.maxDrain(), this);
         this.commit = new GroupCommit(definition.name(), log, this::publish, disk, meters.logAppend, loop::wake);
         this.join = new LabelJoin(definition.name(), machine, commit, pending, meters, clock);
+        this.scorer = new EventScorer(definition, machine, pending, aggregates, disk, clock, settings, meters, replicated, this::implyDue);
         long replayed = log.recovery().replayed();
         recovered = new Recovered(latest == null ? null : machine.version() - replayed, readable.unreadable(), replayed,
                 log.recovery().tornBytes(), (System.nanoTime() - started) / 1_000_000);
@@ -192,170 +192,15 @@ public final class ModelWriter implements AutoCloseable, WriterLoop.Work {
     /**
      * Scores an event and stores it until its label arrives; with {@code explain}, also says why,
      * from the model that answered. An id already stored is handled as {@code known} says.
-     * Single predictions queued back to back are scored as one run ({@link #predictRun}).
+     * Single predictions queued back to back are scored as one run ({@link EventScorer}).
      */
     public CompletableFuture<Scored> predict(ScoreRequest request, boolean explain, KnownIds known) {
-        return loop.fastInRun(new SinglePrediction(request, explain, known), predictRun);
+        return loop.fastInRun(new EventScorer.Single(request, explain, known), scorer);
     }
 
     /** Scores events in order, in one hand-off; ids already stored are handled as {@code known} says. */
     public CompletableFuture<List<Scored>> predictAll(List<ScoreRequest> requests, KnownIds known) {
-        return loop.fast(future -> {
-            disk.check(); // before anything is scored
-            List<String> ids = requests.stream().map(ScoreRequest::id).toList();
-            List<ScoredEvent> existing = storedUnder(ids);
-            Answered answered = scoreResolved(requests, existing, known.resolve(definition.name(), ids, existing, pending::expired));
-            answered.whenDurable(future, answered.answers());
-        });
-    }
-
-    /** A single prediction waiting in the writer's fast lane. */
-    private record SinglePrediction(ScoreRequest request, boolean explain, KnownIds known) {
-    }
-
-    /**
-     * Single predictions that were queued back to back, scored as a batch (one store read and one
-     * write), each answered on its own: an id already stored refuses its own request only, and an
-     * id asked twice in the run is scored the second time once the first is stored, as if they had
-     * come one after the other.
-     */
-    private void predictRun(List<WriterLoop.Member<SinglePrediction, Scored>> run) {
-        int from = 0;
-        while (from < run.size()) {
-            Set<String> ids = new HashSet<>();
-            int to = from;
-            while (to < run.size() && ids.add(run.get(to).request().request().id())) {
-                to++;
-            }
-            predictDistinct(run.subList(from, to));
-            from = to;
-        }
-    }
-
-    private void predictDistinct(List<WriterLoop.Member<SinglePrediction, Scored>> run) {
-        disk.check(); // before anything is scored
-        List<ScoredEvent> existing = storedUnder(run.stream().map(m -> m.request().request().id()).toList());
-        List<WriterLoop.Member<SinglePrediction, Scored>> accepted = new ArrayList<>(run.size());
-        List<ScoreRequest> requests = new ArrayList<>(run.size());
-        List<ScoredEvent> acceptedExisting = new ArrayList<>(run.size());
-        List<ScoredEvent> answerWith = new ArrayList<>(run.size());
-        for (int i = 0; i < run.size(); i++) {
-            SinglePrediction single = run.get(i).request();
-            List<ScoredEvent> held = Collections.singletonList(existing.get(i));
-            try {
-                answerWith.add(single.known().resolve(definition.name(), List.of(single.request().id()), held, pending::expired).get(0));
-            } catch (ApiProblem refused) {
-                run.get(i).future().completeExceptionally(refused);
-                continue;
-            }
-            accepted.add(run.get(i));
-            requests.add(single.request());
-            acceptedExisting.add(existing.get(i));
-        }
-        if (accepted.isEmpty()) {
-            return;
-        }
-        Answered answered = scoreResolved(requests, acceptedExisting, answerWith);
-        for (int i = 0; i < accepted.size(); i++) {
-            SinglePrediction single = accepted.get(i).request();
-            Scored scored = answered.answers().get(i);
-            answered.whenDurable(accepted.get(i).future(), single.explain() ? machine.explain(scored, single.request().event()) : scored);
-        }
-    }
-
-    /** A batch's answers, and when the events it stored are durable beyond this instance (at once on a single instance). */
-    private record Answered(List<Scored> answers, CompletableFuture<Void> durable) {
-        <T> void whenDurable(CompletableFuture<T> future, T answer) {
-            durable.whenComplete((done, failure) -> {
-                if (failure == null) {
-                    future.complete(answer);
-                } else {
-                    future.completeExceptionally(failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure);
-                }
-            });
-        }
-    }
-
-    /**
-     * Scores events and stores them, in one RocksDB write; a refused batch leaves no trace.
-     * {@code existing}: what each id held (null: nothing); {@code answerWith}: the stored event to
-     * answer with instead of scoring (null: score it), as {@link KnownIds#resolve} said.
-     */
-    private Answered scoreResolved(List<ScoreRequest> requests, List<ScoredEvent> existing, List<ScoredEvent> answerWith) {
-        List<ScoreRequest> fresh = new ArrayList<>(requests.size());
-        List<ScoredEvent> replaced = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            if (answerWith.get(i) == null) {
-                fresh.add(requests.get(i));
-                replaced.add(existing.get(i));
-            }
-        }
-        CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
-        List<Scored> scored = List.of();
-        if (!fresh.isEmpty()) {
-            StoredScores done = scoreAndStore(fresh, replaced);
-            scored = done.scores().answers();
-            ReplicatedLog cluster = replicated.get();
-            if (cluster != null) { // a label may come to whichever instance owns the model by then, and its next events too
-                durable = cluster.publishScored(definition, done.scores().stored(), done.histories());
-            }
-        }
-        List<Scored> answers = new ArrayList<>(requests.size());
-        for (int i = 0, f = 0; i < requests.size(); i++) {
-            ScoredEvent event = answerWith.get(i);
-            answers.add(event == null ? scored.get(f++) : new Scored(requests.get(i).id(), event.answer().prediction(), event.version()));
-        }
-        implyDue();
-        return new Answered(answers, durable);
-    }
-
-    /** Events scored and stored, with the entities' histories their scoring changed. */
-    private record StoredScores(ModelStateMachine.Scores scores, Map<String, double[]> histories) {
-    }
-
-    private StoredScores scoreAndStore(List<ScoreRequest> requests, List<ScoredEvent> replaced) {
-        pending.requireRoom(requests.size(), settings.maxPendingEvents(), settings.maxPendingBytes());
-        long now = clock.millis();
-        Map<String, double[]> histories = computed(requests, now);
-        ModelStateMachine.Scores scores = machine.score(requests, now);
-        try {
-            pending.scored(scores.stored(), replaced, histories);
-        } catch (RocksDBException e) {
-            throw ApiProblem.unavailable("store-failed", "the pending-event store refused the write (" + e.getMessage()
-                    + "); nothing was scored or stored, retry later", 5);
-        }
-        scores.answers().forEach(s -> meters.predicted(s.prediction()));
-        return new StoredScores(scores, histories);
-    }
-
-    /** Fills the features the model computes from its entities' histories; returns the histories to write with the events. */
-    private Map<String, double[]> computed(List<ScoreRequest> requests, long now) {
-        if (!aggregates.any()) {
-            return Map.of();
-        }
-        Map<String, double[]> histories;
-        try {
-            histories = pending.histories(aggregates.historiesNeeded(requests));
-        } catch (RocksDBException e) {
-            throw ApiProblem.unavailable("store-failed", "the entities' histories could not be read (" + e.getMessage()
-                    + "); nothing was scored, retry later", 5);
-        }
-        aggregates.fill(requests, now, histories);
-        return histories;
-    }
-
-    /**
-     * What the ids hold now (null: nothing), in one read; {@code known} then says which to answer
-     * as stored (ids already stored and not yet past the label TTL) and which to score, and a
-     * conflict is a 409 for the whole batch.
-     */
-    private List<ScoredEvent> storedUnder(List<String> ids) {
-        try {
-            return pending.getAll(ids);
-        } catch (RocksDBException e) {
-            throw ApiProblem.unavailable("store-failed", "the pending-event store could not be read (" + e.getMessage()
-                    + "); nothing was scored, retry later", 5);
-        }
+        return loop.fast(future -> scorer.scoreAll(requests, known, future));
     }
 
     // ---- learning -------------------------------------------------------------------------------
