@@ -3,13 +3,9 @@ package io.vigie.server.cluster;
 import io.vertx.core.json.JsonObject;
 import io.vigie.server.audit.Audit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,29 +23,22 @@ import java.util.concurrent.TimeUnit;
  * plus one; each names the instance that recorded it. A change is answered once its entry is in
  * Kafka and read back here, so every instance lists the same entries under the same numbers.
  */
-final class ClusterAudit implements Audit, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ClusterAudit.class);
+final class ClusterAudit extends TopicReader<String, byte[]> implements Audit {
     private static final long WAIT_SECONDS = 30;
 
     private final ClusterSettings settings;
     private final String instance;
     private final Clock clock;
     private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
     /** Every entry read so far, in order (numbered by offset: the topic's start is its first when it is kept whole). */
     private final List<JsonObject> entries = new ArrayList<>();
-    private final Thread reader;
-    private volatile boolean running = true;
-    private volatile String stoppedBy;
 
     private ClusterAudit(ClusterSettings settings, String bootstrap, String instance, Clock clock) {
+        super("vigie-cluster-audit", settings.name(), ClusterClients.reader(bootstrap, false, new Properties()));
         this.settings = settings;
         this.instance = instance;
         this.clock = clock;
         this.producer = ClusterClients.producer(bootstrap);
-        this.consumer = ClusterClients.reader(bootstrap, false, new Properties());
-        this.reader = new Thread(this::read, "vigie-cluster-audit");
-        reader.setDaemon(true);
     }
 
     /** Reads the whole audit topic, then follows it. */
@@ -62,23 +51,20 @@ final class ClusterAudit implements Audit, AutoCloseable {
         while (audit.consumer.position(partition) < end) {
             audit.poll();
         }
-        audit.reader.start();
+        audit.startReading();
         return audit;
     }
 
-    private void read() {
-        try {
-            while (running) {
-                poll();
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            stoppedBy = e.toString();
-            LOG.error("cluster '{}': the audit topic is no longer read; changes are refused here", settings.name(), e);
-        } finally {
-            consumer.close();
+    @Override
+    void read() {
+        while (running()) {
+            poll();
         }
+    }
+
+    @Override
+    String whenStopped() {
+        return "the audit topic is no longer read; changes are refused here";
     }
 
     private void poll() {
@@ -93,8 +79,8 @@ final class ClusterAudit implements Audit, AutoCloseable {
 
     @Override
     public JsonObject append(String keyId, String role, String action, String model, JsonObject details) throws IOException {
-        if (stoppedBy != null) {
-            throw new IOException("the cluster's audit topic is no longer read here (" + stoppedBy + ")");
+        if (stoppedBy() != null) {
+            throw new IOException("the cluster's audit topic is no longer read here (" + stoppedBy() + ")");
         }
         JsonObject entry = new JsonObject()
                 .put("at", Instant.ofEpochMilli(clock.millis()).toString())
@@ -149,16 +135,9 @@ final class ClusterAudit implements Audit, AutoCloseable {
         return low;
     }
 
-    /** The error that stopped the reader, or null while it reads. */
-    String stoppedBy() {
-        return stoppedBy;
-    }
-
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        reader.join(10_000);
-        producer.close(Duration.ofSeconds(5));
+        super.close();
+        producer.close(Duration.ofSeconds(5)); // here, not as the reader stops: appends may still be on their way
     }
 }

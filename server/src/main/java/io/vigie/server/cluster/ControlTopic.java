@@ -11,7 +11,6 @@ import io.vigie.server.model.ModelDefinition;
 import io.vigie.server.model.ModelWriter;
 import io.vigie.server.model.Models;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -48,7 +47,7 @@ import java.util.concurrent.TimeoutException;
  * <p>A request waits until its own record has been read back and applied here, so the instance
  * that answered 201 serves the model at once.
  */
-public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseable {
+public final class ControlTopic extends TopicReader<String, byte[]> implements ModelChanges, KeyChanges {
     private static final Logger LOG = LoggerFactory.getLogger(ControlTopic.class);
     private static final String REQUEST = "vigie.request";
     /** The key prefix of an instance's address: {@code member/<static instance id>}. */
@@ -68,28 +67,22 @@ public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseab
     /** The newest snapshot in the cluster of a model ({@code name@created}) when this instance joined, or null. */
     private final java.util.function.Function<String, byte[]> seeds;
     private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     /** Each instance's address by its static membership id, as it last announced it. */
     private final Map<String, String> members = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final Thread reader;
-    private volatile boolean running = true;
     private volatile Throwable failure;
-    private volatile String stoppedBy;
 
     private ControlTopic(ClusterSettings settings, String bootstrap, Models models, ApiKeys keys, DefinitionFormat format,
                          java.util.function.Function<String, byte[]> seeds) {
+        super("vigie-cluster-control", settings.name(), ClusterClients.reader(bootstrap, false, new Properties()));
         this.settings = settings;
         this.keys = keys;
         this.seeds = seeds;
         this.models = models;
         this.format = format;
         this.producer = ClusterClients.producer(bootstrap);
-        this.consumer = ClusterClients.reader(bootstrap, false, new Properties());
-        this.reader = new Thread(this::read, "vigie-cluster-control");
-        reader.setDaemon(true);
     }
 
     /**
@@ -101,7 +94,7 @@ public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseab
     static ControlTopic start(ClusterSettings settings, String bootstrap, Models models, ApiKeys keys, DefinitionFormat format,
                               java.util.function.Function<String, byte[]> seeds) throws InterruptedException {
         ControlTopic control = new ControlTopic(settings, bootstrap, models, keys, format, seeds);
-        control.reader.start();
+        control.startReading();
         control.caughtUp.await();
         if (control.failure != null) {
             control.close();
@@ -186,7 +179,8 @@ public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseab
         }
     }
 
-    private void read() {
+    @Override
+    void read() {
         TopicPartition partition = new TopicPartition(settings.controlTopic(), 0);
         try {
             consumer.assign(List.of(partition));
@@ -208,19 +202,16 @@ public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseab
         } finally {
             caughtUp.countDown();
         }
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    apply(record);
-                }
+        while (running()) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                apply(record);
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            stoppedBy = e.toString();
-            LOG.error("cluster '{}': the control topic is no longer read; model changes made elsewhere do not reach this instance",
-                    settings.name(), e);
         }
+    }
+
+    @Override
+    String whenStopped() {
+        return "the control topic is no longer read; model changes made elsewhere do not reach this instance";
     }
 
     /** While catching up: the same rules as {@link #apply}, on the state only. */
@@ -394,11 +385,6 @@ public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseab
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    /** The error that stopped the reader, or null while it reads. */
-    String stoppedBy() {
-        return stoppedBy;
-    }
-
     /** The names the cluster knows, with nothing about where they are served. */
     public java.util.Set<String> names() {
         return java.util.Set.copyOf(live.keySet());
@@ -406,10 +392,7 @@ public final class ControlTopic implements ModelChanges, KeyChanges, AutoCloseab
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        reader.join(10_000);
-        consumer.close();
-        producer.close(Duration.ofSeconds(5));
+        super.close();
+        producer.close(Duration.ofSeconds(5)); // here, not as the reader stops: changes may still be on their way
     }
 }

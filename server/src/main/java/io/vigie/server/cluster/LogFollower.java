@@ -11,9 +11,7 @@ import io.vigie.server.store.ScoredEvent;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +33,7 @@ import java.util.function.Supplier;
  * takes a model over waits until it has followed the model's partition to its end
  * ({@link #awaitFollowed}), and then goes on from exactly the owner's state.
  */
-final class LogFollower implements AutoCloseable {
+final class LogFollower extends TopicReader<String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(LogFollower.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long BUSY_RETRY_MILLIS = 50;
@@ -48,13 +46,9 @@ final class LogFollower implements AutoCloseable {
     private final LogPositions positions;
     private final java.util.function.Function<ModelDefinition, ModelWriter> reseed;
     private final byte[] self;
-    private final KafkaConsumer<String, byte[]> consumer;
     /** Per partition, the offset up to which everything was followed. */
     private final Map<Integer, Long> followed = new ConcurrentHashMap<>();
     private final Object progress = new Object();
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile String stoppedBy;
 
     /**
      * @param known     the models the cluster knows (a record of one not created here yet waits for it)
@@ -65,46 +59,41 @@ final class LogFollower implements AutoCloseable {
      */
     LogFollower(ClusterSettings settings, String bootstrap, Models models, Supplier<java.util.Set<String>> known,
                 LogPositions positions, java.util.function.Function<ModelDefinition, ModelWriter> reseed, String instance) {
+        super("vigie-cluster-follower", settings.name(), ClusterClients.reader(bootstrap, true, new Properties()));
         this.settings = settings;
         this.positions = positions;
         this.reseed = reseed;
         this.self = instance.getBytes(StandardCharsets.UTF_8);
         this.models = models;
         this.known = known;
-        this.consumer = ClusterClients.reader(bootstrap, true, new Properties());
-        this.thread = new Thread(this::run, "vigie-cluster-follower");
-        thread.setDaemon(true);
-        thread.start();
+        startReading();
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (int p = 0; p < settings.partitions(); p++) {
-                partitions.add(new TopicPartition(settings.logTopic(), p));
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions); // each model skips what its own log holds already
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                for (TopicPartition partition : records.partitions()) {
-                    follow(records.records(partition));
-                }
-                synchronized (progress) {
-                    for (TopicPartition partition : partitions) {
-                        followed.put(partition.partition(), consumer.position(partition)); // past transaction markers too
-                    }
-                    progress.notifyAll();
-                }
-            }
-        } catch (WakeupException | InterruptedException e) {
-            // closing
-        } catch (RuntimeException e) {
-            stoppedBy = e.toString();
-            LOG.error("cluster '{}': the models' log is no longer followed; this instance cannot take models over", settings.name(), e);
-        } finally {
-            consumer.close();
+    @Override
+    void read() throws InterruptedException {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < settings.partitions(); p++) {
+            partitions.add(new TopicPartition(settings.logTopic(), p));
         }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions); // each model skips what its own log holds already
+        while (running()) {
+            ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+            for (TopicPartition partition : records.partitions()) {
+                follow(records.records(partition));
+            }
+            synchronized (progress) {
+                for (TopicPartition partition : partitions) {
+                    followed.put(partition.partition(), consumer.position(partition)); // past transaction markers too
+                }
+                progress.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    String whenStopped() {
+        return "the models' log is no longer followed; this instance cannot take models over";
     }
 
     /**
@@ -182,7 +171,7 @@ final class LogFollower implements AutoCloseable {
         ModelWriter writer = models.find(model);
         long deadline = System.currentTimeMillis() + DEFINITION_WAIT_MILLIS;
         while ((writer == null || writer.definition().createdAtMillis() != created) && known.get().contains(model)
-                && System.currentTimeMillis() < deadline && running) {
+                && System.currentTimeMillis() < deadline && running()) {
             Thread.sleep(BUSY_RETRY_MILLIS); // the control topic is read by another thread: its model is on its way
             writer = models.find(model);
         }
@@ -190,7 +179,7 @@ final class LogFollower implements AutoCloseable {
             return; // a model deleted since (or an earlier one of the same name): nothing to follow
         }
         int reseeds = 0;
-        while (running) {
+        while (running()) {
             try {
                 if (run.scored) {
                     writer.followScored(run.scorings, run.histories).get();
@@ -243,17 +232,5 @@ final class LogFollower implements AutoCloseable {
             }
             return true;
         }
-    }
-
-    /** The error that stopped the follower, or null while it follows. */
-    String stoppedBy() {
-        return stoppedBy;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
     }
 }

@@ -16,7 +16,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -40,7 +39,7 @@ import java.util.Properties;
  * committed records. A record whose model cannot be read is moved all the same (keyed as it came);
  * the owner of the partition it lands on sends it to the dead letters with the reason.
  */
-public final class Repartition implements AutoCloseable {
+public final class Repartition extends TopicReader<String, byte[]> {
     private static final Logger LOG = LoggerFactory.getLogger(Repartition.class);
     /** The header naming where a moved record came from: {@code topic/partition@offset}. */
     public static final String SOURCE = "vigie.source";
@@ -49,75 +48,77 @@ public final class Repartition implements AutoCloseable {
 
     private final ClusterSettings cluster;
     private final Map<String, String> kinds = new HashMap<>(); // feed topic name -> its key
-    private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile String stoppedBy;
 
     private Repartition(ClusterSettings cluster, KafkaSettings kafka) {
+        super("vigie-cluster-repartition", cluster.name(), feedReader(cluster, kafka));
         this.cluster = cluster;
         for (Topic feed : List.of(Topic.TRANSACTIONS, Topic.LABELS, Topic.EVENTS)) {
             kinds.put(kafka.topic(feed), feed.key());
         }
-        Properties consumerProps = new Properties();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
-        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, cluster.repartitionGroup());
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, kafka.maxPollRecords());
-        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, cluster.repartitionGroup() + "." + kafka.instance());
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
-        this.thread = new Thread(this::run, "vigie-cluster-repartition");
-        thread.setDaemon(true);
+    }
+
+    /** The feed's reader: the instances share its group, and read only what producers committed. */
+    private static KafkaConsumer<String, byte[]> feedReader(ClusterSettings cluster, KafkaSettings kafka) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, cluster.repartitionGroup());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, kafka.maxPollRecords());
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     public static Repartition start(ClusterSettings cluster, KafkaSettings kafka) {
         Repartition repartition = new Repartition(cluster, kafka);
-        repartition.thread.start();
+        repartition.startReading();
         return repartition;
     }
 
-    private void run() {
+    /** Moves what the feed holds until closed; what was not committed when it closes is moved by the next reader. */
+    @Override
+    void read() throws InterruptedException {
         long backoff = 0;
-        try {
-            producer.initTransactions();
-            consumer.subscribe(List.copyOf(kinds.keySet()));
-            while (running) {
-                if (backoff > 0) {
-                    Thread.sleep(backoff);
-                }
-                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-                if (records.isEmpty()) {
-                    continue;
-                }
-                try {
-                    move(records);
-                    backoff = 0;
-                } catch (ProducerFencedException | AuthorizationException e) {
-                    throw e; // another instance took this one's transactional id, or no rights: cannot go on
-                } catch (KafkaException e) {
-                    producer.abortTransaction();
-                    rewind(records);
-                    backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(200, backoff * 2));
-                    LOG.warn("cluster '{}': records not moved to '{}', read again in {} ms: {}", cluster.name(),
-                            cluster.inputTopic(), backoff, e.toString());
-                }
+        producer.initTransactions();
+        consumer.subscribe(List.copyOf(kinds.keySet()));
+        while (running()) {
+            if (backoff > 0) {
+                Thread.sleep(backoff);
             }
-        } catch (WakeupException | InterruptedException e) {
-            // closing: what was not committed is moved by the next reader
-        } catch (RuntimeException e) {
-            stoppedBy = e.toString();
-            LOG.error("cluster '{}': this instance no longer moves feed records to '{}'", cluster.name(), cluster.inputTopic(), e);
-        } finally {
-            consumer.close();
-            producer.close(Duration.ofSeconds(5));
+            ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+            if (records.isEmpty()) {
+                continue;
+            }
+            try {
+                move(records);
+                backoff = 0;
+            } catch (ProducerFencedException | AuthorizationException e) {
+                throw e; // another instance took this one's transactional id, or no rights: cannot go on
+            } catch (KafkaException e) {
+                producer.abortTransaction();
+                rewind(records);
+                backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(200, backoff * 2));
+                LOG.warn("cluster '{}': records not moved to '{}', read again in {} ms: {}", cluster.name(),
+                        cluster.inputTopic(), backoff, e.toString());
+            }
         }
+    }
+
+    @Override
+    String whenStopped() {
+        return "this instance no longer moves feed records to '" + cluster.inputTopic() + "'";
+    }
+
+    @Override
+    void release() {
+        super.release();
+        producer.close(Duration.ofSeconds(5));
     }
 
     private void move(ConsumerRecords<String, byte[]> records) {
@@ -159,17 +160,5 @@ public final class Repartition implements AutoCloseable {
                 consumer.seek(partition, at.offset());
             }
         }
-    }
-
-    /** The error that stopped the move, or null while it goes on. */
-    String stoppedBy() {
-        return stoppedBy;
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
     }
 }
