@@ -329,6 +329,61 @@ class ClusterTest {
         }
     }
 
+    /**
+     * An instance away while the log was cut behind its copy of a model cannot follow on from that
+     * copy: it starts the model again from its newest snapshot in Kafka, and ends where its owner is.
+     */
+    @Test
+    void anInstanceAwayWhileTheLogWasCut_startsItsCopyAgainFromTheClustersSnapshot() throws Exception {
+        String name = "brief"; // its events wait a second for a label: its log goes soon after
+        Random random = new Random(13);
+        List<JsonObject> events = labelledEvents(random, "e", 800);
+        JsonArray probes = new JsonArray();
+        for (int i = 0; i < 50; i++) {
+            probes.add(new JsonObject().put("id", "probe" + i).put("features", ServiceApiTest.features(random)));
+        }
+        JsonObject config = member("nine", "nine").put("snapshot_every", 100);
+        TopicPartition log = new TopicPartition("nine.log", Ownership.partition(name, 6));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
+            long endWhenAway;
+            long versionWhenAway;
+            long version;
+            JsonArray fromA;
+            try (TestService a = new TestService(dir.resolve("a"), config)) {
+                try (TestService b = new TestService(dir.resolve("b"), config)) {
+                    awaitPartitionsSplit(a, b);
+                    expect(201, a.post("/v1/models", ServiceApiTest.modelRequest(name, "hat").put("label_ttl", "PT1S")));
+                    learn(a, name, events.subList(0, 200));
+                    versionWhenAway = expect(200, a.get("/v1/models/" + name)).getLong("version");
+                    endWhenAway = admin.listOffsets(Map.of(log, OffsetSpec.latest())).partitionResult(log).get(30, TimeUnit.SECONDS)
+                            .offset();
+                }
+                eventually(() -> partitions(a).size() == 6); // a alone: it answers for itself
+                learn(a, name, events.subList(200, 800));
+                eventually(() -> logStart(admin, log) > endWhenAway); // what b would follow on from is gone
+                version = expect(200, a.get("/v1/models/" + name)).getLong("version");
+                fromA = expect(200, a.post("/v1/models/" + name + "/predict/batch", new JsonObject().put("events", probes)))
+                        .getJsonArray("predictions");
+                try (TestService b = new TestService(dir.resolve("b"), config)) {
+                    awaitPartitionsSplit(a, b);
+                    a.close();
+                    eventually(() -> partitions(b).size() == 6); // b alone: what it answers is its own copy
+                    assertEquals(version, expect(200, b.get("/v1/models/" + name)).getLong("version"));
+                    long oldest = expect(200, b.get("/v1/models/" + name + "/versions")).getJsonArray("versions").getJsonObject(0)
+                            .getLong("version");
+                    assertTrue(oldest > versionWhenAway, "b's copy started again from a snapshot taken while it was away: " + oldest);
+                    probes.forEach(p -> ((JsonObject) p).put("id", "again-" + ((JsonObject) p).getString("id")));
+                    JsonArray fromB = expect(200, b.post("/v1/models/" + name + "/predict/batch", new JsonObject().put("events", probes)))
+                            .getJsonArray("predictions");
+                    for (int i = 0; i < probes.size(); i++) {
+                        assertEquals(fromA.getJsonObject(i).getJsonObject("probabilities"),
+                                fromB.getJsonObject(i).getJsonObject("probabilities"), "probe " + i);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void aRollbackToAVersionTakenByHandOnTheOwner_isReplayedByTheOtherInstances() throws Exception {
         Random random = new Random(13);

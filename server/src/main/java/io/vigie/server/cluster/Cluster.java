@@ -97,7 +97,7 @@ public final class Cluster implements AutoCloseable {
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()));
         SnapshotTopic snapshots = new SnapshotTopic(settings, kafka.bootstrap(), kafka.instance());
         LogRetention retention = new LogRetention(settings, models, ownership, control::names, snapshots, positions, admin,
-                joined.versions(), partitions -> SnapshotTopic.read(settings, kafka.bootstrap(), partitions),
+                joined.versions(), partitions -> SnapshotTopic.versions(settings, kafka.bootstrap(), partitions),
                 java.time.Clock.systemUTC());
         ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership, positions, retention, kafka.instance());
         models.replicateTo(log); // from here on every commit is published first, and only an owner's
@@ -111,8 +111,7 @@ public final class Cluster implements AutoCloseable {
     /** Starts a model again from its newest snapshot in the cluster (null if it has none). */
     private static io.vigie.server.model.ModelWriter reseed(ClusterSettings settings, String bootstrap, Models models,
                                                              io.vigie.server.model.ModelDefinition model) {
-        SnapshotTopic.Stored stored = SnapshotTopic.read(settings, bootstrap, List.of(Ownership.partition(model.name(),
-                settings.partitions()))).newest().get(LogPositions.key(model.name(), model.createdAtMillis()));
+        SnapshotTopic.Stored stored = SnapshotTopic.newest(settings, bootstrap, model);
         return stored == null ? null : models.install(model, stored.bytes());
     }
 

@@ -48,7 +48,7 @@ final class LogRetention implements AutoCloseable {
     /** The versions of each model ({@code name@created}) in the snapshot topic, with their chunk counts, as far as this instance knows. */
     private final Map<String, TreeMap<Long, Integer>> inKafka = new ConcurrentHashMap<>();
     /** Reads what the snapshot topic holds on some partitions. */
-    private final Function<Collection<Integer>, SnapshotTopic.Contents> read;
+    private final Function<Collection<Integer>, Map<String, TreeMap<Long, Integer>>> read;
     /** The partitions owned at the last look: those taken over since are read again (their former owner published meanwhile). */
     private Set<Integer> owned = Set.of();
     /** Per partition, where the log was last cut. */
@@ -59,11 +59,11 @@ final class LogRetention implements AutoCloseable {
     /**
      * @param known  the models the cluster knows
      * @param joined the versions the snapshot topic held when this instance joined
-     * @param read   reads what the snapshot topic holds on some partitions
+     * @param read   reads the versions the snapshot topic holds on some partitions
      */
     LogRetention(ClusterSettings settings, Models models, Ownership ownership, Supplier<Set<String>> known, SnapshotTopic snapshots,
                  LogPositions positions, Admin admin, Map<String, TreeMap<Long, Integer>> joined,
-                 Function<Collection<Integer>, SnapshotTopic.Contents> read, Clock clock) {
+                 Function<Collection<Integer>, Map<String, TreeMap<Long, Integer>>> read, Clock clock) {
         this.settings = settings;
         this.models = models;
         this.ownership = ownership;
@@ -86,7 +86,7 @@ final class LogRetention implements AutoCloseable {
                 Set<Integer> takenOver = new java.util.HashSet<>(now);
                 takenOver.removeAll(owned);
                 if (!takenOver.isEmpty()) {
-                    Map<String, TreeMap<Long, Integer>> versions = read.apply(takenOver).versions();
+                    Map<String, TreeMap<Long, Integer>> versions = read.apply(takenOver);
                     synchronized (this) {
                         versions.forEach((model, of) -> inKafka.put(model, new TreeMap<>(of)));
                     }

@@ -104,9 +104,27 @@ final class SnapshotTopic implements AutoCloseable {
      * from their start to their committed end, keeping the bytes of the newest versions only.
      */
     static Contents read(ClusterSettings settings, String bootstrap, Collection<Integer> partitions) {
+        return read(settings, bootstrap, partitions, key -> true, true);
+    }
+
+    /** Every model's versions in these partitions, with their chunk counts; no snapshot's bytes are kept. */
+    static Map<String, TreeMap<Long, Integer>> versions(ClusterSettings settings, String bootstrap, Collection<Integer> partitions) {
+        return read(settings, bootstrap, partitions, key -> true, false).versions();
+    }
+
+    /** A model's newest version whole, or null if the topic holds none; the other models' chunks are skipped. */
+    static Stored newest(ClusterSettings settings, String bootstrap, ModelDefinition model) {
+        String of = LogPositions.key(model.name(), model.createdAtMillis());
+        return read(settings, bootstrap, List.of(Ownership.partition(model.name(), settings.partitions())),
+                key -> key.startsWith(of + "/"), true).newest().get(of);
+    }
+
+    /** The versions of the models whose chunks' {@code keys} pass, and, if {@code whole}, the newest of each with its bytes. */
+    private static Contents read(ClusterSettings settings, String bootstrap, Collection<Integer> partitions, Predicate<String> keys,
+                                 boolean whole) {
         Map<String, TreeMap<Long, Integer>> versions = new HashMap<>();
         Map<String, TreeMap<Long, TreeMap<Integer, byte[]>>> kept = new HashMap<>(); // the newest version's chunks seen so far
-        scan(settings, bootstrap, partitions, key -> true, (key, record) -> {
+        scan(settings, bootstrap, partitions, keys, (key, record) -> {
             ChunkKey chunk = ChunkKey.parse(key);
             if (record.value() == null) {
                 TreeMap<Long, Integer> of = versions.get(chunk.model());
@@ -120,6 +138,9 @@ final class SnapshotTopic implements AutoCloseable {
                 return;
             }
             versions.computeIfAbsent(chunk.model(), m -> new TreeMap<>()).put(chunk.version(), (int) chunksOf(record));
+            if (!whole) {
+                return;
+            }
             TreeMap<Long, TreeMap<Integer, byte[]>> chunks = kept.computeIfAbsent(chunk.model(), m -> new TreeMap<>());
             chunks.computeIfAbsent(chunk.version(), v -> new TreeMap<>()).put(chunk.index(), record.value());
             chunks.headMap(versions.get(chunk.model()).lastKey(), false).clear(); // versions come newest last: memory for one each
