@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -81,11 +82,16 @@ public final class Cluster implements AutoCloseable {
                                String self) throws Exception {
         ensureTopics(settings, kafka.bootstrap());
         List<Integer> all = java.util.stream.IntStream.range(0, settings.partitions()).boxed().toList();
-        SnapshotTopic.Contents joined = SnapshotTopic.read(settings, kafka.bootstrap(), all);
-        Map<String, SnapshotTopic.Stored> seeds = new java.util.concurrent.ConcurrentHashMap<>(joined.newest());
-        ControlTopic control = ControlTopic.start(settings, kafka.bootstrap(), models, keys, format,
-                model -> seeds.containsKey(model) ? seeds.get(model).bytes() : null);
-        seeds.clear(); // installed: the models made from here on are new
+        Map<String, TreeMap<Long, Integer>> joined = SnapshotTopic.versions(settings, kafka.bootstrap(), all);
+        java.util.concurrent.atomic.AtomicBoolean joining = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ControlTopic control = ControlTopic.start(settings, kafka.bootstrap(), models, keys, format, model -> {
+            if (!joining.get()) {
+                return null; // a model created from here on is new
+            }
+            SnapshotTopic.Stored newest = SnapshotTopic.newest(settings, kafka.bootstrap(), model); // one in memory at a time
+            return newest == null ? null : newest.bytes();
+        });
+        joining.set(false);
         try {
             control.announce(kafka.instance(), self);
         } catch (Exception e) {
@@ -97,7 +103,7 @@ public final class Cluster implements AutoCloseable {
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()));
         SnapshotTopic snapshots = new SnapshotTopic(settings, kafka.bootstrap(), kafka.instance());
         LogRetention retention = new LogRetention(settings, models, ownership, control::names, snapshots, positions, admin,
-                joined.versions(), partitions -> SnapshotTopic.versions(settings, kafka.bootstrap(), partitions),
+                joined, partitions -> SnapshotTopic.versions(settings, kafka.bootstrap(), partitions),
                 java.time.Clock.systemUTC());
         ClusterLog log = new ClusterLog(settings, kafka.bootstrap(), ownership, positions, retention, kafka.instance());
         models.replicateTo(log); // from here on every commit is published first, and only an owner's

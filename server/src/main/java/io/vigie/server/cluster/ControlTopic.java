@@ -64,8 +64,8 @@ public final class ControlTopic extends TopicReader<String, byte[]> implements M
     private final Models models;
     private final ApiKeys keys;
     private final DefinitionFormat format;
-    /** The newest snapshot in the cluster of a model ({@code name@created}) when this instance joined, or null. */
-    private final java.util.function.Function<String, byte[]> seeds;
+    /** The newest snapshot in the cluster of a model this instance lacks as it joins, or null. */
+    private final java.util.function.Function<ModelDefinition, byte[]> seeds;
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     /** Each instance's address by its static membership id, as it last announced it. */
@@ -75,7 +75,7 @@ public final class ControlTopic extends TopicReader<String, byte[]> implements M
     private volatile Throwable failure;
 
     private ControlTopic(ClusterSettings settings, String bootstrap, Models models, ApiKeys keys, DefinitionFormat format,
-                         java.util.function.Function<String, byte[]> seeds) {
+                         java.util.function.Function<ModelDefinition, byte[]> seeds) {
         super("vigie-cluster-control", settings.name(), ClusterClients.reader(bootstrap, false, new Properties()));
         this.settings = settings;
         this.keys = keys;
@@ -87,12 +87,11 @@ public final class ControlTopic extends TopicReader<String, byte[]> implements M
 
     /**
      * Reads the whole topic, then makes this instance's models match it: creates the models it
-     * lacks (from their snapshot in the cluster, {@code seeds} by {@code name@created}, if they
-     * have one), replaces one whose definition changed while it was away, deletes one deleted
+     * lacks (from their snapshot in the cluster, {@code seeds}, if they have one), replaces one whose definition changed while it was away, deletes one deleted
      * meanwhile. Returns once that is done; then follows the topic.
      */
     static ControlTopic start(ClusterSettings settings, String bootstrap, Models models, ApiKeys keys, DefinitionFormat format,
-                              java.util.function.Function<String, byte[]> seeds) throws InterruptedException {
+                              java.util.function.Function<ModelDefinition, byte[]> seeds) throws InterruptedException {
         ControlTopic control = new ControlTopic(settings, bootstrap, models, keys, format, seeds);
         control.startReading();
         control.caughtUp.await();
@@ -307,7 +306,7 @@ public final class ControlTopic extends TopicReader<String, byte[]> implements M
             models.delete(name);
         }
         try {
-            byte[] seed = seeds.apply(LogPositions.key(name, wanted.createdAtMillis()));
+            byte[] seed = seeds.apply(wanted);
             return seed == null ? models.create(wanted) : models.install(wanted, seed);
         } catch (RuntimeException e) {
             LOG.error("cluster '{}': model '{}' could not be created on this instance: {}", settings.name(), name, e.getMessage());

@@ -40,7 +40,7 @@ final class SnapshotTopic implements AutoCloseable {
     record Stored(long version, byte[] bytes) {
     }
 
-    /** What the topic holds: each model's versions (by {@code name@created}) with their chunk counts, and the newest of each, whole. */
+    /** What a read found: each model's versions (by {@code name@created}) with their chunk counts, and the newest of each, whole. */
     record Contents(Map<String, TreeMap<Long, Integer>> versions, Map<String, Stored> newest) {
     }
 
@@ -99,14 +99,6 @@ final class SnapshotTopic implements AutoCloseable {
         return model + "/" + version;
     }
 
-    /**
-     * What these partitions hold: every model's versions, and the newest of each whole. Reads them
-     * from their start to their committed end, keeping the bytes of the newest versions only.
-     */
-    static Contents read(ClusterSettings settings, String bootstrap, Collection<Integer> partitions) {
-        return read(settings, bootstrap, partitions, key -> true, true);
-    }
-
     /** Every model's versions in these partitions, with their chunk counts; no snapshot's bytes are kept. */
     static Map<String, TreeMap<Long, Integer>> versions(ClusterSettings settings, String bootstrap, Collection<Integer> partitions) {
         return read(settings, bootstrap, partitions, key -> true, false).versions();
@@ -119,7 +111,11 @@ final class SnapshotTopic implements AutoCloseable {
                 key -> key.startsWith(of + "/"), true).newest().get(of);
     }
 
-    /** The versions of the models whose chunks' {@code keys} pass, and, if {@code whole}, the newest of each with its bytes. */
+    /**
+     * The versions of the models whose chunks' {@code keys} pass, and, if {@code whole}, the newest
+     * of each with its bytes. Reads the partitions from their start to their committed end, keeping
+     * the bytes of the newest versions only.
+     */
     private static Contents read(ClusterSettings settings, String bootstrap, Collection<Integer> partitions, Predicate<String> keys,
                                  boolean whole) {
         Map<String, TreeMap<Long, Integer>> versions = new HashMap<>();
