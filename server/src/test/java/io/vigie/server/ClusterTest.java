@@ -342,8 +342,8 @@ class ClusterTest {
         for (int i = 0; i < 50; i++) {
             probes.add(new JsonObject().put("id", "probe" + i).put("features", ServiceApiTest.features(random)));
         }
-        JsonObject config = member("nine", "nine").put("snapshot_every", 100);
-        TopicPartition log = new TopicPartition("nine.log", Ownership.partition(name, 6));
+        JsonObject config = member("ten", "ten").put("snapshot_every", 100);
+        TopicPartition log = new TopicPartition("ten.log", Ownership.partition(name, 6));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap()))) {
             long endWhenAway;
             long versionWhenAway;
