@@ -31,9 +31,9 @@ final class WriterLoop {
     private static final Logger LOG = LoggerFactory.getLogger(WriterLoop.class);
 
     /**
-     * A task; a barrier runs once everything before it is learned; a null {@code work} stops the
-     * thread. A task of a run ({@code run} not null) is served with the tasks of the same run
-     * queued right behind it, {@code request} being its part.
+     * A task; a barrier runs once everything before it is learned; in the slow lane a null
+     * {@code work} stops the thread. A task of a run ({@code run} not null, {@code work} null) is
+     * served with the tasks of the same run queued right behind it, {@code request} being its part.
      */
     private record Task(boolean barrier, Runnable work, CompletableFuture<?> future, Run<?, ?> run, Object request) {
         Task(boolean barrier, Runnable work, CompletableFuture<?> future) {
@@ -103,8 +103,7 @@ final class WriterLoop {
      * queued right behind it, in order.
      */
     <R, T> CompletableFuture<T> fastInRun(R request, Run<R, T> run) {
-        CompletableFuture<T> future = new CompletableFuture<>();
-        return offer(fast, new Task(false, () -> run.serve(List.of(new Member<>(request, future))), future, run, request));
+        return offer(fast, new Task(false, null, new CompletableFuture<T>(), run, request));
     }
 
     /** A label, a labelled event or a change; a barrier runs once everything before it is learned. */
@@ -201,23 +200,21 @@ final class WriterLoop {
     }
 
     /** Serves a run's first task with the tasks of the same run right behind it (at most {@code max}); how many. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    @SuppressWarnings("unchecked")
     private int serveRun(Task first, int max) {
-        List<Member> members = new ArrayList<>();
-        members.add(new Member<>(first.request(), first.future()));
+        List<Member<Object, Object>> members = new ArrayList<>();
+        members.add(member(first));
         for (Task next = fast.peek(); next != null && next.run() == first.run() && members.size() < max; next = fast.peek()) {
             fast.poll(); // this thread alone takes from the lane, so the task peeked is the task polled
-            members.add(new Member<>(next.request(), next.future()));
+            members.add(member(next));
         }
-        try {
-            ((Run) first.run()).serve(members);
-        } catch (ApiProblem problem) {
-            members.forEach(m -> m.future().completeExceptionally(problem));
-        } catch (RuntimeException | Error e) {
-            LOG.error("model '{}': a run of {} requests failed", model, members.size(), e);
-            members.forEach(m -> m.future().completeExceptionally(e));
-        }
+        guarded(() -> ((Run<Object, Object>) first.run()).serve(members), members.stream().map(Member::future).toList());
         return members.size();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Member<Object, Object> member(Task task) {
+        return new Member<>(task.request(), (CompletableFuture<Object>) task.future());
     }
 
     /** Learns everything logged so far, serving the fast lane between records and waiting out a freeze. */
@@ -237,15 +234,20 @@ final class WriterLoop {
 
     /** Runs a task; 1, the number served. */
     private int execute(Task task) {
+        guarded(task.work(), List.of(task.future()));
+        return 1;
+    }
+
+    /** Runs work; what it throws fails the {@code futures} it was to complete (an unexpected failure is logged too). */
+    private void guarded(Runnable work, List<? extends CompletableFuture<?>> futures) {
         try {
-            task.work().run();
+            work.run();
         } catch (ApiProblem problem) {
-            task.future().completeExceptionally(problem);
+            futures.forEach(f -> f.completeExceptionally(problem));
         } catch (RuntimeException | Error e) {
             LOG.error("model '{}': a task failed", model, e);
-            task.future().completeExceptionally(e);
+            futures.forEach(f -> f.completeExceptionally(e));
         }
-        return 1;
     }
 
     private void await() {
