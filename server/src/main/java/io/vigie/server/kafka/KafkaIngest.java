@@ -17,6 +17,7 @@ import io.vigie.server.model.Models;
 import io.vigie.server.model.Timeline;
 import io.vigie.server.store.LogRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.common.header.Header;
@@ -76,7 +77,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One thread polls; each model's records are handed to its writer in runs of the same kind, in
  * partition order, each run awaited before the model's next so that its order is the stream's;
- * the models of a poll go side by side.
+ * the models of a poll go side by side. Polls overlap: while the models learn one poll's records,
+ * the thread fetches and parses the next, and sends and commits what the one before produced; a
+ * poll's records are handed to the models only once the previous poll's are learned, so a model
+ * never holds a later record of a partition without every earlier one.
  *
  * <p>In a cluster it reads the cluster's input topic instead, as a member of the owners' group
  * ({@link Membership}): the partitions it holds are the models this instance owns.
@@ -113,7 +117,6 @@ public final class KafkaIngest implements AutoCloseable {
     private final Thread thread;
     private final Counter deadLetters;
     private final Counter consumed;
-    private final List<Future<RecordMetadata>> sent = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Runs each model's records of a poll, the models side by side (at most this many at once: each waits on its writer). */
     private static final int MODELS_AT_ONCE = 16;
     private final java.util.concurrent.ExecutorService perModel = java.util.concurrent.Executors.newFixedThreadPool(MODELS_AT_ONCE, r -> {
@@ -131,6 +134,8 @@ public final class KafkaIngest implements AutoCloseable {
     private final ConsumerLag lag;
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile boolean running = true;
+    /** The poll whose records the models are learning while the next is fetched: null when none is (polling thread only). */
+    private Batch learning;
 
     private KafkaIngest(KafkaSettings settings, Models models, MeterRegistry registry, Membership membership) {
         this.settings = settings;
@@ -184,9 +189,10 @@ public final class KafkaIngest implements AutoCloseable {
     private void run() {
         try {
             if (membership == null) {
-                consumer.subscribe(List.of(settings.topic(Topic.TRANSACTIONS), settings.topic(Topic.LABELS), settings.topic(Topic.EVENTS)));
+                consumer.subscribe(List.of(settings.topic(Topic.TRANSACTIONS), settings.topic(Topic.LABELS), settings.topic(Topic.EVENTS)),
+                        new LearnedBeforeRevoked(null));
             } else {
-                consumer.subscribe(List.of(membership.topic()), membership.listener());
+                consumer.subscribe(List.of(membership.topic()), new LearnedBeforeRevoked(membership.listener()));
             }
             consume();
         } catch (Stopping | WakeupException e) {
@@ -207,7 +213,12 @@ public final class KafkaIngest implements AutoCloseable {
         }
     }
 
-    /** Polls and processes until closed; every error is counted, shown and retried after a growing wait. */
+    /**
+     * Polls and processes until closed; every error is counted, shown and retried after a growing
+     * wait. Each poll's records are parsed while the previous poll's are learned, handed to the
+     * models once those are, and the previous poll's outputs are then sent and its offsets
+     * committed while the models learn.
+     */
     private void consume() {
         Set<TopicPartition> toRewind = Set.of();
         while (running) {
@@ -226,29 +237,160 @@ public final class KafkaIngest implements AutoCloseable {
                 continue;
             }
             lag.update(consumer);
-            if (records.isEmpty()) {
-                health.consuming();
-                continue;
-            }
+            Batch next = records.isEmpty() ? null : new Batch(records);
+            Batch learned = learning;
+            learning = null;
             try {
-                sent.clear();
-                process(records);
-                producer.flush();
-                requireSent();
-                // asynchronous: the commit only has to follow the logging, not hold up the next poll;
-                // a commit lost in a crash means redelivery, which the models' positions absorb
-                consumer.commitAsync(nextOffsets(records), (offsets, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("Kafka offsets not committed (records will be read again, not learned twice): {}",
-                                failure.toString());
-                    }
-                });
+                if (learned != null) {
+                    learned.awaitLearned();
+                }
+                if (next != null) {
+                    next.startLearning();
+                    learning = next;
+                }
+                if (learned != null) {
+                    learned.finish();
+                }
                 health.consuming();
             } catch (Stopping | WakeupException e) {
                 throw e;
             } catch (RuntimeException e) {
-                toRewind = records.partitions();
+                // what was read since the last commit is read again; the models skip what their logs hold
+                toRewind = new java.util.HashSet<>(records.partitions());
+                if (learned != null) {
+                    toRewind.addAll(learned.records.partitions());
+                }
+                if (learning != null) {
+                    learning.awaitQuietly();
+                    learning = null;
+                }
                 retryAfter("process", e, "Kafka records not processed, will be read again");
+            }
+        }
+    }
+
+    /**
+     * One poll's records on their way: parsed (the unusable ones sent to the dead letters), learned
+     * by their models, the predictions and drift events sent, the offsets committed.
+     */
+    private final class Batch {
+        private final ConsumerRecords<String, byte[]> records;
+        private final Map<ModelWriter, List<Item>> byModel = new LinkedHashMap<>();
+        /** Every output record this batch sent: all must reach the broker before its offsets are committed. */
+        private final List<Future<RecordMetadata>> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+        private List<Future<?>> models = List.of();
+
+        Batch(ConsumerRecords<String, byte[]> records) {
+            this.records = records;
+            for (ConsumerRecord<String, byte[]> record : records) {
+                consumed.increment();
+                Item item = parse(record, sent);
+                if (item != null) {
+                    byModel.computeIfAbsent(item.writer(), w -> new ArrayList<>()).add(item);
+                }
+            }
+        }
+
+        /** Hands each model its records, in their order, as runs of one kind: the models side by side, each run awaited before its model's next. */
+        void startLearning() {
+            List<Future<?>> started = new ArrayList<>();
+            for (List<Item> items : byModel.values()) {
+                started.add(perModel.submit(() -> {
+                    List<Item> run = new ArrayList<>();
+                    for (Item item : items) {
+                        if (!run.isEmpty() && run.get(0).kind() != item.kind()) {
+                            execute(run, sent);
+                            run = new ArrayList<>();
+                        }
+                        run.add(item);
+                    }
+                    execute(run, sent);
+                }));
+            }
+            models = started;
+        }
+
+        /** Waits until every model has logged and learned its records; throws the first failure. */
+        void awaitLearned() {
+            RuntimeException failure = null;
+            for (Future<?> model : models) {
+                try {
+                    model.get();
+                } catch (ExecutionException e) {
+                    failure = failure != null ? failure : e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new Stopping();
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        /** Waits for the models, whatever they answer: the batch is to be read again. */
+        void awaitQuietly() {
+            try {
+                awaitLearned();
+            } catch (Stopping e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // read again, with the batch that failed
+            }
+        }
+
+        /** Once learned: publishes the models' drift events, waits for every output to reach the broker, commits the offsets. */
+        void finish() {
+            byModel.keySet().forEach(writer -> publishDrifts(writer, sent));
+            producer.flush();
+            requireSent(sent);
+            // asynchronous: the commit only has to follow the logging, not hold up the next poll;
+            // a commit lost in a crash means redelivery, which the models' positions absorb
+            consumer.commitAsync(nextOffsets(records), (offsets, failure) -> {
+                if (failure != null) {
+                    LOG.warn("Kafka offsets not committed (records will be read again, not learned twice): {}", failure.toString());
+                }
+            });
+        }
+    }
+
+    /**
+     * Before partitions are taken from this instance, the records of them it handed to its models
+     * are learned: their models stop being written here before another instance writes them.
+     */
+    private final class LearnedBeforeRevoked implements ConsumerRebalanceListener {
+        private final ConsumerRebalanceListener then;
+
+        LearnedBeforeRevoked(ConsumerRebalanceListener then) {
+            this.then = then;
+        }
+
+        @Override
+        public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+            awaitLearning();
+            if (then != null) {
+                then.onPartitionsRevoked(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsLost(java.util.Collection<TopicPartition> partitions) {
+            awaitLearning();
+            if (then != null) {
+                then.onPartitionsLost(partitions);
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+            if (then != null) {
+                then.onPartitionsAssigned(partitions);
+            }
+        }
+
+        private void awaitLearning() {
+            if (learning != null) {
+                learning.awaitQuietly(); // a failure is met again, and handled, once the poll returns
             }
         }
     }
@@ -259,51 +401,6 @@ public final class KafkaIngest implements AutoCloseable {
         pause(wait);
     }
 
-    /**
-     * Each model's records, in their order, as runs of one kind: the models side by side (each has
-     * its own writer, and the order that matters is each one's), every run awaited before its
-     * model's next.
-     */
-    private void process(ConsumerRecords<String, byte[]> records) {
-        Map<ModelWriter, List<Item>> byModel = new LinkedHashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            consumed.increment();
-            Item item = parse(record);
-            if (item != null) {
-                byModel.computeIfAbsent(item.writer(), w -> new ArrayList<>()).add(item);
-            }
-        }
-        List<Future<?>> models = new ArrayList<>();
-        for (List<Item> items : byModel.values()) {
-            models.add(perModel.submit(() -> {
-                List<Item> run = new ArrayList<>();
-                for (Item item : items) {
-                    if (!run.isEmpty() && run.get(0).kind() != item.kind()) {
-                        execute(run);
-                        run = new ArrayList<>();
-                    }
-                    run.add(item);
-                }
-                execute(run);
-            }));
-        }
-        RuntimeException failure = null;
-        for (Future<?> model : models) {
-            try {
-                model.get();
-            } catch (ExecutionException e) {
-                failure = failure != null ? failure : e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Stopping();
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        byModel.keySet().forEach(this::publishDrifts);
-    }
-
     private record FreshDrifts(List<DriftReset> resets, List<InputDriftMonitor.Alert> inputs, List<Timeline.Marker> gaps) {
     }
 
@@ -312,7 +409,7 @@ public final class KafkaIngest implements AutoCloseable {
      * last look, keyed by model, position and member or channel so a reader can drop repeats:
      * after a restart they are published again (at least once).
      */
-    private void publishDrifts(ModelWriter writer) {
+    private void publishDrifts(ModelWriter writer, List<Future<RecordMetadata>> sent) {
         String model = writer.definition().name();
         DriftsPublished from = driftsPublished.getOrDefault(model, new DriftsPublished(0, 0, 0));
         FreshDrifts fresh = await(() -> writer.read(view -> {
@@ -323,28 +420,28 @@ public final class KafkaIngest implements AutoCloseable {
                             .filter(m -> m.kind().equals(Timeline.ESTIMATE_GAP) && m.learned() > from.gapLearned()).toList());
         }));
         for (DriftReset reset : fresh.resets()) {
-            publishDrift(model, model + "@" + reset.at() + "#" + reset.expert(), Renderings.reset(reset));
+            publishDrift(model, model + "@" + reset.at() + "#" + reset.expert(), Renderings.reset(reset), sent);
         }
         long observed = from.inputObserved();
         for (InputDriftMonitor.Alert alert : fresh.inputs()) {
-            publishDrift(model, model + "@input" + alert.observed() + "#" + alert.result().channel(), Renderings.inputAlert(alert));
+            publishDrift(model, model + "@input" + alert.observed() + "#" + alert.result().channel(), Renderings.inputAlert(alert), sent);
             observed = alert.observed();
         }
         long gapLearned = from.gapLearned();
         for (Timeline.Marker gap : fresh.gaps()) {
-            publishDrift(model, model + "@gap" + gap.learned(), Renderings.marker(gap));
+            publishDrift(model, model + "@gap" + gap.learned(), Renderings.marker(gap), sent);
             gapLearned = gap.learned();
         }
         driftsPublished.put(model, new DriftsPublished(from.resets() + fresh.resets().size(), observed, gapLearned));
     }
 
-    private void publishDrift(String model, String key, JsonObject event) {
+    private void publishDrift(String model, String key, JsonObject event, List<Future<RecordMetadata>> sent) {
         JsonObject message = new JsonObject().put("model", model).put("event", event);
         sent.add(producer.send(new ProducerRecord<>(settings.topic(Topic.DRIFT), key, message.toBuffer().getBytes())));
     }
 
     /** A record's use, or null after sending it to the dead letters. */
-    private Item parse(ConsumerRecord<String, byte[]> record) {
+    private Item parse(ConsumerRecord<String, byte[]> record, List<Future<RecordMetadata>> sent) {
         LogRecord.Source source = new LogRecord.Source(record.topic(), record.partition(), record.offset());
         try {
             Kind kind = kindOf(record);
@@ -370,7 +467,7 @@ public final class KafkaIngest implements AutoCloseable {
                 }
             };
         } catch (ApiProblem problem) {
-            deadLetter(record, problem.getMessage());
+            sent.add(deadLetter(record, problem.getMessage()));
             return null;
         }
     }
@@ -403,7 +500,7 @@ public final class KafkaIngest implements AutoCloseable {
         return JsonText.object(value, "the value");
     }
 
-    private void execute(List<Item> run) {
+    private void execute(List<Item> run, List<Future<RecordMetadata>> sent) {
         ModelWriter writer = run.get(0).writer();
         switch (run.get(0).kind()) {
             case TRANSACTION -> {
@@ -455,17 +552,17 @@ public final class KafkaIngest implements AutoCloseable {
         }
     }
 
-    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+    private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
         deadLetters.increment();
         ProducerRecord<String, byte[]> letter = new ProducerRecord<>(settings.topic(Topic.DEAD_LETTER), record.key(), record.value());
         letter.headers().add("vigie.error", reason.getBytes(StandardCharsets.UTF_8));
         letter.headers().add("vigie.source", (record.topic() + "/" + record.partition() + "@" + record.offset())
                 .getBytes(StandardCharsets.UTF_8));
-        sent.add(producer.send(letter));
+        return producer.send(letter);
     }
 
     /** After a flush: every prediction and dead letter of the batch reached the broker, or the batch is read again. */
-    private void requireSent() {
+    private static void requireSent(List<Future<RecordMetadata>> sent) {
         try {
             for (Future<RecordMetadata> send : sent) {
                 send.get();
@@ -475,8 +572,6 @@ public final class KafkaIngest implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Stopping();
-        } finally {
-            sent.clear();
         }
     }
 
