@@ -5,7 +5,7 @@ import io.vigie.learner.Prediction;
 import io.vigie.learner.Uncertainty;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.util.List;
 
 /**
  * What a model answered for an event, as stored until the label comes: enough to learn the
@@ -32,8 +32,8 @@ public record Answer(int predicted, double[] probabilities, int[] predictionSet,
 
     public static Answer of(Prediction p) {
         Uncertainty u = p.uncertainty();
-        return new Answer(p.label(), p.probabilities().probabilities(), p.predictionSet().stream().mapToInt(Integer::intValue).toArray(),
-                p.memberLabels().stream().mapToInt(Integer::intValue).toArray(), p.reason() == null ? -1 : p.reason().ordinal(),
+        return new Answer(p.label(), p.probabilities().probabilities(), ints(p.predictionSet()),
+                ints(p.memberLabels()), p.reason() == null ? -1 : p.reason().ordinal(),
                 u.entropy(), u.margin(), u.disagreement(), p.learnedBefore(), p.chanceRight());
     }
 
@@ -41,8 +41,26 @@ public record Answer(int predicted, double[] probabilities, int[] predictionSet,
     public Prediction prediction() {
         Prediction.Reason why = reason < 0 ? null : Prediction.Reason.values()[reason];
         return new Prediction(new ClassProbabilities(probabilities, predicted, false, false), new Uncertainty(entropy, margin, disagreement),
-                Arrays.stream(predictionSet).boxed().toList(), why != null, why, Arrays.stream(memberLabels).boxed().toList(), learnedBefore,
+                classes(predictionSet), why != null, why, classes(memberLabels), learnedBefore,
                 chanceRight);
+    }
+
+    /** A list of classes as an array: a loop, not a stream (once per event learned, on the model's thread). */
+    private static int[] ints(List<Integer> classes) {
+        int[] array = new int[classes.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = classes.get(i);
+        }
+        return array;
+    }
+
+    /** The classes of an array as a list, the other way. */
+    public static List<Integer> classes(int[] array) {
+        Integer[] boxed = new Integer[array.length];
+        for (int i = 0; i < array.length; i++) {
+            boxed[i] = array[i];
+        }
+        return List.of(boxed);
     }
 
     int encodedSize() {

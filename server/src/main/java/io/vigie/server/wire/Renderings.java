@@ -129,7 +129,7 @@ public final class Renderings {
 
     private static JsonObject stored(Answer a, Schema schema) {
         Prediction.Reason reason = a.reason() < 0 ? null : Prediction.Reason.values()[a.reason()];
-        return answer(new JsonObject(), schema, a.predicted(), a.probabilities(), Arrays.stream(a.predictionSet()).boxed().toList(),
+        return answer(new JsonObject(), schema, a.predicted(), a.probabilities(), Answer.classes(a.predictionSet()),
                 reason, a.entropy(), a.margin(), a.disagreement());
     }
 
