@@ -69,16 +69,21 @@ public final class JsonText {
         Object value;
         try (JsonParser parser = FACTORY.createParser(bytes)) {
             parser.nextToken();
-            value = value(parser);
+            value = switch (parser.currentTokenId()) {
+                case JsonTokenId.ID_START_OBJECT -> new JsonObject(object(parser));
+                case JsonTokenId.ID_START_ARRAY -> new JsonArray(array(parser));
+                default -> value(parser);
+            };
             if (parser.nextToken() != null) {
                 throw new DecodeException("Unexpected trailing token");
             }
         } catch (IOException e) {
             throw new DecodeException("Failed to decode: " + e.getMessage(), e);
         }
-        return value instanceof Map<?, ?> map ? new JsonObject(fields(map)) : value instanceof List<?> list ? new JsonArray(list) : value;
+        return value;
     }
 
+    /** A value inside a document: objects as maps and arrays as lists, as Vert.x leaves them until read. */
     private static Object value(JsonParser parser) throws IOException {
         return switch (parser.currentTokenId()) {
             case JsonTokenId.ID_START_OBJECT -> object(parser);
@@ -115,11 +120,6 @@ public final class JsonText {
             elements.add(value(parser));
         }
         return elements;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> fields(Map<?, ?> map) {
-        return (Map<String, Object>) map;
     }
 
     public static Buffer encode(Object value) {
